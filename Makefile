@@ -1,0 +1,93 @@
+# Build, test and demo entry points of the apsaramq.rocketmq collection.
+# `make help` lists the targets; the work is done by the scripts in scripts/.
+#
+# Everything a target needs is installed by the targets themselves: `make venv` creates .venv
+# from requirements-dev.txt with the newest working Python 3.12+ (else the system python3), and
+# ansible-test keeps its caches and virtual environments under .build/.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+VENV ?= .venv
+BUILD ?= .build
+# Interpreter for the venv; found by scripts/find_python.sh unless given, e.g. PYTHON=python3.12.
+PYTHON ?=
+# Bundled emulator scenario for `make demo` (a file name in emulator/scenarios/, without .yml).
+SCENARIO ?= healthy
+# Integration targets to run (default: all), e.g. TARGETS=ons_trace_info.
+TARGETS ?=
+# Python version for the sanity tests. Empty: the controller tests run on the venv's Python and
+# compile/import run on every Python 3.9+ found (the supported range of the modules).
+SANITY_PYTHON ?=
+# Python version for the unit tests (default: the venv's).
+UNITS_PYTHON ?= $(shell $(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# Extra arguments: ansible-test (sanity, units, integration) and pytest (emulator-test).
+ANSIBLE_TEST_ARGS ?=
+PYTEST_ARGS ?= -q -n 2
+LINT_ARGS ?=
+
+STAMP := $(VENV)/.requirements-dev.stamp
+# The scripts take the venv and build folders from the environment, as absolute paths.
+RUN := VENV="$(abspath $(VENV))" BUILD_DIR="$(abspath $(BUILD))"
+
+# What `make test` (and so CI) runs, in order.
+TEST_STEPS ?= venv sanity units emulator-test integration build
+
+.PHONY: help venv sanity units emulator-test integration build demo lint test clean distclean
+
+help: ## Show this help
+	@echo "Targets (make TARGET [VARIABLE=value ...]):"
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@echo "Variables: PYTHON (venv interpreter), SCENARIO=$(SCENARIO) (demo), TARGETS (integration),"
+	@echo "  SANITY_PYTHON, UNITS_PYTHON, ANSIBLE_TEST_ARGS, PYTEST_ARGS='$(PYTEST_ARGS)' (emulator-test),"
+	@echo "  LINT_ARGS, TEST_STEPS='$(TEST_STEPS)'"
+
+venv: $(STAMP) ## Create .venv and install requirements-dev.txt (again only when that file changes)
+
+$(STAMP): requirements-dev.txt
+	@python="$(PYTHON)"; \
+	if [ -z "$$python" ]; then python="$$(scripts/find_python.sh)"; fi; \
+	if ! "$(VENV)/bin/python" -c 'import sys' >/dev/null 2>&1; then \
+		echo "Creating $(VENV) with $$python ($$("$$python" -V 2>&1))"; \
+		rm -rf "$(VENV)"; \
+		"$$python" -m venv "$(VENV)"; \
+	fi
+	$(VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@touch "$@"
+
+sanity: $(STAMP) ## ansible-test sanity on a fresh copy in .build/ansible_collections/
+	@# The collection passes sanity without exceptions (see tests/sanity/README.md).
+	@if grep -Hnv '^[[:space:]]*\(#.*\)\?$$' tests/sanity/ignore-*.txt 2>/dev/null; then \
+		echo "tests/sanity/ignore-*.txt has entries (above): fix the findings instead" >&2; exit 1; fi
+	$(RUN) scripts/ansible_test.sh sanity --venv $(if $(SANITY_PYTHON),--python $(SANITY_PYTHON)) --color auto $(ANSIBLE_TEST_ARGS)
+
+units: $(STAMP) ## ansible-test units (tests/unit, installs tests/unit/requirements.txt)
+	$(RUN) scripts/ansible_test.sh units --venv --python $(UNITS_PYTHON) --requirements --color auto $(ANSIBLE_TEST_ARGS)
+
+emulator-test: $(STAMP) ## The emulator's own test suite (pytest tests/emulator)
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS) tests/emulator
+
+integration: $(STAMP) ## ansible-test integration against the emulator (TARGETS=... for a subset)
+	$(RUN) scripts/integration.sh $(TARGETS) $(ANSIBLE_TEST_ARGS)
+
+build: $(STAMP) ## Build the artifact into .build/dist, install it, check its docs and a module run
+	$(RUN) scripts/build_check.sh
+
+demo: $(STAMP) ## Run playbooks/demo.yml against the emulator (SCENARIO=healthy|lagging|...)
+	$(RUN) scripts/demo.sh $(SCENARIO)
+
+lint: $(STAMP) ## ansible-lint of roles, playbooks and integration targets (.ansible-lint)
+	@if [ ! -x "$(VENV)/bin/ansible-lint" ]; then \
+		echo "ansible-lint is not in $(VENV) (requirements-dev.txt installs it on Python 3.12+ only)" >&2; exit 1; fi
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/ansible-lint --offline $(LINT_ARGS)
+
+test: ## Run the TEST_STEPS (venv sanity units emulator-test integration build) timed; stop at a failure
+	@$(RUN) scripts/run_steps.sh $(TEST_STEPS)
+
+clean: ## Remove .build (copies, artifacts, ansible-test caches) and tests/output
+	rm -rf "$(BUILD)" tests/output
+
+distclean: clean ## clean, and remove .venv too
+	rm -rf "$(VENV)"

@@ -1,0 +1,105 @@
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Command line: ``python -m emulator --scenario FILE [--host H] [--port N] [--port-file PATH] ...``."""
+
+import argparse
+import os
+import signal
+import sys
+import tempfile
+import threading
+
+from emulator.faults import parse_fault_spec
+from emulator.scenario import ScenarioError, load
+from emulator.server import start
+
+
+def _rate(value):
+    rate = float(value)
+    if not 0 <= rate <= 1:
+        raise argparse.ArgumentTypeError('%s is not a rate between 0 and 1' % value)
+    return rate
+
+
+def build_parser():
+    """The argument parser (its help is the CLI reference)."""
+    parser = argparse.ArgumentParser(prog='python -m emulator', description='Emulator of the ApsaraMQ for RocketMQ (ONS 2019-02-14) management API.')
+    parser.add_argument('--scenario', required=True, help='scenario YAML file (see emulator/README.md)')
+    parser.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1)')
+    parser.add_argument('--port', type=int, default=0, help='port to listen on; 0 picks a free one (default 0)')
+    parser.add_argument('--port-file', help='write the URL into this file once listening (atomically)')
+    parser.add_argument('--rate-limit', type=float, help='requests per second per access key and operation (overrides the scenario; 0 = unlimited)')
+    parser.add_argument('--seed', type=int, help='seed for fault randomness (overrides the scenario seed)')
+    parser.add_argument('--fault', action='append', default=[], metavar='SPEC',
+                        help='add a fault: kind=KIND[,rate=R][,times=N][,action=A|B][,latency=S|MIN-MAX][,status=N][,code=C][,PARAM=VALUE]; repeatable')
+    parser.add_argument('--latency', metavar='S|MIN-MAX', help='add latency to every request (seconds, or a range)')
+    parser.add_argument('--error-rate', type=_rate, help='answer this share of requests with 500 InternalError')
+    parser.add_argument('--unavailable-rate', type=_rate, help='answer this share of requests with 503 ServiceUnavailable')
+    parser.add_argument('--throttle-rate', type=_rate, help='answer this share of requests with 400 Throttling.User')
+    parser.add_argument('--drop-rate', type=_rate, help='close the connection without answering on this share of requests')
+    parser.add_argument('--log-size', type=int, default=200, help='how many recent requests the request log keeps (default 200)')
+    parser.add_argument('--verbose', action='store_true', help='write an access log line per request to stderr')
+    return parser
+
+
+def cli_faults(args):
+    """The faults the command line asks for, in the order: --fault, --latency, rates."""
+    faults = [parse_fault_spec(spec) for spec in args.fault]
+    if args.latency:
+        faults.append(parse_fault_spec('kind=latency,latency=%s' % args.latency))
+    for option, kind in (('error_rate', 'internal_error'), ('unavailable_rate', 'service_unavailable'),
+                         ('throttle_rate', 'throttle'), ('drop_rate', 'drop')):
+        rate = getattr(args, option)
+        if rate:
+            faults.append(parse_fault_spec('kind=%s,rate=%s' % (kind, rate)))
+    return faults
+
+
+def write_atomically(path, text):
+    """Write ``text`` to ``path`` so that readers see either nothing or all of it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix='.emulator-url-', dir=directory)
+    try:
+        with os.fdopen(fd, 'w') as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def main(argv=None):
+    """Run the emulator until SIGTERM or SIGINT."""
+    args = build_parser().parse_args(argv)
+    try:
+        scenario = load(args.scenario)
+        faults = cli_faults(args)
+    except (ScenarioError, OSError) as exc:
+        sys.stderr.write('emulator: %s\n' % exc)
+        return 2
+    try:
+        handle = start(scenario, host=args.host, port=args.port, rate_limit=args.rate_limit, faults=faults,
+                       seed=args.seed, log_size=args.log_size, verbose=args.verbose)
+    except OSError as exc:
+        sys.stderr.write('emulator: cannot listen on %s:%s: %s\n' % (args.host, args.port, exc))
+        return 2
+    stop = threading.Event()
+
+    def _stop(_signum, _frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    if args.port_file:
+        write_atomically(args.port_file, handle.url + '\n')
+    sys.stdout.write('ONS emulator listening on %s\n' % handle.url)
+    sys.stdout.flush()
+    while not stop.wait(0.5):
+        pass
+    handle.stop()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,475 @@
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Scenario files: loading, validation (with paths in every message) and timelines.
+
+A scenario is plain data. :func:`load` validates it against :data:`SCHEMA`, fills the
+simple defaults, and returns a :class:`Scenario` holding the base state plus one state per
+timeline entry (each entry patches the previous state). Derived values (lag, delays,
+tracks, default client ids) are computed later from a state by :mod:`emulator.world`.
+"""
+
+import copy
+import datetime
+import os
+
+import yaml
+
+TRACK_TYPES = ('CONSUMED', 'CONSUMED_BUT_FILTERED', 'NOT_CONSUME_YET', 'NOT_ONLINE', 'UNKNOWN', 'PULL', 'CONSUME_BROADCASTING')
+FAULT_KINDS = ('latency', 'internal_error', 'service_unavailable', 'throttle', 'flow_control', 'drop', 'truncate', 'non_json', 'html_502', 'slow_body')
+OFFLINE_CONNECTIONS = ('error', 'empty_list', 'missing_list')
+
+
+class ScenarioError(ValueError):
+    """A scenario is invalid; the message names the path of the offending key."""
+
+
+class F(object):
+    """One field of the schema: its kind, whether it is required, its default, and constraints."""
+
+    def __init__(self, kind, required=False, default=None, item=None, choices=None, minimum=None, maximum=None, doc=''):
+        self.kind = kind
+        self.required = required
+        self.default = default
+        self.item = item
+        self.choices = choices
+        self.minimum = minimum
+        self.maximum = maximum
+        self.doc = doc
+
+
+SUBSCRIPTION = {
+    'topic': F('str', required=True),
+    'expression': F('str', default='*'),
+}
+
+CLIENT = {
+    'client_id': F('str'),
+    'client_addr': F('str'),
+    'language': F('str', default='JAVA'),
+    'version': F('str', default='V4_9_4'),
+    'subscriptions': F('list', item=SUBSCRIPTION),
+    'thread_count': F('int', default=20, minimum=0),
+    'consume_type': F('str', default='CONSUME_PASSIVELY', choices=('CONSUME_PASSIVELY', 'CONSUME_ACTIVELY')),
+    'start_time': F('time'),
+    'diff': F('int', minimum=0),
+    'ok_tps': F('num', minimum=0),
+    'failed_tps': F('num', default=0.0, minimum=0),
+    'failed_count_per_hour': F('int', default=0, minimum=0),
+    'rt': F('num', default=12.5, minimum=0),
+    'jstack': F('list', item={'thread': F('str', required=True), 'track': F('strlist', default=[])}),
+}
+
+GROUP = {
+    'group_id': F('str', required=True),
+    'group_type': F('str', default='tcp', choices=('tcp', 'http')),
+    'message_model': F('str', default='CLUSTERING', choices=('CLUSTERING', 'BROADCASTING')),
+    'tags': F('strmap', default={}),
+    'remark': F('str', default=''),
+    'owner': F('str', default='1234567890123456'),
+    'create_time': F('time'),
+    'update_time': F('time'),
+    'offsets': F('intmap', default={}),
+    'subscriptions': F('list', item=SUBSCRIPTION),
+    'consume_tps': F('num', minimum=0),
+    'rebalance_ok': F('bool'),
+    'offline_connections': F('str', default='error', choices=OFFLINE_CONNECTIONS),
+    'single_connection_as_object': F('bool', default=False),
+    'clients': F('list', item=CLIENT, default=[]),
+}
+
+TOPIC = {
+    'topic': F('str', required=True),
+    'max_offset': F('int', default=0, minimum=0),
+    'produce_tps': F('num', default=10.0, minimum=0.001),
+    'remark': F('str', default=''),
+}
+
+MESSAGE = {
+    'msg_id': F('str', required=True),
+    'topic': F('str', required=True),
+    'offset': F('int', required=True, minimum=0),
+    'tag': F('str', default=''),
+    'keys': F('str', default=''),
+    'born_host': F('str', default='10.0.1.5:53012'),
+    'store_host': F('str', default='11.193.10.12:10911'),
+    'born_timestamp': F('time'),
+    'store_timestamp': F('time'),
+    'store_size': F('int', default=406, minimum=0),
+    'reconsume_times': F('int', default=0, minimum=0),
+    'body_crc': F('int'),
+    'properties': F('strmap', default={}),
+    'tracks': F('strmap', default={}),
+}
+
+ENDPOINTS = {
+    'tcp_endpoint': F('str'),
+    'tcp_internet_endpoint': F('str'),
+    'http_internal_endpoint': F('str'),
+    'http_internet_endpoint': F('str'),
+    'http_internet_secure_endpoint': F('str'),
+}
+
+INSTANCE = {
+    'instance_id': F('str', required=True),
+    'instance_name': F('str'),
+    'instance_type': F('int', default=2, choices=(1, 2)),
+    'instance_status': F('int', default=5),
+    'independent_naming': F('bool', default=True),
+    'max_tps': F('int', default=5000, minimum=0),
+    'topic_capacity': F('int', default=50, minimum=0),
+    'remark': F('str', default=''),
+    'create_time': F('time'),
+    'release_time': F('time'),
+    'tags': F('strmap', default={}),
+    'endpoints': F('obj', item=ENDPOINTS, default={}),
+    'topics': F('list', item=TOPIC, default=[]),
+    'groups': F('list', item=GROUP, default=[]),
+    'messages': F('list', item=MESSAGE, default=[]),
+}
+
+KEY = {
+    'access_key_id': F('str', required=True),
+    'access_key_secret': F('str', required=True),
+    'security_token': F('str'),
+    'expires': F('time'),
+    'enabled': F('bool', default=True),
+    'actions': F('strlist', default=['*']),
+    'resources': F('strlist', default=['*']),
+}
+
+FAULT = {
+    'kind': F('str', required=True, choices=FAULT_KINDS),
+    'rate': F('num', default=1.0, minimum=0, maximum=1),
+    'times': F('int', minimum=0),
+    'action': F('strlist'),
+    'params': F('strmap', default={}),
+    'access_key_id': F('str'),
+    'latency': F('range'),
+    'status': F('int', minimum=100, maximum=599),
+    'code': F('str'),
+    'message': F('str'),
+    'chunk_size': F('int', default=16, minimum=1),
+    'chunk_delay': F('num', default=0.2, minimum=0),
+}
+
+LIMITS = {
+    'rate': F('num', default=10, minimum=0),
+    'actions': F('nummap', default={}),
+}
+
+SIGNATURE = {
+    'max_skew_seconds': F('int', default=900, minimum=1),
+    'nonce_window_seconds': F('int', default=900, minimum=1),
+    'max_nonces': F('int', default=100000, minimum=1),
+}
+
+GROUP_PATCH = dict((k, v) for k, v in GROUP.items() if k != 'group_id')
+TOPIC_PATCH = dict((k, v) for k, v in TOPIC.items() if k != 'topic')
+
+TIMELINE_ENTRY = {
+    'at': F('num', required=True, minimum=0),
+    'description': F('str', default=''),
+    'instance_id': F('str'),
+    'groups': F('patchmap', item=GROUP_PATCH, default={}),
+    'topics': F('patchmap', item=TOPIC_PATCH, default={}),
+    'messages': F('list', item=MESSAGE),
+    'faults': F('list', item=FAULT),
+}
+
+SCHEMA = {
+    'description': F('str', required=True),
+    'region': F('str', default='cn-hangzhou'),
+    'seed': F('int', default=0),
+    'keys': F('list', item=KEY, required=True),
+    'limits': F('obj', item=LIMITS, default={}),
+    'signature': F('obj', item=SIGNATURE, default={}),
+    'instances': F('list', item=INSTANCE, default=[]),
+    'faults': F('list', item=FAULT, default=[]),
+    'timeline': F('list', item=TIMELINE_ENTRY, default=[]),
+}
+
+
+def _type_name(value):
+    return type(value).__name__ if value is not None else 'null'
+
+
+def _parse_time(value, path):
+    """Epoch milliseconds from an int (ms) or an ISO 8601 string / YAML timestamp."""
+    if isinstance(value, bool):
+        raise ScenarioError('%s: expected an ISO 8601 time or epoch milliseconds, got %s' % (path, _type_name(value)))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime.datetime):
+        when = value
+    elif isinstance(value, datetime.date):
+        when = datetime.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip().replace('Z', '+00:00')
+        try:
+            when = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise ScenarioError('%s: %r is not an ISO 8601 time (e.g. 2030-01-01T00:00:00Z)' % (path, value))
+    else:
+        raise ScenarioError('%s: expected an ISO 8601 time or epoch milliseconds, got %s' % (path, _type_name(value)))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return int(when.timestamp() * 1000)
+
+
+def _check_bounds(value, field, path):
+    if field.choices is not None and value not in field.choices:
+        raise ScenarioError('%s: %r is not one of %s' % (path, value, ', '.join(str(c) for c in field.choices)))
+    if field.minimum is not None and value < field.minimum:
+        raise ScenarioError('%s: %r is below the minimum %s' % (path, value, field.minimum))
+    if field.maximum is not None and value > field.maximum:
+        raise ScenarioError('%s: %r is above the maximum %s' % (path, value, field.maximum))
+    return value
+
+
+def _scalar_str(value, path):
+    # YAML turns bare 1, true or 2030-01-01 into other types; tag values and ids are strings.
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    raise ScenarioError('%s: expected a string, got %s' % (path, _type_name(value)))
+
+
+def _validate_value(value, field, path):
+    kind = field.kind
+    if kind == 'str':
+        if not isinstance(value, str):
+            raise ScenarioError('%s: expected a string, got %s' % (path, _type_name(value)))
+        return _check_bounds(value, field, path)
+    if kind == 'int':
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ScenarioError('%s: expected an integer, got %s' % (path, _type_name(value)))
+        return _check_bounds(value, field, path)
+    if kind == 'num':
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError('%s: expected a number, got %s' % (path, _type_name(value)))
+        return _check_bounds(value, field, path)
+    if kind == 'bool':
+        if not isinstance(value, bool):
+            raise ScenarioError('%s: expected true or false, got %s' % (path, _type_name(value)))
+        return value
+    if kind == 'time':
+        return _parse_time(value, path)
+    if kind == 'range':
+        return _validate_range(value, path)
+    if kind == 'strlist':
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise ScenarioError('%s: expected a list of strings, got %s' % (path, _type_name(value)))
+        return [_scalar_str(v, '%s[%d]' % (path, i)) for i, v in enumerate(value)]
+    if kind in ('strmap', 'intmap', 'nummap'):
+        return _validate_map(value, kind, path)
+    if kind == 'obj':
+        return validate_object(value, field.item, path)
+    if kind == 'list':
+        if not isinstance(value, list):
+            raise ScenarioError('%s: expected a list, got %s' % (path, _type_name(value)))
+        return [validate_object(v, field.item, '%s[%d]' % (path, i)) for i, v in enumerate(value)]
+    if kind == 'patchmap':
+        if not isinstance(value, dict):
+            raise ScenarioError('%s: expected a mapping of names to changes, got %s' % (path, _type_name(value)))
+        return dict((str(k), validate_object(v, field.item, '%s.%s' % (path, k), fill_defaults=False)) for k, v in value.items())
+    raise AssertionError('unknown field kind %s' % kind)
+
+
+def _validate_range(value, path):
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return [float(value), float(value)]
+    if isinstance(value, str) and '-' in value:
+        value = value.split('-', 1)
+    if isinstance(value, list) and len(value) == 2:
+        try:
+            low, high = float(value[0]), float(value[1])
+        except (TypeError, ValueError):
+            low = high = -1.0
+        if 0 <= low <= high:
+            return [low, high]
+    raise ScenarioError('%s: expected seconds (0.5) or a range [min, max] with 0 <= min <= max, got %r' % (path, value))
+
+
+def _validate_map(value, kind, path):
+    if not isinstance(value, dict):
+        raise ScenarioError('%s: expected a mapping, got %s' % (path, _type_name(value)))
+    out = {}
+    for key, val in value.items():
+        sub = '%s.%s' % (path, key)
+        if kind == 'strmap':
+            out[str(key)] = _scalar_str(val, sub)
+        elif kind == 'intmap':
+            if isinstance(val, bool) or not isinstance(val, int) or val < 0:
+                raise ScenarioError('%s: expected a non-negative integer, got %r' % (sub, val))
+            out[str(key)] = val
+        else:
+            if isinstance(val, bool) or not isinstance(val, (int, float)) or val < 0:
+                raise ScenarioError('%s: expected a non-negative number, got %r' % (sub, val))
+            out[str(key)] = val
+    return out
+
+
+def validate_object(value, schema, path, fill_defaults=True):
+    """Validate a mapping against ``schema``; return a copy with defaults filled in."""
+    if value is None and not any(f.required for f in schema.values()):
+        value = {}
+    if not isinstance(value, dict):
+        raise ScenarioError('%s: expected a mapping, got %s' % (path or 'scenario', _type_name(value)))
+    prefix = path + '.' if path else ''
+    unknown = [str(k) for k in value if k not in schema]
+    if unknown:
+        raise ScenarioError('%s%s: unknown key (allowed here: %s)' % (prefix, unknown[0], ', '.join(sorted(schema))))
+    out = {}
+    for name, field in schema.items():
+        if name in value and value[name] is not None:
+            out[name] = _validate_value(value[name], field, prefix + name)
+        elif field.required and fill_defaults:
+            raise ScenarioError('%s%s: required key is missing' % (prefix, name))
+        elif fill_defaults and field.kind == 'obj':
+            out[name] = validate_object({}, field.item, prefix + name)
+        elif fill_defaults:
+            out[name] = copy.deepcopy(field.default)
+    return out
+
+
+def _check_unique(items, key, path, what):
+    seen = set()
+    for i, item in enumerate(items):
+        if item[key] in seen:
+            raise ScenarioError('%s[%d].%s: duplicate %s %r' % (path, i, key, what, item[key]))
+        seen.add(item[key])
+
+
+def _check_state(state):
+    """Cross-field checks: unique ids, references to topics that exist."""
+    _check_unique(state['keys'], 'access_key_id', 'keys', 'access key id')
+    _check_unique(state['instances'], 'instance_id', 'instances', 'instance id')
+    for i, inst in enumerate(state['instances']):
+        ipath = 'instances[%d]' % i
+        _check_unique(inst['topics'], 'topic', ipath + '.topics', 'topic')
+        _check_unique(inst['groups'], 'group_id', ipath + '.groups', 'group id')
+        _check_unique(inst['messages'], 'msg_id', ipath + '.messages', 'message id')
+        topics = set(t['topic'] for t in inst['topics'])
+        for j, msg in enumerate(inst['messages']):
+            if msg['topic'] not in topics:
+                raise ScenarioError('%s.messages[%d].topic: %r is not a topic of instance %s' % (ipath, j, msg['topic'], inst['instance_id']))
+            for track in msg['tracks'].values():
+                if track not in TRACK_TYPES:
+                    raise ScenarioError('%s.messages[%d].tracks: %r is not one of %s' % (ipath, j, track, ', '.join(TRACK_TYPES)))
+        for j, group in enumerate(inst['groups']):
+            gpath = '%s.groups[%d]' % (ipath, j)
+            for topic in group['offsets']:
+                if topic not in topics:
+                    raise ScenarioError('%s.offsets.%s: not a topic of instance %s' % (gpath, topic, inst['instance_id']))
+            subs = [('%s.subscriptions[%d]' % (gpath, k), s) for k, s in enumerate(group['subscriptions'] or [])]
+            for k, client in enumerate(group['clients']):
+                subs.extend(('%s.clients[%d].subscriptions[%d]' % (gpath, k, n), s) for n, s in enumerate(client['subscriptions'] or []))
+            for spath, sub in subs:
+                if sub['topic'] not in topics:
+                    raise ScenarioError('%s.topic: %r is not a topic of instance %s' % (spath, sub['topic'], inst['instance_id']))
+
+
+def _find_instance(state, instance_id, path):
+    if instance_id is None:
+        return None
+    for inst in state['instances']:
+        if inst['instance_id'] == instance_id:
+            return inst
+    raise ScenarioError('%s.instance_id: no instance %r in the scenario' % (path, instance_id))
+
+
+def _locate(state, inst, name, collection, key, path):
+    candidates = [inst] if inst is not None else state['instances']
+    found = [(i, item) for i in candidates for item in i[collection] if item[key] == name]
+    if not found:
+        raise ScenarioError('%s: no %s %r in the scenario' % (path, key.replace('_', ' '), name))
+    if len(found) > 1:
+        raise ScenarioError('%s: %s %r exists in several instances; add instance_id to the entry' % (path, key.replace('_', ' '), name))
+    return found[0][1]
+
+
+def _apply_entry(state, entry, path):
+    """Return a new state: ``state`` with one timeline entry's changes applied."""
+    new = copy.deepcopy(state)
+    inst = _find_instance(new, entry.get('instance_id'), path)
+    for name, changes in entry['groups'].items():
+        group = _locate(new, inst, name, 'groups', 'group_id', '%s.groups.%s' % (path, name))
+        group.update(copy.deepcopy(changes))
+    for name, changes in entry['topics'].items():
+        topic = _locate(new, inst, name, 'topics', 'topic', '%s.topics.%s' % (path, name))
+        topic.update(copy.deepcopy(changes))
+    if entry.get('messages') is not None:
+        target = inst if inst is not None else (new['instances'][0] if len(new['instances']) == 1 else None)
+        if target is None:
+            raise ScenarioError('%s.messages: several instances; add instance_id to the entry' % path)
+        target['messages'] = copy.deepcopy(entry['messages'])
+    if entry.get('faults') is not None:
+        new['faults'] = copy.deepcopy(entry['faults'])
+    return new
+
+
+class Scenario(object):
+    """A validated scenario: the base state and the states its timeline moves through."""
+
+    def __init__(self, data, source='<scenario>'):
+        self.source = source
+        self.raw = copy.deepcopy(data)
+        self.data = validate_object(data, SCHEMA, '')
+        if not self.data['keys']:
+            raise ScenarioError('keys: at least one access key is required')
+        base = dict((k, v) for k, v in self.data.items() if k != 'timeline')
+        _check_state(base)
+        self.steps = [(0.0, 'initial state', base)]
+        state = base
+        previous_at = 0.0
+        for i, entry in enumerate(self.data['timeline']):
+            path = 'timeline[%d]' % i
+            if entry['at'] < previous_at:
+                raise ScenarioError('%s.at: %s is earlier than the previous entry (%s); entries must be in time order' % (path, entry['at'], previous_at))
+            previous_at = entry['at']
+            state = _apply_entry(state, entry, path)
+            try:
+                _check_state(state)
+            except ScenarioError as exc:
+                raise ScenarioError('%s (after applying %s)' % (exc, path))
+            self.steps.append((float(entry['at']), entry['description'] or path, state))
+
+    @property
+    def description(self):
+        """The scenario's one-line description."""
+        return self.data['description']
+
+    def step_at(self, elapsed):
+        """Index of the timeline state in force ``elapsed`` seconds after the start."""
+        index = 0
+        for i, (at, _desc, _state) in enumerate(self.steps):
+            if at <= elapsed:
+                index = i
+        return index
+
+
+def parse_text(text, source='<text>'):
+    """Parse YAML (or JSON, which YAML reads too) text into a :class:`Scenario`."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError('%s: not valid YAML: %s' % (source, exc))
+    return Scenario(data, source)
+
+
+def load(source):
+    """Load a scenario from a path, a mapping, or an existing :class:`Scenario`."""
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, dict):
+        return Scenario(source)
+    path = os.fspath(source)
+    with open(path, 'r', encoding='utf-8') as handle:
+        text = handle.read()
+    try:
+        return parse_text(text, path)
+    except ScenarioError as exc:
+        raise ScenarioError('%s: %s' % (path, exc)) if not str(exc).startswith(path) else exc

@@ -1,0 +1,288 @@
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The derived view of one scenario state: defaults that depend on context, and the values
+a consumer-health gate reads (online, lag, delays, subscription consistency, tracks).
+
+Everything here is computed from the state, so the operations always agree with each
+other: a group with clients is online everywhere, its lag is the same in
+OnsConsumerStatus and OnsConsumerAccumulate, and message tracks follow its offsets.
+"""
+
+import zlib
+
+
+def crc(*parts):
+    """A stable 32-bit number derived from ``parts`` (for deterministic defaults)."""
+    return zlib.crc32('|'.join(str(p) for p in parts).encode('utf-8'))
+
+
+def _signed32(value):
+    return value - (1 << 32) if value >= (1 << 31) else value
+
+
+def tag_matches(expression, tag):
+    """RocketMQ tag filtering: ``*`` (or empty) matches everything, else ``a || b`` lists tags."""
+    expression = (expression or '').strip()
+    if expression in ('', '*'):
+        return True
+    return tag in [t.strip() for t in expression.split('||')]
+
+
+def expression_tags(expression):
+    """The tag set of a subscription expression (empty for ``*``)."""
+    expression = (expression or '').strip()
+    if expression in ('', '*'):
+        return []
+    return [t.strip() for t in expression.split('||') if t.strip()]
+
+
+class Client(object):
+    """A consumer client with its context-dependent defaults filled in."""
+
+    def __init__(self, data, group, index, started_ms):
+        self.data = data
+        addr = data.get('client_addr')
+        cid = data.get('client_id')
+        if addr:
+            ip = addr.rsplit(':', 1)[0]
+        elif cid and '@' in cid:
+            ip = cid.split('@', 1)[0]
+        else:
+            ip = '10.0.%d.%d' % (group.index + 1, index + 11)
+        self.ip = ip
+        self.client_addr = addr or '%s:%d' % (ip, 50000 + (crc(group.group_id, index) % 15000))
+        self.client_id = cid or '%s@%d#%d#%d#%d' % (
+            ip, 1000 + crc('pid', group.group_id, index) % 30000, _signed32(crc('a', group.group_id, index)),
+            _signed32(crc('b', group.group_id, index)), 1730000000000000 + crc('c', group.group_id, index) % 10 ** 9)
+        self.language = data['language']
+        self.version = data['version']
+        if data.get('subscriptions') is not None:
+            self.subscriptions = data['subscriptions']
+        else:
+            self.subscriptions = group.default_subscriptions
+        self.thread_count = data['thread_count']
+        self.consume_type = data['consume_type']
+        self.start_time = data['start_time'] if data.get('start_time') is not None else started_ms - 3600 * 1000
+
+    def subscription_key(self):
+        """What must be identical across a group's clients: topics and expressions, in order."""
+        return tuple((s['topic'], s['expression'].strip()) for s in self.subscriptions)
+
+
+class Group(object):
+    """A consumer group, its clients and its derived consumption state."""
+
+    def __init__(self, data, instance, index, started_ms):
+        self.data = data
+        self.instance = instance
+        self.index = index
+        self.group_id = data['group_id']
+        self.message_model = data['message_model']
+        if data.get('subscriptions') is not None:
+            self.default_subscriptions = data['subscriptions']
+        else:
+            self.default_subscriptions = [{'topic': t, 'expression': '*'} for t in data['offsets']]
+        self.clients = [Client(c, self, i, started_ms) for i, c in enumerate(data['clients'])]
+        topics = []
+        for sub in self.default_subscriptions:
+            topics.append(sub['topic'])
+        for client in self.clients:
+            topics.extend(s['topic'] for s in client.subscriptions)
+        topics.extend(data['offsets'])
+        self.topics = []
+        for topic in topics:
+            if topic not in self.topics and topic in instance.topics:
+                self.topics.append(topic)
+        create = data['create_time'] if data.get('create_time') is not None else 1700000000000 + crc(self.group_id) % 10 ** 9
+        self.create_time = create
+        self.update_time = data['update_time'] if data.get('update_time') is not None else create
+
+    @property
+    def online(self):
+        """A group is online when it has at least one client."""
+        return bool(self.clients)
+
+    @property
+    def subscription_same(self):
+        """All clients subscribe to the same topics with the same expressions, in the same order."""
+        return len(set(c.subscription_key() for c in self.clients)) <= 1
+
+    @property
+    def duplicate_client_ids(self):
+        """Client ids used by more than one client of the group."""
+        seen, dups = set(), []
+        for client in self.clients:
+            if client.client_id in seen and client.client_id not in dups:
+                dups.append(client.client_id)
+            seen.add(client.client_id)
+        return dups
+
+    @property
+    def rebalance_ok(self):
+        """Settable in the scenario; otherwise online, consistent, and no two clients share an id."""
+        if self.data.get('rebalance_ok') is not None:
+            return self.data['rebalance_ok']
+        if not self.online or not self.subscription_same:
+            return False
+        return self.message_model == 'BROADCASTING' or not self.duplicate_client_ids
+
+    @property
+    def consume_type(self):
+        """CONSUME_ACTIVELY (pull) if any client pulls, else CONSUME_PASSIVELY (push)."""
+        if any(c.consume_type == 'CONSUME_ACTIVELY' for c in self.clients):
+            return 'CONSUME_ACTIVELY'
+        return 'CONSUME_PASSIVELY'
+
+    def expression_for(self, topic):
+        """The expression the broker holds for ``topic``: the last registered client's wins."""
+        for client in reversed(self.clients):
+            for sub in client.subscriptions:
+                if sub['topic'] == topic:
+                    return sub['expression']
+        for sub in self.default_subscriptions:
+            if sub['topic'] == topic:
+                return sub['expression']
+        return '*'
+
+    def consumed_offset(self, topic):
+        """The group's consumed offset in ``topic``; a group without one is caught up."""
+        return self.data['offsets'].get(topic, self.instance.topics[topic]['max_offset'])
+
+    def topic_detail(self, topic, now_ms):
+        """(total diff, delay ms, last timestamp ms) for one topic."""
+        top = self.instance.topics[topic]
+        consumed = self.consumed_offset(topic)
+        diff = max(0, top['max_offset'] - consumed)
+        delay = int(round(diff * 1000.0 / top['produce_tps'])) if diff else 0
+        last = now_ms - delay - int(1000.0 / top['produce_tps']) if consumed > 0 else 0
+        return diff, delay, last
+
+    def totals(self, now_ms):
+        """(total diff, max delay ms, latest last-consumed timestamp ms, per-topic rows)."""
+        rows = []
+        for topic in self.topics:
+            diff, delay, last = self.topic_detail(topic, now_ms)
+            rows.append({'Topic': topic, 'TotalDiff': diff, 'DelayTime': delay, 'LastTimestamp': last})
+        total = sum(r['TotalDiff'] for r in rows)
+        delay = max([r['DelayTime'] for r in rows] or [0])
+        last = max([r['LastTimestamp'] for r in rows] or [0])
+        return total, delay, last, rows
+
+    @property
+    def consume_tps(self):
+        """Settable; otherwise an online group consumes as fast as its topics are produced to."""
+        if self.data.get('consume_tps') is not None:
+            return float(self.data['consume_tps'])
+        if not self.online:
+            return 0.0
+        return float(sum(self.instance.topics[t]['produce_tps'] for t in self.topics))
+
+    def client_diffs(self, total):
+        """Split the group's lag across its clients (explicit ``diff`` values win)."""
+        diffs = []
+        n = len(self.clients)
+        for i, client in enumerate(self.clients):
+            if client.data.get('diff') is not None:
+                diffs.append(client.data['diff'])
+            else:
+                diffs.append(total // n + (1 if i < total % n else 0))
+        return diffs
+
+
+class Instance(object):
+    """An instance with its topics, groups and messages indexed."""
+
+    def __init__(self, data, region, index, started_ms):
+        self.data = data
+        self.region = region
+        self.instance_id = data['instance_id']
+        self.topics = dict((t['topic'], t) for t in data['topics'])
+        self.topic_order = [t['topic'] for t in data['topics']]
+        self.groups = {}
+        self.group_order = []
+        for i, g in enumerate(data['groups']):
+            group = Group(g, self, i, started_ms)
+            self.groups[group.group_id] = group
+            self.group_order.append(group)
+        self.messages = dict(((m['topic'], m['msg_id']), m) for m in data['messages'])
+        self.create_time = data['create_time'] if data.get('create_time') is not None else 1690000000000 + crc(self.instance_id) % 10 ** 9
+        self.index = index
+
+    @property
+    def name(self):
+        """Instance name (defaults to its id)."""
+        return self.data.get('instance_name') or self.instance_id
+
+    def endpoints(self):
+        """Endpoints, derived from the instance id and region unless the scenario sets them."""
+        iid, region = self.instance_id, self.region
+        uid = abs(crc(iid)) % 10 ** 16
+        defaults = {
+            'TcpEndpoint': 'http://%s.%s.mq-internal.aliyuncs.com:8080' % (iid, region),
+            'TcpInternetEndpoint': 'http://%s.mq.%s.aliyuncs.com:80' % (iid, region),
+            'HttpInternalEndpoint': 'http://%d.mqrest.%s-internal.aliyuncs.com' % (uid, region),
+            'HttpInternetEndpoint': 'http://%d.mqrest.%s.aliyuncs.com' % (uid, region),
+            'HttpInternetSecureEndpoint': 'https://%d.mqrest.%s.aliyuncs.com' % (uid, region),
+        }
+        names = {'tcp_endpoint': 'TcpEndpoint', 'tcp_internet_endpoint': 'TcpInternetEndpoint', 'http_internal_endpoint': 'HttpInternalEndpoint',
+                 'http_internet_endpoint': 'HttpInternetEndpoint', 'http_internet_secure_endpoint': 'HttpInternetSecureEndpoint'}
+        for key, name in names.items():
+            if self.data['endpoints'].get(key):
+                defaults[name] = self.data['endpoints'][key]
+        return defaults
+
+    def groups_subscribing(self, topic):
+        """Groups that subscribe to (or hold an offset in) ``topic``, in scenario order."""
+        return [g for g in self.group_order if topic in g.topics]
+
+    def message_timestamps(self, msg, now_ms):
+        """(born, store) timestamps: explicit, or derived from the offset and the produce rate."""
+        top = self.topics[msg['topic']]
+        store = msg.get('store_timestamp')
+        if store is None:
+            behind = max(0, top['max_offset'] - msg['offset'])
+            store = now_ms - int(round(behind * 1000.0 / top['produce_tps']))
+        born = msg.get('born_timestamp')
+        if born is None:
+            born = store - 3
+        return born, store
+
+    def track(self, msg, group):
+        """The TrackType of ``msg`` for ``group``, mirroring RocketMQ's messageTrackDetail."""
+        forced = msg['tracks'].get(group.group_id, msg['tracks'].get('*'))
+        if forced:
+            return forced
+        if not group.online:
+            return 'NOT_ONLINE'
+        if group.consume_type == 'CONSUME_ACTIVELY':
+            return 'PULL'
+        if group.message_model == 'BROADCASTING':
+            return 'CONSUME_BROADCASTING'
+        if group.consumed_offset(msg['topic']) > msg['offset']:
+            if not tag_matches(group.expression_for(msg['topic']), msg['tag']):
+                return 'CONSUMED_BUT_FILTERED'
+            return 'CONSUMED'
+        return 'NOT_CONSUME_YET'
+
+    def tracks(self, msg):
+        """Tracks of ``msg`` for every group that subscribes to its topic or has one forced."""
+        groups = list(self.groups_subscribing(msg['topic']))
+        for gid in msg['tracks']:
+            if gid in self.groups and self.groups[gid] not in groups:
+                groups.append(self.groups[gid])
+        return [{'ConsumerGroup': g.group_id, 'TrackType': self.track(msg, g), 'InstanceId': self.instance_id} for g in groups]
+
+
+class World(object):
+    """One timeline state, indexed for the operations."""
+
+    def __init__(self, state, started_ms):
+        self.state = state
+        self.region = state['region']
+        self.instances = []
+        self.by_id = {}
+        for i, data in enumerate(state['instances']):
+            inst = Instance(data, self.region, i, started_ms)
+            self.instances.append(inst)
+            self.by_id[inst.instance_id] = inst
+        self.keys = dict((k['access_key_id'], k) for k in state['keys'])

@@ -1,0 +1,131 @@
+# -*- coding: utf-8 -*-
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    """The connection, credential and transport options of every ONS module, and their attributes."""
+
+    DOCUMENTATION = r"""
+options:
+  access_key_id:
+    description:
+      - AccessKey ID of the Alibaba Cloud account or RAM user.
+      - "Credentials are taken from the first of these that gives them: O(access_key_id) and
+        O(access_key_secret); the environment variables E(ALIBABA_CLOUD_ACCESS_KEY_ID),
+        E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) and E(ALIBABA_CLOUD_SECURITY_TOKEN); E(ALICLOUD_ACCESS_KEY),
+        E(ALICLOUD_SECRET_KEY) and E(ALICLOUD_SECURITY_TOKEN); the aliyun CLI profile named by O(profile)
+        (or E(ALIBABA_CLOUD_PROFILE), E(ALICLOUD_PROFILE)); the ECS RAM role O(ecs_role_name); the current
+        profile of C(~/.aliyun/config.json)."
+    type: str
+    aliases: [access_key]
+  access_key_secret:
+    description:
+      - AccessKey secret matching O(access_key_id). Never shown in output.
+    type: str
+    aliases: [secret_key]
+  security_token:
+    description:
+      - STS security token, for temporary credentials. Never shown in output.
+    type: str
+    aliases: [sts_token]
+  profile:
+    description:
+      - Name of a profile in the aliyun CLI configuration file C(~/.aliyun/config.json).
+      - Profiles of mode C(AK), C(StsToken) and C(EcsRamRole) are supported. The profile's C(region_id)
+        is used when O(region) is not set.
+      - Defaults to E(ALIBABA_CLOUD_PROFILE) or E(ALICLOUD_PROFILE).
+    type: str
+  ecs_role_name:
+    description:
+      - Name of the RAM role attached to the ECS instance the module runs on. Temporary credentials
+        are fetched from the instance metadata service (IMDSv2 token first).
+    type: str
+  region:
+    description:
+      - Region ID of the instances, for example C(cn-hangzhou). The endpoint is
+        C(ons.<region>.aliyuncs.com) (C(ons-vpc.<region>.aliyuncs.com) with O(network=vpc)).
+      - Defaults to E(ALIBABA_CLOUD_REGION_ID) or E(ALICLOUD_REGION), then the profile's C(region_id).
+      - Required unless O(endpoint) is set.
+    type: str
+    aliases: [region_id]
+  network:
+    description:
+      - Use the public endpoint or the VPC endpoint of O(region).
+    type: str
+    choices: [public, vpc]
+    default: public
+  endpoint:
+    description:
+      - Endpoint of the ONS API, overriding O(region) and O(network). A host name (HTTPS is used),
+        C(host:port), or a URL C(https://host[:port]) or C(http://host[:port]), for example the URL of
+        the bundled emulator.
+    type: str
+  signature_version:
+    description:
+      - How requests are signed. C(v3) is C(ACS3-HMAC-SHA256), what current Alibaba Cloud SDKs send;
+        C(v1) is the older HMAC-SHA1 RPC signature.
+    type: str
+    choices: [v3, v1]
+    default: v3
+  timeout:
+    description:
+      - Seconds to wait for each answer of the API, from connecting to the last byte.
+    type: float
+    default: 10
+  retries:
+    description:
+      - How many times a call is sent again after throttling, a 5xx answer, C(ONS_SYSTEM_FLOW_CONTROL),
+        an answer that cannot be read, a dropped connection or a timeout, with jittered exponential
+        backoff. Authentication, permission and parameter errors are never retried. From 0 to 20.
+    type: int
+    default: 5
+  rate_limit:
+    description:
+      - Most API calls per second this module run sends, across the queries it runs concurrently.
+        The API allows 10 calls per second per account; lower it when several gates share an account.
+    type: float
+    default: 10
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of the endpoint.
+    type: bool
+    default: true
+  ca_bundle:
+    description:
+      - Path of a PEM file of CA certificates to verify the endpoint with, instead of the system's.
+    type: path
+notes:
+  - Proxies are taken from the standard environment variables E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY).
+  - O(rate_limit) applies within one module run; runs on several hosts or forks at once each have their own.
+requirements:
+  - requests
+"""
+
+    BATCH = r"""
+options:
+  fail_on_error:
+    description:
+      - What a failed query of one of several items does.
+      - V(true) fails the task with the error of the first item that failed.
+      - V(false) keeps the other items; the entry of the item that failed has only its ID set and
+        the error in its C(error) key. A gate reads such an entry as "could not tell", never as healthy.
+    type: bool
+    default: true
+"""
+
+    ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: The module only reads from the API; check mode runs every query as usual.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in diff mode) when in diff mode.
+    support: none
+  action_group:
+    description: Use C(group/apsaramq.rocketmq.ons) in C(module_defaults) to set the connection options once for every module.
+    support: full
+    membership:
+      - apsaramq.rocketmq.ons
+"""

@@ -1,0 +1,303 @@
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The operations and the values derived from a scenario's clients, subscriptions and offsets."""
+
+import copy
+import time
+
+import pytest
+
+from emulator_testlib import BASE, INSTANCE, scenario
+
+
+def _with_group(**changes):
+    """The base scenario with GID_orders changed."""
+    data = copy.deepcopy(BASE)
+    data['instances'][0]['groups'][0].update(copy.deepcopy(changes))
+    return data
+
+
+@pytest.fixture
+def call(emulator, client_for):
+    """call(action, params, data=None) -> Response, against an emulator on ``data``."""
+    started = {}
+
+    def _call(action, params, data=None):
+        key = id(data)
+        if key not in started:
+            started[key] = client_for(emulator(data if data is not None else scenario()).url)
+        return started[key].request(action, params)
+
+    return _call
+
+
+def _ok(resp):
+    assert resp.status == 200, resp.body
+    return resp.json()
+
+
+# -- OnsConsumerGetConnection ----------------------------------------------------------------
+
+def test_get_connection_lists_every_client_with_its_fields(call):
+    data = _ok(call('OnsConsumerGetConnection', {'GroupId': 'GID_orders', 'InstanceId': INSTANCE}))['Data']
+    conns = data['ConnectionList']['ConnectionDo']
+    assert data['MessageModel'] == 'CLUSTERING'
+    assert conns[0] == {'ClientId': '10.0.1.5@2231#1839465112#-1257238912#1730000000000', 'ClientAddr': '10.0.1.5:53012',
+                        'Language': 'JAVA', 'Version': 'V4_9_4'}
+    assert (conns[1]['ClientAddr'], conns[1]['Language'], conns[1]['Version']) == ('10.0.1.6:53020', 'GO', 'V5_1_0')
+    assert conns[1]['ClientId'].startswith('10.0.1.6@')
+
+
+def test_get_connection_without_instance_id_finds_the_group(call):
+    assert len(_ok(call('OnsConsumerGetConnection', {'GroupId': 'GID_orders'}))['Data']['ConnectionList']['ConnectionDo']) == 2
+
+
+def test_get_connection_on_offline_group_answers_consumer_not_online_by_default(call):
+    resp = call('OnsConsumerGetConnection', {'GroupId': 'GID_idle', 'InstanceId': INSTANCE})
+    assert (resp.status, resp.code) == (400, 'BIZ_CONSUMER_NOT_ONLINE')
+
+
+def test_get_connection_offline_variant_empty_list(call):
+    data = _with_group(clients=[], offline_connections='empty_list')
+    assert _ok(call('OnsConsumerGetConnection', {'GroupId': 'GID_orders'}, data))['Data']['ConnectionList'] == {'ConnectionDo': []}
+
+
+def test_get_connection_offline_variant_missing_list(call):
+    data = _with_group(clients=[], offline_connections='missing_list')
+    assert 'ConnectionList' not in _ok(call('OnsConsumerGetConnection', {'GroupId': 'GID_orders'}, data))['Data']
+
+
+def test_get_connection_single_client_as_an_object(call):
+    data = _with_group(clients=[{'client_addr': '10.9.9.9:1234'}], single_connection_as_object=True)
+    conn = _ok(call('OnsConsumerGetConnection', {'GroupId': 'GID_orders'}, data))['Data']['ConnectionList']['ConnectionDo']
+    assert isinstance(conn, dict) and conn['ClientAddr'] == '10.9.9.9:1234'
+
+
+def test_unknown_group_is_subscription_not_found(call):
+    resp = call('OnsConsumerGetConnection', {'GroupId': 'GID_nope', 'InstanceId': INSTANCE})
+    assert (resp.status, resp.code) == (400, 'BIZ_SUBSCRIPTION_NOT_FOUND')
+
+
+def test_unknown_instance_is_instance_not_found(call):
+    resp = call('OnsConsumerGetConnection', {'GroupId': 'GID_orders', 'InstanceId': 'MQ_INST_0_NOPE'})
+    assert (resp.status, resp.code) == (400, 'INSTANCE_NOT_FOUND')
+
+
+# -- OnsMessageTrace ------------------------------------------------------------------------
+
+@pytest.mark.parametrize('msg_id, topic, expected', [
+    ('MSG_CONSUMED', 'orders', [('GID_orders', 'CONSUMED')]),
+    ('MSG_FILTERED', 'orders', [('GID_orders', 'CONSUMED_BUT_FILTERED')]),
+    ('MSG_PENDING', 'orders', [('GID_orders', 'NOT_CONSUME_YET')]),
+    ('MSG_PAYMENT', 'payments', [('GID_idle', 'NOT_ONLINE')]),
+])
+def test_message_tracks_follow_offsets_subscriptions_and_clients(call, msg_id, topic, expected):
+    tracks = _ok(call('OnsMessageTrace', {'Topic': topic, 'MsgId': msg_id, 'InstanceId': INSTANCE}))['Data']['MessageTrack']
+    assert [(t['ConsumerGroup'], t['TrackType']) for t in tracks] == expected
+    assert all(t['InstanceId'] == INSTANCE for t in tracks)
+
+
+def test_message_track_of_a_broadcasting_group(call):
+    data = _with_group(message_model='BROADCASTING')
+    tracks = _ok(call('OnsMessageTrace', {'Topic': 'orders', 'MsgId': 'MSG_PENDING'}, data))['Data']['MessageTrack']
+    assert tracks[0]['TrackType'] == 'CONSUME_BROADCASTING'
+
+
+def test_message_track_of_a_pull_consumer(call):
+    data = _with_group(clients=[{'consume_type': 'CONSUME_ACTIVELY', 'subscriptions': [{'topic': 'orders'}]}])
+    tracks = _ok(call('OnsMessageTrace', {'Topic': 'orders', 'MsgId': 'MSG_CONSUMED'}, data))['Data']['MessageTrack']
+    assert tracks[0]['TrackType'] == 'PULL'
+
+
+def test_forced_track_overrides_the_derived_one(call):
+    data = copy.deepcopy(BASE)
+    data['instances'][0]['messages'][0]['tracks'] = {'GID_orders': 'UNKNOWN'}
+    tracks = _ok(call('OnsMessageTrace', {'Topic': 'orders', 'MsgId': 'MSG_CONSUMED'}, data))['Data']['MessageTrack']
+    assert tracks[0]['TrackType'] == 'UNKNOWN'
+
+
+def test_filtered_tag_not_yet_reached_is_not_consumed_yet(call):
+    data = _with_group(offsets={'orders': 855})
+    tracks = _ok(call('OnsMessageTrace', {'Topic': 'orders', 'MsgId': 'MSG_FILTERED'}, data))['Data']['MessageTrack']
+    assert tracks[0]['TrackType'] == 'NOT_CONSUME_YET'
+
+
+def test_trace_of_unknown_topic_and_message(call):
+    resp = call('OnsMessageTrace', {'Topic': 'nope', 'MsgId': 'MSG_CONSUMED', 'InstanceId': INSTANCE})
+    assert (resp.status, resp.code) == (400, 'BIZ_TOPIC_NOT_FOUND')
+    resp = call('OnsMessageTrace', {'Topic': 'orders', 'MsgId': 'MSG_NOPE', 'InstanceId': INSTANCE})
+    assert (resp.status, resp.code) == (400, 'BIZ_NO_MESSAGE')
+
+
+def test_trace_without_topic_is_missing_parameter(call):
+    resp = call('OnsMessageTrace', {'MsgId': 'MSG_CONSUMED'})
+    assert resp.code == 'MissingParameter' and '"Topic"' in resp.json()['Message']
+
+
+# -- OnsConsumerStatus / OnsConsumerAccumulate ----------------------------------------------
+
+def test_consumer_status_derives_online_lag_and_consistency(call):
+    data = _ok(call('OnsConsumerStatus', {'GroupId': 'GID_orders', 'InstanceId': INSTANCE}))['Data']
+    assert (data['Online'], data['TotalDiff'], data['DelayTime']) == (True, 100, 10000)
+    assert (data['SubscriptionSame'], data['RebalanceOK'], data['ConsumeModel'], data['InstanceId']) == (True, True, 'CLUSTERING', INSTANCE)
+    assert data['ConsumeTps'] == 10.0
+    assert [c['Diff'] for c in data['ConnectionSet']['ConnectionDo']] == [50, 50]
+    assert data['ConnectionSet']['ConnectionDo'][0]['RemoteIP'] == '10.0.1.5'
+    assert data['DetailInTopicList']['DetailInTopicDo'] == []
+    assert data['ConsumerConnectionInfoList']['ConsumerConnectionInfoDo'] == []
+
+
+def test_consumer_status_detail_and_jstack(call):
+    data = _ok(call('OnsConsumerStatus', {'GroupId': 'GID_orders', 'Detail': 'True', 'NeedJstack': 'true'}))['Data']
+    rows = data['DetailInTopicList']['DetailInTopicDo']
+    assert [(r['Topic'], r['TotalDiff'], r['DelayTime']) for r in rows] == [('orders', 100, 10000)]
+    infos = data['ConsumerConnectionInfoList']['ConsumerConnectionInfoDo']
+    assert [i['Version'] for i in infos] == ['V4_9_4', 'V5_1_0']
+    sub = infos[0]['SubscriptionSet']['SubscriptionData'][0]
+    assert (sub['Topic'], sub['SubString'], sub['TagsSet']['Tag']) == ('orders', 'created || paid', ['created', 'paid'])
+    assert infos[0]['RunningDataList']['ConsumerRunningDataDo'][0]['Topic'] == 'orders'
+    assert infos[0]['Jstack']['ThreadTrackDo'][0]['TrackList']['Track']
+
+
+def test_consumer_status_without_jstack_has_no_jstack(call):
+    data = _ok(call('OnsConsumerStatus', {'GroupId': 'GID_orders', 'Detail': 'true'}))['Data']
+    assert all('Jstack' not in i for i in data['ConsumerConnectionInfoList']['ConsumerConnectionInfoDo'])
+
+
+def test_consumer_status_of_offline_group(call):
+    data = _ok(call('OnsConsumerStatus', {'GroupId': 'GID_idle'}))['Data']
+    assert (data['Online'], data['TotalDiff'], data['DelayTime'], data['RebalanceOK'], data['ConsumeTps']) == (False, 100, 20000, False, 0.0)
+    assert data['ConnectionSet']['ConnectionDo'] == []
+
+
+@pytest.mark.parametrize('subs_a, subs_b', [
+    ([{'topic': 'orders', 'expression': 'created'}], [{'topic': 'orders', 'expression': 'created || paid'}]),
+    ([{'topic': 'orders'}, {'topic': 'payments'}], [{'topic': 'payments'}, {'topic': 'orders'}]),
+    ([{'topic': 'orders'}], [{'topic': 'orders'}, {'topic': 'payments'}]),
+])
+def test_subscription_same_is_false_when_clients_differ(call, subs_a, subs_b):
+    data = _with_group(clients=[{'subscriptions': subs_a}, {'subscriptions': subs_b}])
+    status = _ok(call('OnsConsumerStatus', {'GroupId': 'GID_orders'}, data))['Data']
+    assert (status['SubscriptionSame'], status['RebalanceOK']) == (False, False)
+
+
+def test_duplicate_client_ids_break_rebalance(call):
+    data = _with_group(clients=[{'client_id': '1.1.1.1@1#1#1#1'}, {'client_id': '1.1.1.1@1#1#1#1'}])
+    status = _ok(call('OnsConsumerStatus', {'GroupId': 'GID_orders'}, data))['Data']
+    assert (status['SubscriptionSame'], status['RebalanceOK']) == (True, False)
+
+
+def test_rebalance_ok_can_be_set(call):
+    data = _with_group(rebalance_ok=False)
+    assert _ok(call('OnsConsumerStatus', {'GroupId': 'GID_orders'}, data))['Data']['RebalanceOK'] is False
+
+
+def test_accumulate_agrees_with_status(call):
+    status = _ok(call('OnsConsumerStatus', {'GroupId': 'GID_orders', 'Detail': 'true'}))['Data']
+    acc = _ok(call('OnsConsumerAccumulate', {'GroupId': 'GID_orders', 'Detail': 'true'}))['Data']
+    for name in ('Online', 'TotalDiff', 'DelayTime', 'ConsumeTps'):
+        assert acc[name] == status[name]
+    assert [r['Topic'] for r in acc['DetailInTopicList']['DetailInTopicDo']] == ['orders']
+    assert abs(acc['LastTimestamp'] - (time.time() * 1000 - 10000 - 100)) < 5000
+
+
+def test_accumulate_without_detail_has_no_topic_rows(call):
+    assert _ok(call('OnsConsumerAccumulate', {'GroupId': 'GID_orders'}))['Data']['DetailInTopicList'] == {'DetailInTopicDo': []}
+
+
+def test_caught_up_group_has_no_lag(call):
+    data = _with_group(offsets={})
+    acc = _ok(call('OnsConsumerAccumulate', {'GroupId': 'GID_orders'}, data))['Data']
+    assert (acc['TotalDiff'], acc['DelayTime']) == (0, 0)
+
+
+# -- OnsGroupSubDetail ----------------------------------------------------------------------
+
+def test_group_sub_detail_lists_subscribed_topics(call):
+    data = _ok(call('OnsGroupSubDetail', {'GroupId': 'GID_orders'}))['Data']
+    assert (data['GroupId'], data['MessageModel'], data['Online']) == ('GID_orders', 'CLUSTERING', True)
+    assert data['SubscriptionDataList']['SubscriptionDataList'] == [{'Topic': 'orders', 'SubString': 'created || paid'}]
+
+
+def test_group_sub_detail_of_offline_group_has_no_topics(call):
+    data = _ok(call('OnsGroupSubDetail', {'GroupId': 'GID_idle'}))['Data']
+    assert (data['Online'], data['SubscriptionDataList']['SubscriptionDataList']) == (False, [])
+
+
+# -- OnsGroupList ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('params, expected', [
+    ({'InstanceId': INSTANCE}, ['GID_orders', 'GID_idle']),
+    ({}, ['GID_orders', 'GID_idle']),
+    ({'GroupId': 'ord'}, ['GID_orders']),
+    ({'GroupType': 'http'}, ['GID_idle']),
+    ({'Tag.1.Key': 'app', 'Tag.1.Value': 'idle'}, ['GID_idle']),
+    ({'Tag.1.Key': 'app'}, ['GID_orders', 'GID_idle']),
+    ({'Tag.1.Key': 'team'}, []),
+    ({'GroupId': 'GID', 'GroupType': 'tcp', 'Tag.1.Key': 'app', 'Tag.1.Value': 'orders'}, ['GID_orders']),
+])
+def test_group_list_filters(call, params, expected):
+    rows = _ok(call('OnsGroupList', params))['Data']['SubscribeInfoDo']
+    assert [r['GroupId'] for r in rows] == expected
+
+
+def test_group_list_row_fields(call):
+    row = _ok(call('OnsGroupList', {'GroupId': 'GID_orders'}))['Data']['SubscribeInfoDo'][0]
+    assert (row['GroupType'], row['InstanceId'], row['IndependentNaming']) == ('tcp', INSTANCE, True)
+    assert row['Tags'] == {'Tag': [{'Key': 'app', 'Value': 'orders'}]}
+    assert isinstance(row['CreateTime'], int) and row['UpdateTime'] >= row['CreateTime']
+
+
+@pytest.mark.parametrize('params, code', [
+    ({'GroupType': 'udp'}, 'InvalidParameter'),
+    ({'Tag.1.Value': 'x'}, 'MissingParameter'),
+    ({'Tag.21.Key': 'x'}, 'InvalidParameter'),
+    ({'InstanceId': 'MQ_INST_0_NOPE'}, 'INSTANCE_NOT_FOUND'),
+])
+def test_group_list_rejects_bad_parameters(call, params, code):
+    assert call('OnsGroupList', params).code == code
+
+
+# -- instances ------------------------------------------------------------------------------
+
+def test_instance_in_service_list_with_resource_info(call):
+    row = _ok(call('OnsInstanceInServiceList', {'NeedResourceInfo': 'true'}))['Data']['InstanceVO'][0]
+    assert (row['InstanceId'], row['InstanceName'], row['GroupCount'], row['TopicCount']) == (INSTANCE, 'demo', 2, 2)
+    assert row['Tags'] == {'Tag': [{'Key': 'env', 'Value': 'demo'}]}
+
+
+def test_instance_in_service_list_without_resource_info_and_tag_filter(call):
+    row = _ok(call('OnsInstanceInServiceList', {}))['Data']['InstanceVO'][0]
+    assert 'GroupCount' not in row
+    assert _ok(call('OnsInstanceInServiceList', {'Tag.1.Key': 'env', 'Tag.1.Value': 'prod'}))['Data']['InstanceVO'] == []
+
+
+def test_instance_base_info_is_top_level_with_endpoints(call):
+    body = _ok(call('OnsInstanceBaseInfo', {'InstanceId': INSTANCE}))
+    assert 'Data' not in body
+    info = body['InstanceBaseInfo']
+    assert (info['InstanceId'], info['InstanceName'], info['InstanceType'], info['InstanceStatus']) == (INSTANCE, 'demo', 2, 5)
+    assert info['Endpoints']['TcpEndpoint'] == 'http://%s.cn-hangzhou.mq-internal.aliyuncs.com:8080' % INSTANCE
+
+
+def test_instance_base_info_errors(call):
+    assert call('OnsInstanceBaseInfo', {}).code == 'MissingParameter'
+    assert call('OnsInstanceBaseInfo', {'InstanceId': 'MQ_INST_0_NOPE'}).code == 'INSTANCE_NOT_FOUND'
+
+
+# -- OnsMessageGetByMsgId -------------------------------------------------------------------
+
+def test_message_get_by_id_answers_properties_and_derived_timestamps(call):
+    data = _ok(call('OnsMessageGetByMsgId', {'MsgId': 'MSG_PAYMENT', 'Topic': 'payments', 'InstanceId': INSTANCE}))['Data']
+    props = dict((p['Name'], p['Value']) for p in data['PropertyList']['MessageProperty'])
+    assert (props['TAGS'], props['KEYS'], props['CUSTOM'], props['UNIQ_KEY']) == ('paid', 'pay-1', 'yes', 'MSG_PAYMENT')
+    assert (data['MsgId'], data['Topic'], data['InstanceId']) == ('MSG_PAYMENT', 'payments', INSTANCE)
+    # 200 messages behind the newest at 5 messages/s: stored 40 s ago
+    assert abs(data['StoreTimestamp'] - (time.time() * 1000 - 40000)) < 5000
+    assert data['BornTimestamp'] <= data['StoreTimestamp']
+
+
+def test_message_get_by_id_errors(call):
+    assert call('OnsMessageGetByMsgId', {'MsgId': 'MSG_PAYMENT'}).code == 'MissingParameter'
+    assert call('OnsMessageGetByMsgId', {'MsgId': 'MSG_PAYMENT', 'Topic': 'orders'}).code == 'BIZ_NO_MESSAGE'
+    assert call('OnsMessageGetByMsgId', {'MsgId': 'MSG_PAYMENT', 'Topic': 'nope'}).code == 'BIZ_TOPIC_NOT_FOUND'

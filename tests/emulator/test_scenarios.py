@@ -1,0 +1,229 @@
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Scenario validation, and every bundled scenario: it loads and shows what it says."""
+
+import copy
+import glob
+import http.client
+import os
+import re
+
+import pytest
+import yaml
+
+from emulator_testlib import BASE, INSTANCE, KEY_ID, ROOT, SCENARIOS, SECRET, scenario
+from emulator.scenario import ScenarioError, load, parse_text
+
+BUNDLED = sorted(os.path.basename(p) for p in glob.glob(os.path.join(SCENARIOS, '*.yml')))
+EXPECTED = ['broadcasting.yml', 'duplicate_client_id.yml', 'healthy.yml', 'lagging.yml', 'messages.yml', 'no_consumers.yml',
+            'rollout_completes.yml', 'rollout_half_done.yml', 'server_errors.yml', 'subscription_mismatch.yml', 'throttling.yml']
+
+
+def _broken(path, value):
+    """The base scenario with the value at a dotted/indexed path replaced (or a key added)."""
+    data = copy.deepcopy(BASE)
+    node = data
+    parts = re.findall(r'[^.\[\]]+', path)
+    for part in parts[:-1]:
+        node = node[int(part)] if part.isdigit() else node[part]
+    last = parts[-1]
+    if last.isdigit():
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return data
+
+
+@pytest.mark.parametrize('path, value, message', [
+    ('instances.0.groups.0.clients.0.versoin', 'V4', 'instances[0].groups[0].clients[0].versoin: unknown key'),
+    ('instances.0.groups.0.message_model', 'CLUSTER', 'instances[0].groups[0].message_model: \'CLUSTER\' is not one of CLUSTERING, BROADCASTING'),
+    ('instances.0.topics.0.max_offset', 'many', 'instances[0].topics[0].max_offset: expected an integer, got str'),
+    ('instances.0.topics.0.max_offset', -1, 'instances[0].topics[0].max_offset: -1 is below the minimum 0'),
+    ('instances.0.groups.0.offsets', {'orders': 'x'}, 'instances[0].groups[0].offsets.orders: expected a non-negative integer'),
+    ('instances.0.groups.0.offsets', {'nope': 1}, 'instances[0].groups[0].offsets.nope: not a topic of instance'),
+    ('instances.0.groups.0.clients.0.subscriptions', [{'topic': 'nope'}], 'instances[0].groups[0].clients[0].subscriptions[0].topic: \'nope\' is not a topic'),
+    ('instances.0.groups.0.clients.0.subscriptions', [{'expression': '*'}],
+     'instances[0].groups[0].clients[0].subscriptions[0].topic: required key is missing'),
+    ('instances.0.messages.0.topic', 'nope', 'instances[0].messages[0].topic: \'nope\' is not a topic'),
+    ('instances.0.messages.0.tracks', {'GID_orders': 'DONE'}, 'instances[0].messages[0].tracks: \'DONE\' is not one of'),
+    ('instances.0.groups.1.group_id', 'GID_orders', 'instances[0].groups[1].group_id: duplicate group id'),
+    ('keys.0.expires', 'next tuesday', 'keys[0].expires: \'next tuesday\' is not an ISO 8601 time'),
+    ('keys', [], 'keys: at least one access key is required'),
+    ('limits', {'rate': -1}, 'limits.rate: -1 is below the minimum 0'),
+    ('faults', [{'kind': 'drop', 'rate': 1.5}], 'faults[0].rate: 1.5 is above the maximum 1'),
+    ('faults', [{'kind': 'latency', 'latency': 'slow'}], 'faults[0].latency: expected seconds'),
+    ('faults', [{'kind': 'boom'}], 'faults[0].kind: \'boom\' is not one of'),
+    ('timeline', [{'groups': {}}], 'timeline[0].at: required key is missing'),
+    ('timeline', [{'at': 1, 'groups': {'GID_nope': {'clients': []}}}], 'timeline[0].groups.GID_nope: no group id \'GID_nope\''),
+    ('timeline', [{'at': 1, 'groups': {'GID_orders': {'group_id': 'x'}}}], 'timeline[0].groups.GID_orders.group_id: unknown key'),
+    ('timeline', [{'at': 2}, {'at': 1}], 'timeline[1].at: 1 is earlier than the previous entry'),
+    ('timeline', [{'at': 1, 'instance_id': 'MQ_X'}], 'timeline[0].instance_id: no instance \'MQ_X\''),
+    ('timeline', [{'at': 1, 'groups': {'GID_orders': {'offsets': {'nope': 3}}}}], 'offsets.nope: not a topic of instance'),
+    ('regoin', 'cn-hangzhou', 'regoin: unknown key'),
+])
+def test_validation_errors_name_the_path(path, value, message):
+    with pytest.raises(ScenarioError) as info:
+        load(_broken(path, value))
+    assert message in str(info.value)
+
+
+def test_missing_description_is_an_error():
+    data = scenario()
+    del data['description']
+    with pytest.raises(ScenarioError, match='description: required key is missing'):
+        load(data)
+
+
+def test_document_must_be_a_mapping():
+    with pytest.raises(ScenarioError, match='expected a mapping'):
+        parse_text('- just\n- a list\n')
+
+
+def test_errors_from_a_file_name_the_file(tmp_path):
+    path = tmp_path / 'bad.yml'
+    path.write_text('description: x\nkeys: []\n')
+    with pytest.raises(ScenarioError, match='bad.yml'):
+        load(str(path))
+
+
+def test_minimal_scenario_gets_defaults():
+    loaded = load({'description': 'Minimal.', 'keys': [{'access_key_id': 'a', 'access_key_secret': 'b'}],
+                   'instances': [{'instance_id': 'MQ_INST_1', 'groups': [{'group_id': 'GID_a'}]}]})
+    state = loaded.steps[0][2]
+    assert state['region'] == 'cn-hangzhou' and state['limits']['rate'] == 10
+    assert state['keys'][0]['actions'] == ['*'] and state['signature']['max_skew_seconds'] == 900
+    group = state['instances'][0]['groups'][0]
+    assert (group['group_type'], group['message_model'], group['offline_connections'], group['clients']) == ('tcp', 'CLUSTERING', 'error', [])
+
+
+def test_yaml_scalars_in_tag_maps_become_strings():
+    data = scenario()
+    data['instances'][0]['tags'] = {'build': 42, 'canary': True}
+    assert load(data).steps[0][2]['instances'][0]['tags'] == {'build': '42', 'canary': 'true'}
+
+
+def test_all_expected_scenarios_are_bundled():
+    assert BUNDLED == EXPECTED
+
+
+def test_readme_lists_every_bundled_scenario():
+    with open(os.path.join(ROOT, 'emulator', 'README.md'), encoding='utf-8') as handle:
+        readme = handle.read()
+    for name in BUNDLED:
+        assert '`%s`' % name in readme
+
+
+@pytest.mark.parametrize('name', EXPECTED)
+def test_bundled_scenario_loads_with_demo_key_instance_and_region(name):
+    loaded = load(os.path.join(SCENARIOS, name))
+    assert loaded.description and '\n' not in loaded.description
+    state = loaded.steps[0][2]
+    assert state['region'] == 'cn-hangzhou'
+    assert {'access_key_id': KEY_ID, 'access_key_secret': SECRET} in [
+        dict((k, key[k]) for k in ('access_key_id', 'access_key_secret')) for key in state['keys']]
+    assert INSTANCE in [i['instance_id'] for i in state['instances']]
+    with open(os.path.join(SCENARIOS, name), encoding='utf-8') as handle:
+        assert yaml.safe_load(handle)['description'] == loaded.description
+
+
+# -- each bundled scenario shows what its description says -----------------------------------
+
+@pytest.fixture
+def bundled(emulator, client_for):
+    """bundled(name, **start_options) -> a client against that bundled scenario."""
+    def _open(name, **options):
+        options.setdefault('rate_limit', 0)
+        handle = emulator(os.path.join(SCENARIOS, name), **options)
+        return client_for(handle.url)
+    return _open
+
+
+def _data(resp):
+    assert resp.status == 200, resp.body
+    return resp.json()['Data']
+
+
+def _tracks(cli, msg_id, topic='orders'):
+    return dict((t['ConsumerGroup'], t['TrackType']) for t in _data(cli.request('OnsMessageTrace', {'Topic': topic, 'MsgId': msg_id}))['MessageTrack'])
+
+
+def test_healthy_scenario_is_healthy(bundled):
+    cli = bundled('healthy.yml')
+    for group in ('GID_orders', 'GID_payments'):
+        status = _data(cli.request('OnsConsumerStatus', {'GroupId': group, 'InstanceId': INSTANCE}))
+        assert (status['Online'], status['SubscriptionSame'], status['RebalanceOK'], status['TotalDiff']) == (True, True, True, 0)
+        conns = _data(cli.request('OnsConsumerGetConnection', {'GroupId': group}))['ConnectionList']['ConnectionDo']
+        assert len(conns) == 3 and set(c['Version'] for c in conns) == {'V4_9_4'}
+    assert _tracks(cli, '0A0001050000217A000000000000A1B2') == {'GID_orders': 'CONSUMED'}
+    assert _tracks(cli, '0A0001050000217A000000000000A1B3', 'payments') == {'GID_payments': 'CONSUMED'}
+
+
+def test_no_consumers_scenario_has_no_consumers(bundled):
+    cli = bundled('no_consumers.yml')
+    assert cli.request('OnsConsumerGetConnection', {'GroupId': 'GID_orders'}).code == 'BIZ_CONSUMER_NOT_ONLINE'
+    assert _data(cli.request('OnsConsumerStatus', {'GroupId': 'GID_orders'}))['Online'] is False
+    assert _tracks(cli, '0A0001050000217A000000000000A1B2') == {'GID_orders': 'NOT_ONLINE'}
+
+
+def test_rollout_half_done_scenario_mixes_versions(bundled):
+    conns = _data(bundled('rollout_half_done.yml').request('OnsConsumerGetConnection', {'GroupId': 'GID_orders'}))['ConnectionList']['ConnectionDo']
+    assert sorted(c['Version'] for c in conns) == ['V4_9_4', 'V4_9_4', 'V5_1_0', 'V5_1_0']
+
+
+def test_subscription_mismatch_scenario_is_inconsistent(bundled):
+    cli = bundled('subscription_mismatch.yml')
+    status = _data(cli.request('OnsConsumerStatus', {'GroupId': 'GID_orders'}))
+    assert (status['Online'], status['SubscriptionSame'], status['RebalanceOK']) == (True, False, False)
+    assert _tracks(cli, '0A0001050000217A000000000000A1C7') == {'GID_orders': 'CONSUMED_BUT_FILTERED'}
+
+
+def test_duplicate_client_id_scenario_shares_an_id(bundled):
+    cli = bundled('duplicate_client_id.yml')
+    conns = _data(cli.request('OnsConsumerGetConnection', {'GroupId': 'GID_orders'}))['ConnectionList']['ConnectionDo']
+    ids = [c['ClientId'] for c in conns]
+    assert len(ids) == 3 and len(set(ids)) == 2
+    assert _data(cli.request('OnsConsumerStatus', {'GroupId': 'GID_orders'}))['RebalanceOK'] is False
+
+
+def test_lagging_scenario_lags(bundled):
+    cli = bundled('lagging.yml')
+    acc = _data(cli.request('OnsConsumerAccumulate', {'GroupId': 'GID_orders'}))
+    assert (acc['Online'], acc['TotalDiff'], acc['DelayTime']) == (True, 60000, 1200000)
+    assert _tracks(cli, '0A0001050000217A00000000000186A0') == {'GID_orders': 'CONSUMED'}
+    assert _tracks(cli, '0A0001050000217A000000000003A980') == {'GID_orders': 'NOT_CONSUME_YET'}
+
+
+def test_broadcasting_scenario_broadcasts(bundled):
+    cli = bundled('broadcasting.yml')
+    conn = _data(cli.request('OnsConsumerGetConnection', {'GroupId': 'GID_config'}))
+    assert conn['MessageModel'] == 'BROADCASTING' and len(conn['ConnectionList']['ConnectionDo']) == 3
+    assert _tracks(cli, '0A0003050000217A000000000000B001', 'config-changes') == {'GID_config': 'CONSUME_BROADCASTING'}
+
+
+def test_messages_scenario_has_every_kind_of_track(bundled):
+    cli = bundled('messages.yml')
+    assert _tracks(cli, '0A0001050000217A000000000000A1B2') == {'GID_orders': 'CONSUMED', 'GID_audit': 'CONSUMED'}
+    assert _tracks(cli, '0A0001050000217A000000000000A3F0') == {'GID_orders': 'NOT_CONSUME_YET', 'GID_audit': 'NOT_CONSUME_YET'}
+    assert _tracks(cli, '0A0001050000217A000000000000A2C4') == {'GID_orders': 'CONSUMED', 'GID_audit': 'CONSUMED_BUT_FILTERED'}
+    assert _tracks(cli, '0A0001050000217A000000000000A5D1') == {'GID_orders': 'UNKNOWN', 'GID_audit': 'UNKNOWN'}
+
+
+def test_throttling_scenario_throttles(bundled):
+    cli = bundled('throttling.yml', rate_limit=None)
+    codes = [cli.request('OnsConsumerGetConnection', {'GroupId': 'GID_orders'}).code for _attempt in range(8)]
+    assert codes[:2] == ['Throttling.User'] * 2
+    assert 'Throttling.User' in codes[2:] or 'ONS_SYSTEM_FLOW_CONTROL' in codes[2:]
+
+
+def test_server_errors_scenario_storms(bundled):
+    cli = bundled('server_errors.yml')
+    outcomes = []
+    for _attempt in range(20):
+        try:
+            resp = cli.request('OnsConsumerGetConnection', {'GroupId': 'GID_orders'})
+            outcomes.append(resp.status)
+        except (OSError, http.client.HTTPException):
+            cli.close()
+            outcomes.append('dropped')
+    assert outcomes[:2] == [503, 503]
+    assert 500 in outcomes and 200 in outcomes

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+import random
+import threading
+import time
+
+import pytest
+
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.retry import RateLimiter, RetryPolicy, is_retryable
+
+
+@pytest.mark.parametrize("code, status", [
+    ("Throttling", 400), ("Throttling.User", 400), ("Throttling.Api", 400), ("ONS_SYSTEM_FLOW_CONTROL", 400),
+    ("ServiceUnavailable", 503), ("InternalError", 500), ("HTTP502", 502), ("ONS_SYSTEM_ERROR", 500),
+])
+def test_transient_errors_are_retried(code, status):
+    assert is_retryable(code, status)
+
+
+@pytest.mark.parametrize("code, status", [
+    ("SignatureDoesNotMatch", 400), ("InvalidAccessKeyId.NotFound", 404), ("Forbidden.RAM", 403),
+    ("MissingParameter", 400), ("InvalidParameter", 400), ("BIZ_SUBSCRIPTION_NOT_FOUND", 400),
+    ("InvalidTimeStamp.Expired", 400), ("InvalidApi.NotFound", 404),
+])
+def test_auth_permission_and_parameter_errors_are_never_retried(code, status):
+    assert not is_retryable(code, status)
+
+
+class Flaky(Exception):
+    def __init__(self, retryable):
+        super(Flaky, self).__init__("flaky")
+        self.retryable = retryable
+
+
+def _policy(retries, sleeps):
+    return RetryPolicy(retries, base=1.0, cap=4.0, rng=random.Random(1), sleep=sleeps.append)
+
+
+def test_backoff_is_jittered_below_an_exponential_ceiling():
+    sleeps = []
+    failures = [Flaky(True)] * 5
+
+    def attempt():
+        if failures:
+            raise failures.pop()
+        return "ok"
+
+    result, attempts = _policy(5, sleeps).run(attempt, (Flaky,), lambda exc: exc.retryable)
+    assert (result, attempts) == ("ok", 6)
+    ceilings = [1.0, 2.0, 4.0, 4.0, 4.0]
+    assert all(0 <= slept <= ceiling for slept, ceiling in zip(sleeps, ceilings))
+    assert len(set(sleeps)) == len(sleeps), "jitter gives distinct waits"
+
+
+def test_retries_stop_after_the_configured_count():
+    sleeps = []
+    calls = []
+
+    def attempt():
+        calls.append(1)
+        raise Flaky(True)
+
+    with pytest.raises(Flaky):
+        _policy(2, sleeps).run(attempt, (Flaky,), lambda exc: exc.retryable)
+    assert len(calls) == 3 and len(sleeps) == 2
+
+
+def test_a_non_retryable_error_fails_at_once():
+    sleeps = []
+    calls = []
+
+    def attempt():
+        calls.append(1)
+        raise Flaky(False)
+
+    with pytest.raises(Flaky):
+        _policy(5, sleeps).run(attempt, (Flaky,), lambda exc: exc.retryable)
+    assert len(calls) == 1 and sleeps == []
+
+
+def test_retry_after_from_the_server_is_honoured_up_to_the_cap():
+    policy = RetryPolicy(3, base=0.1, cap=4.0, rng=random.Random(2))
+    assert policy.delay(1, retry_after=2.5) == 2.5
+    assert policy.delay(1, retry_after=60) == 4.0
+
+
+class FakeClock:
+    """A clock that only moves when the limiter sleeps."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.lock = threading.Lock()
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        with self.lock:
+            self.now += seconds
+
+
+def test_rate_limiter_spaces_calls_by_the_interval():
+    clock = FakeClock()
+    limiter = RateLimiter(10, clock=clock.time, sleep=clock.sleep)
+    stamps = []
+    for dummy in range(5):
+        limiter.acquire()
+        stamps.append(clock.now)
+    gaps = [round(b - a, 6) for a, b in zip(stamps, stamps[1:])]
+    assert gaps == [0.1, 0.1, 0.1, 0.1]
+
+
+def test_rate_limiter_holds_its_pace_across_threads():
+    limiter = RateLimiter(50)
+    stamps = []
+    lock = threading.Lock()
+
+    def worker():
+        for dummy in range(5):
+            limiter.acquire()
+            with lock:
+                stamps.append(threading.get_ident())
+
+    threads = [threading.Thread(target=worker) for dummy in range(4)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # 20 calls at 50 per second: the last may go no sooner than 19 intervals after the first.
+    assert time.monotonic() - start >= 19 / 50.0 - 0.01
+    assert len(stamps) == 20
+
+
+def test_rate_limit_of_zero_or_less_means_no_spacing():
+    assert RateLimiter(0).interval == 0.0
