@@ -1,0 +1,302 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: ons_message_info
+short_description: Where and when ApsaraMQ for RocketMQ stored a message
+version_added: 0.1.0
+description:
+  - Gives, for one or several messages of a topic, what the broker stored about each of them with the
+    ONS API operation C(OnsMessageGetByMsgId) (RAM action C(mq:QueryMessage)), that is the producer and
+    broker addresses, when it was sent and stored, its size, how often it was delivered again, the CRC of
+    its body and its properties (tag, keys and user properties). The body itself is not returned.
+  - A message the API does not know (C(BIZ_NO_MESSAGE)) is returned with RV(messages[].found=false); the
+    task does not fail. An unknown topic (C(BIZ_TOPIC_NOT_FOUND)) or instance fails it.
+  - Several messages are queried concurrently, within O(rate_limit).
+  - To learn which consumer groups consumed a message, use M(apsaramq.rocketmq.ons_trace_info).
+author:
+  - apsaramq.rocketmq contributors (@apsaramq)
+options:
+  instance_id:
+    description:
+      - ID of the instance the topic belongs to, for example C(MQ_INST_1234567890_DEMO).
+    type: str
+    required: true
+  topic:
+    description:
+      - Topic of the messages.
+    type: str
+    required: true
+  msg_id:
+    description:
+      - ID of the message, as the producer got it when sending. Mutually exclusive with O(msg_ids).
+    type: str
+  msg_ids:
+    description:
+      - IDs of several messages of O(topic). Mutually exclusive with O(msg_id).
+      - Each message is queried once; RV(messages) keeps the order given here.
+    type: list
+    elements: str
+extends_documentation_fragment:
+  - apsaramq.rocketmq.ons
+  - apsaramq.rocketmq.ons.batch
+  - apsaramq.rocketmq.ons.attributes
+seealso:
+  - module: apsaramq.rocketmq.ons_trace_info
+"""
+
+EXAMPLES = r"""
+- name: Look up the canary message the deployment sent
+  apsaramq.rocketmq.ons_message_info:
+    region: cn-hangzhou
+    instance_id: MQ_INST_1234567890_DEMO
+    topic: orders
+    msg_id: 0A0001050000217A000000000000A1B2
+  register: canary
+
+- name: Require that it was stored, with the tag the consumers filter on, and never redelivered
+  ansible.builtin.assert:
+    that:
+      - canary.found
+      - canary.properties.TAGS == 'created'
+      - canary.reconsume_times == 0
+
+- name: Look up several messages of one topic
+  apsaramq.rocketmq.ons_message_info:
+    region: cn-hangzhou
+    instance_id: MQ_INST_1234567890_DEMO
+    topic: orders
+    msg_ids:
+      - 0A0001050000217A000000000000A1B2
+      - 0A0001050000217A000000000000A1B3
+  register: looked_up
+
+- name: Name the messages the broker does not know
+  ansible.builtin.debug:
+    msg: "{{ looked_up.messages | rejectattr('found') | map(attribute='msg_id') | list }}"
+"""
+
+RETURN = r"""
+messages:
+  description: One entry per requested message, in the order of O(msg_ids) (or the one O(msg_id)).
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    msg_id:
+      description: ID of the message, as asked for.
+      type: str
+      sample: 0A0001050000217A000000000000A1B2
+    topic:
+      description: Topic of the message.
+      type: str
+      sample: orders
+    instance_id:
+      description: ID of the instance of the message.
+      type: str
+      sample: MQ_INST_1234567890_DEMO
+    found:
+      description:
+        - Whether the API knows the message. V(false) when it answered C(BIZ_NO_MESSAGE); the other facts
+          are then V(null) and RV(messages[].properties) is empty.
+      type: bool
+      sample: true
+    born_host:
+      description: Address of the producer that sent the message.
+      type: str
+      sample: "10.0.1.5:53012"
+    born_timestamp:
+      description: When the producer sent the message, in milliseconds since the epoch.
+      type: int
+      sample: 1731000000000
+    store_host:
+      description: Address of the broker that stored the message.
+      type: str
+      sample: "11.193.10.12:10911"
+    store_timestamp:
+      description: When the broker stored the message, in milliseconds since the epoch.
+      type: int
+      sample: 1731000000003
+    store_size:
+      description: Size of the stored message, in bytes.
+      type: int
+      sample: 406
+    reconsume_times:
+      description: How many times the message was delivered again after a failed consumption.
+      type: int
+      sample: 0
+    body_crc:
+      description: CRC of the message body.
+      type: int
+      sample: 1839465112
+    properties:
+      description:
+        - Properties of the message, name to value, such as C(TAGS) (its tag), C(KEYS) and C(UNIQ_KEY),
+          and the user properties the producer set. Empty when the message was not found.
+      type: dict
+      sample: {"TAGS": "created", "KEYS": "order-1001", "UNIQ_KEY": "0A0001050000217A000000000000A1B2"}
+    request_id:
+      description: ID of the API request that gave this entry, for Alibaba Cloud support.
+      type: str
+      sample: 7A1C3E5B-9D2F-4B6A-8C0E-1F3A5C7E9B2D
+    error:
+      description:
+        - V(null), unless O(fail_on_error=false) and the query of this message failed. Then it holds the
+          error (C(code), C(message), C(http_status), C(request_id)), RV(messages[].found) is V(false), the
+          other facts are V(null) and RV(messages[].properties) is empty. Whether the message exists is then unknown.
+      type: dict
+      sample: null
+msg_id:
+  description: With O(msg_id), the ID of the message (the keys of the single entry of RV(messages) are also given at the top level).
+  returned: success and O(msg_id) is set
+  type: str
+  sample: 0A0001050000217A000000000000A1B2
+topic:
+  description: With O(msg_id), the topic of the message.
+  returned: success and O(msg_id) is set
+  type: str
+  sample: orders
+instance_id:
+  description: With O(msg_id), the ID of the instance.
+  returned: success and O(msg_id) is set
+  type: str
+  sample: MQ_INST_1234567890_DEMO
+found:
+  description: With O(msg_id), whether the API knows the message.
+  returned: success and O(msg_id) is set
+  type: bool
+  sample: true
+born_host:
+  description: With O(msg_id), the address of the producer.
+  returned: success and O(msg_id) is set
+  type: str
+  sample: "10.0.1.5:53012"
+born_timestamp:
+  description: With O(msg_id), when the producer sent the message, in milliseconds since the epoch.
+  returned: success and O(msg_id) is set
+  type: int
+  sample: 1731000000000
+store_host:
+  description: With O(msg_id), the address of the broker.
+  returned: success and O(msg_id) is set
+  type: str
+  sample: "11.193.10.12:10911"
+store_timestamp:
+  description: With O(msg_id), when the broker stored the message, in milliseconds since the epoch.
+  returned: success and O(msg_id) is set
+  type: int
+  sample: 1731000000003
+store_size:
+  description: With O(msg_id), the size of the stored message, in bytes.
+  returned: success and O(msg_id) is set
+  type: int
+  sample: 406
+reconsume_times:
+  description: With O(msg_id), how many times the message was delivered again.
+  returned: success and O(msg_id) is set
+  type: int
+  sample: 0
+body_crc:
+  description: With O(msg_id), the CRC of the message body.
+  returned: success and O(msg_id) is set
+  type: int
+  sample: 1839465112
+properties:
+  description: With O(msg_id), the properties of the message, as in RV(messages[].properties).
+  returned: success and O(msg_id) is set
+  type: dict
+  sample: {"TAGS": "created", "UNIQ_KEY": "0A0001050000217A000000000000A1B2"}
+request_id:
+  description: With O(msg_id), the ID of the API request.
+  returned: success and O(msg_id) is set
+  type: str
+  sample: 7A1C3E5B-9D2F-4B6A-8C0E-1F3A5C7E9B2D
+error:
+  description: With O(msg_id), the error of the query when O(fail_on_error=false), as in RV(messages[].error).
+  returned: success and O(msg_id) is set
+  type: dict
+  sample: null
+"""
+
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import BATCH_ARGUMENT_SPEC, OnsModule, call_or_absent
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
+
+ACTION = "OnsMessageGetByMsgId"
+NO_MESSAGE = "BIZ_NO_MESSAGE"
+
+
+def new_entry(instance_id, topic, msg_id):
+    return {"msg_id": msg_id, "topic": topic, "instance_id": instance_id, "found": False, "born_host": None,
+            "born_timestamp": None, "store_host": None, "store_timestamp": None, "store_size": None,
+            "reconsume_times": None, "body_crc": None, "properties": {}, "request_id": None}
+
+
+def shape_properties(data, request_id):
+    properties = {}
+    for item in get_list(data, "PropertyList", "MessageProperty", request_id=request_id):
+        name = get_scalar(item, "Name", request_id=request_id)
+        if not name:
+            raise OnsResponseError("PropertyList.MessageProperty holds a property without a Name", request_id=request_id)
+        properties[name] = get_scalar(item, "Value", request_id=request_id)
+    return properties
+
+
+def shape_answer(body, instance_id, topic, msg_id):
+    """Turn an answer of OnsMessageGetByMsgId about ``msg_id`` into its message entry."""
+    request_id = body.get("RequestId")
+    data = get_object(body, "Data", required=True, request_id=request_id)
+    entry = new_entry(instance_id, topic, msg_id)
+    entry.update({
+        "topic": get_scalar(data, "Topic", request_id=request_id) or topic,
+        "instance_id": get_scalar(data, "InstanceId", request_id=request_id) or instance_id,
+        "found": True,
+        "born_host": get_scalar(data, "BornHost", request_id=request_id),
+        "born_timestamp": get_scalar(data, "BornTimestamp", int, request_id=request_id),
+        "store_host": get_scalar(data, "StoreHost", request_id=request_id),
+        "store_timestamp": get_scalar(data, "StoreTimestamp", int, request_id=request_id),
+        "store_size": get_scalar(data, "StoreSize", int, request_id=request_id),
+        "reconsume_times": get_scalar(data, "ReconsumeTimes", int, request_id=request_id),
+        "body_crc": get_scalar(data, "BodyCRC", int, request_id=request_id),
+        "properties": shape_properties(data, request_id),
+        "request_id": request_id,
+    })
+    return entry
+
+
+def query_message(client, instance_id, topic, msg_id):
+    body, absent_request_id = call_or_absent(client, ACTION, {"InstanceId": instance_id, "Topic": topic, "MsgId": msg_id},
+                                             NO_MESSAGE)
+    if body is None:
+        entry = new_entry(instance_id, topic, msg_id)
+        entry["request_id"] = absent_request_id
+        return entry
+    return shape_answer(body, instance_id, topic, msg_id)
+
+
+def main():
+    ons = OnsModule(
+        argument_spec=dict(
+            instance_id=dict(type="str", required=True),
+            topic=dict(type="str", required=True),
+            msg_id=dict(type="str"),
+            msg_ids=dict(type="list", elements="str"),
+            **BATCH_ARGUMENT_SPEC
+        ),
+        mutually_exclusive=[("msg_id", "msg_ids")],
+        required_one_of=[("msg_id", "msg_ids")],
+    )
+    instance_id = ons.check_name("instance_id", ons.params["instance_id"], "instance")
+    topic = ons.check_name("topic", ons.params["topic"], "topic")
+    msg_ids = ons.one_or_many("msg_id", "msg_ids", "message")
+    client = ons.client
+    messages = ons.query_each(lambda msg_id: query_message(client, instance_id, topic, msg_id), msg_ids,
+                              lambda msg_id: "get message %s of topic %s" % (msg_id, topic),
+                              lambda msg_id: new_entry(instance_id, topic, msg_id))
+    ons.exit_entries("messages", messages, "msg_id")
+
+
+if __name__ == "__main__":
+    main()
