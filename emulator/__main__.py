@@ -39,6 +39,8 @@ def build_parser():
     parser.add_argument('--drop-rate', type=_rate, help='close the connection without answering on this share of requests')
     parser.add_argument('--log-size', type=int, default=200, help='how many recent requests the request log keeps (default 200)')
     parser.add_argument('--verbose', action='store_true', help='write an access log line per request to stderr')
+    parser.add_argument('--exit-with-parent', action='store_true',
+                        help='stop when the process that started the emulator ends (for test runners that may not clean up)')
     return parser
 
 
@@ -85,6 +87,7 @@ def main(argv=None):
         sys.stderr.write('emulator: cannot listen on %s:%s: %s\n' % (args.host, args.port, exc))
         return 2
     stop = threading.Event()
+    parent = os.getppid()
 
     def _stop(_signum, _frame):
         stop.set()
@@ -96,7 +99,9 @@ def main(argv=None):
     sys.stdout.write('ONS emulator listening on %s\n' % handle.url)
     sys.stdout.flush()
     while not stop.wait(0.5):
-        pass
+        # An orphan is adopted by another process: its parent ID changes.
+        if args.exit_with_parent and os.getppid() != parent:
+            break
     handle.stop()
     return 0
 

@@ -43,15 +43,20 @@ def get_object(container, *path, **kwargs):
     return value
 
 
+def _last(container, path, request_id):
+    """Return the value at ``path`` whatever its type, or None when a step is missing."""
+    parent = get_object(container, *path[:-1], request_id=request_id) if len(path) > 1 else container
+    if parent is None:
+        return None
+    if not isinstance(parent, dict):
+        raise OnsResponseError("the answer is not an object", request_id=request_id)
+    return parent.get(path[-1])
+
+
 def get_list(container, *path, **kwargs):
     """Return the list of objects at ``path``: missing or empty gives ``[]``, one object gives ``[object]``."""
     request_id = kwargs.get("request_id")
-    parent = get_object(container, *path[:-1], request_id=request_id) if len(path) > 1 else container
-    if parent is None:
-        return []
-    if not isinstance(parent, dict):
-        raise OnsResponseError("the answer is not an object", request_id=request_id)
-    value = parent.get(path[-1])
+    value = _last(container, path, request_id)
     if value is None or value == "":
         return []
     if isinstance(value, dict):
@@ -86,12 +91,7 @@ def get_strings(container, *path, **kwargs):
     A value of another type, or a list holding anything but strings, raises OnsResponseError.
     """
     request_id = kwargs.get("request_id")
-    parent = get_object(container, *path[:-1], request_id=request_id) if len(path) > 1 else container
-    if parent is None:
-        return []
-    if not isinstance(parent, dict):
-        raise OnsResponseError("the answer is not an object", request_id=request_id)
-    value = parent.get(path[-1])
+    value = _last(container, path, request_id)
     if value is None or value == "":
         return []
     if isinstance(value, str):

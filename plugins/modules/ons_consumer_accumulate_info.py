@@ -251,5 +251,6 @@ def main():
                          lambda client, instance_id, group_id: query_group(client, instance_id, group_id, detail),
                          new_entry)
 
+
 if __name__ == "__main__":
     main()

@@ -212,5 +212,6 @@ def query_group(client, instance_id, group_id):
 def main():
     OnsModule.for_groups().exit_with_groups("get the connections", query_group, new_entry)
 
+
 if __name__ == "__main__":
     main()

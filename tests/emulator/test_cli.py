@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -105,3 +106,35 @@ def test_stop_also_ends_open_keep_alive_connections(emulator):
     handle.stop()
     with pytest.raises((OSError, http.client.HTTPException)):
         cli.request('OnsConsumerGetConnection', {'GroupId': 'GID_orders'})
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    # A zombie still answers kill(0); read its state (it may be gone by now).
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            return handle.read().split(') ', 1)[1][0] != 'Z'
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir('/proc'), reason='reads process states from /proc')
+def test_exit_with_parent_stops_when_its_parent_dies(tmp_path):
+    # An intermediate process starts the emulator and dies without stopping it, as a killed test runner would.
+    port_file = tmp_path / 'url'
+    starter = ('import subprocess, sys, time, os\n'
+               'p = subprocess.Popen([sys.executable, "-m", "emulator", "--scenario", %r, "--port", "0", '
+               '"--port-file", %r, "--exit-with-parent"], stdout=subprocess.DEVNULL)\n'
+               'while not os.path.exists(%r): time.sleep(0.05)\n'
+               'print(p.pid, flush=True)\n'
+               'os._exit(0)\n') % (HEALTHY, str(port_file), str(port_file))
+    out = subprocess.run([sys.executable, '-c', starter], cwd=ROOT, stdout=subprocess.PIPE, universal_newlines=True,
+                         timeout=30, check=True).stdout
+    pid = int(out.strip())
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)

@@ -58,7 +58,7 @@ def _start():
     log_path = os.path.join(workdir, "log")
     with open(log_path, "w") as log:
         process = subprocess.Popen([sys.executable, "-m", "emulator", "--scenario", BASE_SCENARIO, "--port", "0",
-                                    "--port-file", port_file], cwd=COLLECTION_ROOT, stdout=log, stderr=subprocess.STDOUT)
+                                    "--port-file", port_file, "--exit-with-parent"], cwd=COLLECTION_ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while not os.path.exists(port_file):
         if process.poll() is not None or time.monotonic() > deadline:

@@ -5,7 +5,14 @@
 import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import (
+    get_list,
+    get_object,
+    get_scalar,
+    get_strings,
+    get_tags,
+    get_topic_details,
+)
 
 ONE = {"ClientId": "a"}
 
@@ -55,3 +62,36 @@ def test_scalars_are_read_or_converted_when_lossless(value, kind, expected):
 def test_scalars_of_the_wrong_type_are_unreadable_answers(value, kind):
     with pytest.raises(OnsResponseError):
         get_scalar({"k": value}, "k", kind)
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"TagsSet": {"Tag": ["TagA", "TagB"]}}, ["TagA", "TagB"]),
+    ({"TagsSet": {"Tag": "TagA"}}, ["TagA"]),
+    ({"TagsSet": {"Tag": ""}}, []),
+    ({"TagsSet": {}}, []),
+    ({}, []),
+])
+def test_string_lists_accept_every_real_variant(data, expected):
+    assert get_strings(data, "TagsSet", "Tag") == expected
+
+
+@pytest.mark.parametrize("data", [{"TagsSet": {"Tag": [1]}}, {"TagsSet": {"Tag": {"a": 1}}}, {"TagsSet": "x"}])
+def test_string_lists_of_another_type_are_unreadable_answers(data):
+    with pytest.raises(OnsResponseError):
+        get_strings(data, "TagsSet", "Tag")
+
+
+def test_tags_become_a_dict():
+    data = {"Tags": {"Tag": [{"Key": "app", "Value": "orders"}, {"Key": "tier", "Value": 1}, {"Key": "bare"}]}}
+    assert get_tags(data, "Tags", "Tag") == {"app": "orders", "tier": "1", "bare": None}
+    assert get_tags({}, "Tags", "Tag") == {}
+
+
+def test_a_tag_without_a_key_is_an_unreadable_answer():
+    with pytest.raises(OnsResponseError, match="without a Key"):
+        get_tags({"Tags": {"Tag": [{"Value": "x"}]}}, "Tags", "Tag")
+
+
+def test_topic_details_keep_the_api_units():
+    data = {"DetailInTopicList": {"DetailInTopicDo": {"Topic": "orders", "TotalDiff": "12", "DelayTime": 3000}}}
+    assert get_topic_details(data) == [{"topic": "orders", "total_diff": 12, "delay_time": 3000, "last_timestamp": None}]
