@@ -33,7 +33,7 @@ STAMP := $(VENV)/.requirements-dev.stamp
 RUN := VENV="$(abspath $(VENV))" BUILD_DIR="$(abspath $(BUILD))"
 
 # What `make test` (and so CI) runs, in order.
-TEST_STEPS ?= venv sanity units emulator-test integration build
+TEST_STEPS ?= venv sanity lint units emulator-test integration build
 
 .PHONY: help venv sanity units emulator-test integration build demo lint test clean distclean
 
@@ -75,15 +75,19 @@ integration: $(STAMP) ## ansible-test integration against the emulator (TARGETS=
 build: $(STAMP) ## Build the artifact into .build/dist, install it, check its docs and a module run
 	$(RUN) scripts/build_check.sh
 
-demo: $(STAMP) ## Run playbooks/demo.yml against the emulator (SCENARIO=healthy|lagging|...)
+demo: $(STAMP) ## Run the deployment gate against the emulator (SCENARIO=healthy|rollout_half_done|rollout_completes|...)
 	$(RUN) scripts/demo.sh $(SCENARIO)
 
 lint: $(STAMP) ## ansible-lint of roles, playbooks and integration targets (.ansible-lint)
 	@if [ ! -x "$(VENV)/bin/ansible-lint" ]; then \
 		echo "ansible-lint is not in $(VENV) (requirements-dev.txt installs it on Python 3.12+ only)" >&2; exit 1; fi
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/ansible-lint --offline $(LINT_ARGS)
+	@# --offline leaves the collection itself unresolved; a symlink to this checkout provides it.
+	@mkdir -p "$(BUILD)/lint-collections/ansible_collections/apsaramq"
+	@ln -sfn "$(CURDIR)" "$(BUILD)/lint-collections/ansible_collections/apsaramq/rocketmq"
+	ANSIBLE_COLLECTIONS_PATH="$(abspath $(BUILD))/lint-collections" PATH="$(abspath $(VENV))/bin:$$PATH" \
+		$(VENV)/bin/ansible-lint --offline $(LINT_ARGS)
 
-test: ## Run the TEST_STEPS (venv sanity units emulator-test integration build) timed; stop at a failure
+test: ## Run the TEST_STEPS (venv sanity lint units emulator-test integration build) timed; stop at a failure
 	@$(RUN) scripts/run_steps.sh $(TEST_STEPS)
 
 clean: ## Remove .build (copies, artifacts, ansible-test caches) and tests/output

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run playbooks/demo.yml against the bundled ONS API emulator.
+# Run the deployment gate (playbooks/deployment_gate.yml with the vars file
+# playbooks/vars/demo_gate.yml) against the bundled ONS API emulator.
 #
 #   scripts/demo.sh [SCENARIO] [ansible-playbook option...]
 #
@@ -51,4 +52,5 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 export ANSIBLE_LOCALHOST_WARNING=false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 cd "$root"
-exec "$root/scripts/with_emulator.sh" "$scenario_file" -- "$playbook_bin" playbooks/demo.yml "$@"
+exec "$root/scripts/with_emulator.sh" "$scenario_file" -- "$playbook_bin" playbooks/deployment_gate.yml \
+    -e @playbooks/vars/demo_gate.yml "$@"
