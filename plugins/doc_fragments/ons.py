@@ -102,6 +102,49 @@ requirements:
   - requests
 """
 
+    GROUPS = r"""
+options:
+  instance_id:
+    description:
+      - ID of the instance the groups belong to, for example C(MQ_INST_1234567890_DEMO).
+      - Needed for instances with a namespace, which is every instance created in recent years.
+    type: str
+  group_id:
+    description:
+      - ID of the consumer group to query. Mutually exclusive with O(group_ids).
+    type: str
+  group_ids:
+    description:
+      - IDs of several consumer groups to query. Mutually exclusive with O(group_id).
+      - Each group is queried once; RV(groups) keeps the order given here.
+    type: list
+    elements: str
+"""
+
+    MESSAGES = r"""
+options:
+  instance_id:
+    description:
+      - ID of the instance the topic belongs to, for example C(MQ_INST_1234567890_DEMO).
+    type: str
+    required: true
+  topic:
+    description:
+      - Topic of the messages.
+    type: str
+    required: true
+  msg_id:
+    description:
+      - ID of the message, as the producer got it when sending. Mutually exclusive with O(msg_ids).
+    type: str
+  msg_ids:
+    description:
+      - IDs of several messages of O(topic). Mutually exclusive with O(msg_id).
+      - Each message is queried once; RV(messages) keeps the order given here.
+    type: list
+    elements: str
+"""
+
     BATCH = r"""
 options:
   fail_on_error:

@@ -55,6 +55,15 @@ GROUPS_ARGUMENT_SPEC = dict(
     **BATCH_ARGUMENT_SPEC
 )
 
+# The options of a module that asks one operation about each of one or several messages of a topic.
+MESSAGES_ARGUMENT_SPEC = dict(
+    instance_id=dict(type="str", required=True),
+    topic=dict(type="str", required=True),
+    msg_id=dict(type="str"),
+    msg_ids=dict(type="list", elements="str"),
+    **BATCH_ARGUMENT_SPEC
+)
+
 # Names as the console accepts them; "%" joins an instance ID and a name in namespaced IDs.
 NAME_RULES = {
     "instance": (re.compile(r"^[A-Za-z0-9_-]{1,64}$"), "1 to 64 letters, digits, hyphens and underscores"),
@@ -165,6 +174,29 @@ class OnsModule:
                                  lambda group_id: "%s of group %s" % (what, group_id),
                                  lambda group_id: new_entry(instance_id, group_id))
         self.exit_entries("groups", groups, "group_id")
+
+    @classmethod
+    def for_messages(cls, argument_spec=None, **kwargs):
+        """An OnsModule with the options of MESSAGES_ARGUMENT_SPEC (plus ``argument_spec``)."""
+        spec = dict(MESSAGES_ARGUMENT_SPEC)
+        spec.update(argument_spec or {})
+        return cls(spec, mutually_exclusive=[("msg_id", "msg_ids")], required_one_of=[("msg_id", "msg_ids")], **kwargs)
+
+    def exit_with_messages(self, what, query, new_entry):
+        """Query every message of ``msg_id``/``msg_ids`` and exit with their entries in ``messages``.
+
+        ``query(client, instance_id, topic, msg_id)`` returns a message's entry; ``new_entry(instance_id,
+        topic, msg_id)`` is the entry of a message whose query failed. A failure reads
+        ``Failed to <what> <msg_id> of topic <topic>: ...``.
+        """
+        instance_id = self.check_name("instance_id", self.params["instance_id"], "instance")
+        topic = self.check_name("topic", self.params["topic"], "topic")
+        msg_ids = self.one_or_many("msg_id", "msg_ids", "message")
+        client = self.client
+        messages = self.query_each(lambda msg_id: query(client, instance_id, topic, msg_id), msg_ids,
+                                   lambda msg_id: "%s %s of topic %s" % (what, msg_id, topic),
+                                   lambda msg_id: new_entry(instance_id, topic, msg_id))
+        self.exit_entries("messages", messages, "msg_id")
 
     def exit_entries(self, key, entries, single_option):
         """Exit with ``entries`` under ``key``; when option ``single_option`` was used, its entry's keys also at the top level."""

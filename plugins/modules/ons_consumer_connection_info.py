@@ -16,24 +16,9 @@ description:
   - Several groups are queried concurrently, within O(rate_limit).
 author:
   - apsaramq.rocketmq contributors (@apsaramq)
-options:
-  instance_id:
-    description:
-      - ID of the instance the groups belong to, for example C(MQ_INST_1234567890_DEMO).
-      - Needed for instances with a namespace, which is every instance created in recent years.
-    type: str
-  group_id:
-    description:
-      - ID of the consumer group to query. Mutually exclusive with O(group_ids).
-    type: str
-  group_ids:
-    description:
-      - IDs of several consumer groups to query. Mutually exclusive with O(group_id).
-      - Each group is queried once; RV(groups) keeps the order given here.
-    type: list
-    elements: str
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
+  - apsaramq.rocketmq.ons.groups
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.ons.attributes
 seealso:

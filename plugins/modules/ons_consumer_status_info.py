@@ -21,21 +21,6 @@ description:
 author:
   - apsaramq.rocketmq contributors (@apsaramq)
 options:
-  instance_id:
-    description:
-      - ID of the instance the groups belong to, for example C(MQ_INST_1234567890_DEMO).
-      - Needed for instances with a namespace, which is every instance created in recent years.
-    type: str
-  group_id:
-    description:
-      - ID of the consumer group to query. Mutually exclusive with O(group_ids).
-    type: str
-  group_ids:
-    description:
-      - IDs of several consumer groups to query. Mutually exclusive with O(group_id).
-      - Each group is queried once; RV(groups) keeps the order given here.
-    type: list
-    elements: str
   detail:
     description:
       - Also ask for the lag of each topic (RV(groups[].topics)) and the details of each client
@@ -50,6 +35,7 @@ options:
     default: false
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
+  - apsaramq.rocketmq.ons.groups
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.ons.attributes
 seealso:

@@ -18,29 +18,9 @@ description:
   - To learn which consumer groups consumed a message, use M(apsaramq.rocketmq.ons_trace_info).
 author:
   - apsaramq.rocketmq contributors (@apsaramq)
-options:
-  instance_id:
-    description:
-      - ID of the instance the topic belongs to, for example C(MQ_INST_1234567890_DEMO).
-    type: str
-    required: true
-  topic:
-    description:
-      - Topic of the messages.
-    type: str
-    required: true
-  msg_id:
-    description:
-      - ID of the message, as the producer got it when sending. Mutually exclusive with O(msg_ids).
-    type: str
-  msg_ids:
-    description:
-      - IDs of several messages of O(topic). Mutually exclusive with O(msg_id).
-      - Each message is queried once; RV(messages) keeps the order given here.
-    type: list
-    elements: str
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
+  - apsaramq.rocketmq.ons.messages
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.ons.attributes
 seealso:
@@ -221,7 +201,7 @@ error:
 """
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import BATCH_ARGUMENT_SPEC, OnsModule, call_or_absent
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule, call_or_absent
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
 
 ACTION = "OnsMessageGetByMsgId"
@@ -277,25 +257,7 @@ def query_message(client, instance_id, topic, msg_id):
 
 
 def main():
-    ons = OnsModule(
-        argument_spec=dict(
-            instance_id=dict(type="str", required=True),
-            topic=dict(type="str", required=True),
-            msg_id=dict(type="str"),
-            msg_ids=dict(type="list", elements="str"),
-            **BATCH_ARGUMENT_SPEC
-        ),
-        mutually_exclusive=[("msg_id", "msg_ids")],
-        required_one_of=[("msg_id", "msg_ids")],
-    )
-    instance_id = ons.check_name("instance_id", ons.params["instance_id"], "instance")
-    topic = ons.check_name("topic", ons.params["topic"], "topic")
-    msg_ids = ons.one_or_many("msg_id", "msg_ids", "message")
-    client = ons.client
-    messages = ons.query_each(lambda msg_id: query_message(client, instance_id, topic, msg_id), msg_ids,
-                              lambda msg_id: "get message %s of topic %s" % (msg_id, topic),
-                              lambda msg_id: new_entry(instance_id, topic, msg_id))
-    ons.exit_entries("messages", messages, "msg_id")
+    OnsModule.for_messages().exit_with_messages("get message", query_message, new_entry)
 
 
 if __name__ == "__main__":
