@@ -151,27 +151,25 @@ def _flag(value, where):
         _fail(where, '%s is not a boolean' % _short(value))
 
 
-def _count(value, where):
-    if isinstance(value, bool):
-        _fail(where, '%s is not a whole number of 0 or more' % _short(value))
-    try:
-        number = check_type_int(value)
-    except TypeError:
-        _fail(where, '%s is not a whole number of 0 or more' % _short(value))
-    if number < 0:
-        _fail(where, '%s is not a whole number of 0 or more' % _short(value))
+def _non_negative(value, where, convert, what):
+    """Return ``convert(value)`` when it is a finite number of 0 or more; anything else (booleans too) fails."""
+    number = None
+    if not isinstance(value, bool):
+        try:
+            number = convert(value)
+        except TypeError:
+            pass
+    if number is None or number < 0 or math.isnan(number) or math.isinf(number):
+        _fail(where, '%s is not %s of 0 or more' % (_short(value), what))
     return number
 
 
+def _count(value, where):
+    return _non_negative(value, where, check_type_int, 'a whole number')
+
+
 def _seconds(value, where):
-    if isinstance(value, bool):
-        _fail(where, '%s is not a number of seconds of 0 or more' % _short(value))
-    try:
-        number = check_type_float(value)
-    except TypeError:
-        _fail(where, '%s is not a number of seconds of 0 or more' % _short(value))
-    if number < 0 or math.isnan(number) or math.isinf(number):
-        _fail(where, '%s is not a number of seconds of 0 or more' % _short(value))
+    number = _non_negative(value, where, check_type_float, 'a number of seconds')
     return int(number) if number == int(number) else number
 
 

@@ -111,6 +111,11 @@ def tag_parameters(tags):
     return params
 
 
+# Codes with which the API says "nothing to show" rather than "failed" (see call_or_absent).
+NOT_ONLINE = "BIZ_CONSUMER_NOT_ONLINE"
+NO_MESSAGE = "BIZ_NO_MESSAGE"
+
+
 def call_or_absent(client, action, params, absent_code):
     """Call ``action``; return ``(answer, None)``, or ``(None, request_id)`` when the API answers ``absent_code``.
 

@@ -188,11 +188,10 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule, call_or_absent
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NOT_ONLINE, OnsModule, call_or_absent
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_object, get_scalar, get_topic_details
 
 ACTION = "OnsConsumerAccumulate"
-NOT_ONLINE = "BIZ_CONSUMER_NOT_ONLINE"
 
 
 def new_entry(instance_id, group_id, request_id=None):

@@ -158,11 +158,10 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule, call_or_absent
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NOT_ONLINE, OnsModule, call_or_absent
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
 
 ACTION = "OnsConsumerGetConnection"
-NOT_ONLINE = "BIZ_CONSUMER_NOT_ONLINE"
 
 
 def shape_connection(item, request_id):

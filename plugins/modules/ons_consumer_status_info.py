@@ -382,7 +382,7 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule, call_or_absent
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NOT_ONLINE, OnsModule, call_or_absent
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import (
     get_list,
     get_object,
@@ -392,7 +392,6 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import 
 )
 
 ACTION = "OnsConsumerStatus"
-NOT_ONLINE = "BIZ_CONSUMER_NOT_ONLINE"
 
 
 def new_entry(instance_id, group_id, request_id=None):

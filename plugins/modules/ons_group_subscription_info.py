@@ -133,11 +133,10 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule, call_or_absent
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NOT_ONLINE, OnsModule, call_or_absent
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
 
 ACTION = "OnsGroupSubDetail"
-NOT_ONLINE = "BIZ_CONSUMER_NOT_ONLINE"
 
 
 def new_entry(instance_id, group_id, request_id=None):

@@ -201,11 +201,10 @@ error:
 """
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule, call_or_absent
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NO_MESSAGE, OnsModule, call_or_absent
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
 
 ACTION = "OnsMessageGetByMsgId"
-NO_MESSAGE = "BIZ_NO_MESSAGE"
 
 
 def new_entry(instance_id, topic, msg_id):

@@ -141,11 +141,10 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule, call_or_absent
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NO_MESSAGE, OnsModule, call_or_absent
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
 
 ACTION = "OnsMessageTrace"
-NO_MESSAGE = "BIZ_NO_MESSAGE"
 
 
 def shape_track(item, request_id):

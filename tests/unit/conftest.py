@@ -39,6 +39,17 @@ class Emulator:
         """The emulator's request log."""
         return self._control("GET", "requests")["requests"]
 
+    def call(self, action, params, access_key_id, access_key_secret):
+        """Call ``action`` once (no retries) with the collection's own client; return the answer."""
+        from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsClient
+        from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import Credentials
+
+        client = OnsClient(Credentials(access_key_id, access_key_secret), self.url, retries=0)
+        try:
+            return client.call(action, params)
+        finally:
+            client.close()
+
     def settle(self, count, timeout=10.0):
         """Wait until the emulator has logged ``count`` requests, so none is still being answered.
 

@@ -5,8 +5,7 @@
 
 import pytest
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsClient, OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import Credentials
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
 from ansible_collections.apsaramq.rocketmq.plugins.modules.ons_consumer_status_info import new_entry, shape_status
 
 KEY_ID = "LTAI5tUnitKey01"
@@ -74,14 +73,6 @@ SCENARIO = {
 }
 
 
-def ask(emulator, action, params):
-    client = OnsClient(Credentials(KEY_ID, SECRET), emulator.url, retries=0)
-    try:
-        return client.call(action, params)
-    finally:
-        client.close()
-
-
 def compare(row, entry, fields, where):
     """Check that every field of ``row`` (as the SDK model reads it) is in ``entry``; return how many values were compared."""
     # A field the model knows that has no place in the entry would be lost; one the entry expects that the
@@ -109,7 +100,7 @@ def compare(row, entry, fields, where):
 def test_every_field_the_sdk_model_reads_comes_out_in_the_entry(emulator):
     models = pytest.importorskip("alibabacloud_ons20190214.models")
     emulator.load(SCENARIO)
-    answer = ask(emulator, "OnsConsumerStatus", {"GroupId": GROUP, "InstanceId": INSTANCE, "Detail": "true", "NeedJstack": "true"})
+    answer = emulator.call("OnsConsumerStatus", {"GroupId": GROUP, "InstanceId": INSTANCE, "Detail": "true", "NeedJstack": "true"}, KEY_ID, SECRET)
     model = models.OnsConsumerStatusResponseBody().from_map(answer).to_map()
     entry = shape_status(answer, GROUP, INSTANCE, detail=True, need_jstack=True)
 
@@ -126,7 +117,7 @@ def test_every_field_the_sdk_model_reads_comes_out_in_the_entry(emulator):
 
 def test_without_detail_the_answer_has_no_topics_and_the_entry_no_clients(emulator):
     emulator.load(SCENARIO)
-    answer = ask(emulator, "OnsConsumerStatus", {"GroupId": GROUP, "InstanceId": INSTANCE, "Detail": "false", "NeedJstack": "false"})
+    answer = emulator.call("OnsConsumerStatus", {"GroupId": GROUP, "InstanceId": INSTANCE, "Detail": "false", "NeedJstack": "false"}, KEY_ID, SECRET)
     entry = shape_status(answer, GROUP, INSTANCE)
 
     assert entry["topics"] == [] and entry["clients"] == []

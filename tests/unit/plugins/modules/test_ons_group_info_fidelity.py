@@ -5,8 +5,7 @@
 
 import pytest
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsClient, OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import Credentials
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
 from ansible_collections.apsaramq.rocketmq.plugins.modules.ons_group_info import shape_answer
 
 KEY_ID = "LTAI5tUnitKey01"
@@ -39,18 +38,10 @@ SCENARIO = {
 }
 
 
-def ask(emulator, action, params):
-    client = OnsClient(Credentials(KEY_ID, SECRET), emulator.url, retries=0)
-    try:
-        return client.call(action, params)
-    finally:
-        client.close()
-
-
 def test_every_field_the_sdk_model_reads_comes_out_in_the_result(emulator):
     models = pytest.importorskip("alibabacloud_ons20190214.models")
     emulator.load(SCENARIO)
-    answer = ask(emulator, "OnsGroupList", {"InstanceId": INSTANCE})
+    answer = emulator.call("OnsGroupList", {"InstanceId": INSTANCE}, KEY_ID, SECRET)
     model = models.OnsGroupListResponseBody().from_map(answer).to_map()
     result = shape_answer(answer)
 

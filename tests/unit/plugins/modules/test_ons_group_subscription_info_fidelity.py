@@ -5,8 +5,7 @@
 
 import pytest
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsClient, OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import Credentials
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
 from ansible_collections.apsaramq.rocketmq.plugins.modules.ons_group_subscription_info import new_entry, shape_subscription
 
 KEY_ID = "LTAI5tUnitKey01"
@@ -42,11 +41,7 @@ def compare(row, entry, fields):
 def test_every_field_the_sdk_model_reads_comes_out_in_the_entry(emulator):
     models = pytest.importorskip("alibabacloud_ons20190214.models")
     emulator.load(SCENARIO)
-    client = OnsClient(Credentials(KEY_ID, SECRET), emulator.url, retries=0)
-    try:
-        answer = client.call("OnsGroupSubDetail", {"GroupId": GROUP, "InstanceId": INSTANCE})
-    finally:
-        client.close()
+    answer = emulator.call("OnsGroupSubDetail", {"GroupId": GROUP, "InstanceId": INSTANCE}, KEY_ID, SECRET)
     model = models.OnsGroupSubDetailResponseBody().from_map(answer).to_map()
     entry = shape_subscription(answer, GROUP, INSTANCE)
 

@@ -6,8 +6,7 @@ and the shapes a real answer may take."""
 
 import pytest
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsClient, OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import Credentials
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
 from ansible_collections.apsaramq.rocketmq.plugins.modules.ons_instance_info import (
     ENDPOINTS,
     shape_base_info_answer,
@@ -44,14 +43,6 @@ SCENARIO = {
 }
 
 
-def ask(emulator, action, params):
-    client = OnsClient(Credentials(KEY_ID, SECRET), emulator.url, retries=0)
-    try:
-        return client.call(action, params)
-    finally:
-        client.close()
-
-
 def compare(row, entry, fields, value_of=lambda field, value: value):
     # A field the model knows that has no place in the entry would be lost: fail on it.
     assert set(row) == set(fields)
@@ -62,7 +53,7 @@ def compare(row, entry, fields, value_of=lambda field, value: value):
 def test_every_field_the_list_model_reads_comes_out_in_the_result(emulator):
     models = pytest.importorskip("alibabacloud_ons20190214.models")
     emulator.load(SCENARIO)
-    answer = ask(emulator, "OnsInstanceInServiceList", {"NeedResourceInfo": "true"})
+    answer = emulator.call("OnsInstanceInServiceList", {"NeedResourceInfo": "true"}, KEY_ID, SECRET)
     model = models.OnsInstanceInServiceListResponseBody().from_map(answer).to_map()
     result = shape_list_answer(answer)
 
@@ -81,7 +72,7 @@ def test_every_field_the_list_model_reads_comes_out_in_the_result(emulator):
 def test_every_field_the_base_info_model_reads_comes_out_in_the_entry(emulator):
     models = pytest.importorskip("alibabacloud_ons20190214.models")
     emulator.load(SCENARIO)
-    answer = ask(emulator, "OnsInstanceBaseInfo", {"InstanceId": INSTANCE})
+    answer = emulator.call("OnsInstanceBaseInfo", {"InstanceId": INSTANCE}, KEY_ID, SECRET)
     model = models.OnsInstanceBaseInfoResponseBody().from_map(answer).to_map()
     entry = shape_base_info_answer(answer, INSTANCE)
 

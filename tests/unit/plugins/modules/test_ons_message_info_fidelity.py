@@ -5,8 +5,7 @@
 
 import pytest
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsClient, OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import Credentials
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
 from ansible_collections.apsaramq.rocketmq.plugins.modules.ons_message_info import shape_answer
 
 KEY_ID = "LTAI5tUnitKey01"
@@ -43,18 +42,10 @@ SCENARIO = {
 }
 
 
-def ask(emulator, action, params):
-    client = OnsClient(Credentials(KEY_ID, SECRET), emulator.url, retries=0)
-    try:
-        return client.call(action, params)
-    finally:
-        client.close()
-
-
 def test_every_field_the_sdk_model_reads_comes_out_in_the_entry(emulator):
     models = pytest.importorskip("alibabacloud_ons20190214.models")
     emulator.load(SCENARIO)
-    answer = ask(emulator, "OnsMessageGetByMsgId", {"InstanceId": INSTANCE, "Topic": "orders", "MsgId": MSG_ID})
+    answer = emulator.call("OnsMessageGetByMsgId", {"InstanceId": INSTANCE, "Topic": "orders", "MsgId": MSG_ID}, KEY_ID, SECRET)
     model = models.OnsMessageGetByMsgIdResponseBody().from_map(answer).to_map()
     entry = shape_answer(answer, INSTANCE, "orders", MSG_ID)
 
