@@ -1,6 +1,10 @@
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Command line: ``python -m emulator --scenario FILE [--host H] [--port N] [--port-file PATH] ...``."""
+"""Command line: ``python -m emulator --scenario FILE|NAME [--host H] [--port N] [--port-file PATH] ...``.
+
+Also runs as ``python PATH/TO/emulator ...`` (the folder itself), which is how an installed
+collection starts it: ``python ~/.ansible/collections/ansible_collections/apsaramq/rocketmq/emulator``.
+"""
 
 import argparse
 import os
@@ -9,9 +13,19 @@ import sys
 import tempfile
 import threading
 
-from emulator.faults import parse_fault_spec
-from emulator.scenario import ScenarioError, load
-from emulator.server import start
+if not __package__:
+    # Run as a folder or file, Python put this folder first on sys.path: import the package from
+    # its parent instead, so that the package's own modules do not shadow top-level ones.
+    _HERE = os.path.dirname(os.path.abspath(__file__))
+    if sys.path and os.path.abspath(sys.path[0] or os.curdir) == _HERE:
+        del sys.path[0]
+    sys.path.insert(0, os.path.dirname(_HERE))
+
+from emulator.faults import parse_fault_spec  # noqa: E402  (after the sys.path fix above)
+from emulator.scenario import ScenarioError, load  # noqa: E402
+from emulator.server import start  # noqa: E402
+
+SCENARIOS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'scenarios')
 
 
 def _rate(value):
@@ -21,14 +35,36 @@ def _rate(value):
     return rate
 
 
+def bundled_scenarios():
+    """The names of the scenarios in emulator/scenarios/, sorted."""
+    try:
+        names = os.listdir(SCENARIOS_DIR)
+    except OSError:
+        return []
+    return sorted(name[:-len('.yml')] for name in names if name.endswith('.yml'))
+
+
+def scenario_path(value):
+    """The file ``--scenario`` names: an existing path, else a bundled scenario of that name."""
+    if os.path.exists(value) or os.sep in value or (os.altsep and os.altsep in value):
+        return value
+    name = value[:-len('.yml')] if value.endswith('.yml') else value
+    if name in bundled_scenarios():
+        return os.path.join(SCENARIOS_DIR, name + '.yml')
+    raise ScenarioError('%s: no such file, nor a bundled scenario (bundled: %s)' % (value, ', '.join(bundled_scenarios())))
+
+
 def build_parser():
     """The argument parser (its help is the CLI reference)."""
     parser = argparse.ArgumentParser(prog='python -m emulator', description='Emulator of the ApsaraMQ for RocketMQ (ONS 2019-02-14) management API.')
-    parser.add_argument('--scenario', required=True, help='scenario YAML file (see emulator/README.md)')
+    parser.add_argument('--scenario', required=True,
+                        help='scenario YAML file, or the name of a bundled one (%s)' % ', '.join(bundled_scenarios()))
     parser.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1)')
     parser.add_argument('--port', type=int, default=0, help='port to listen on; 0 picks a free one (default 0)')
     parser.add_argument('--port-file', help='write the URL into this file once listening (atomically)')
-    parser.add_argument('--rate-limit', type=float, help='requests per second per access key and operation (overrides the scenario; 0 = unlimited)')
+    parser.add_argument('--rate-limit', type=float,
+                        help='requests per second per account and operation, for every operation '
+                             '(overrides limits.rate and the published rates; 0 = unlimited)')
     parser.add_argument('--seed', type=int, help='seed for fault randomness (overrides the scenario seed)')
     parser.add_argument('--fault', action='append', default=[], metavar='SPEC',
                         help='add a fault: kind=KIND[,rate=R][,times=N][,action=A|B][,latency=S|MIN-MAX][,status=N][,code=C][,PARAM=VALUE]; repeatable')
@@ -75,7 +111,7 @@ def main(argv=None):
     """Run the emulator until SIGTERM or SIGINT."""
     args = build_parser().parse_args(argv)
     try:
-        scenario = load(args.scenario)
+        scenario = load(scenario_path(args.scenario))
         faults = cli_faults(args)
     except (ScenarioError, OSError) as exc:
         sys.stderr.write('emulator: %s\n' % exc)

@@ -47,13 +47,19 @@ ERRORS = {
 
 
 class ApiError(Exception):
-    """An error answered in the API's error envelope."""
+    """An error answered in the API's error envelope.
 
-    def __init__(self, code, message=None, status=None):
+    ``fields`` are extra members of the envelope (``AccessDeniedDetail``); ``headers`` extra
+    response headers (``x-acs-retry-after``).
+    """
+
+    def __init__(self, code, message=None, status=None, fields=None, headers=None):
         default_status, default_message = ERRORS.get(code, (400, code))
         self.code = code
         self.message = message or default_message
         self.status = status or default_status
+        self.fields = dict(fields or {})
+        self.headers = dict(headers or {})
         super().__init__('%s: %s' % (code, self.message))
 
 

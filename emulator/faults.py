@@ -104,7 +104,7 @@ def parse_fault_spec(spec):
         value = value.strip()
         if name in ('rate', 'chunk_delay'):
             fault[name] = _number(value, spec, name)
-        elif name in ('times', 'status', 'chunk_size'):
+        elif name in ('times', 'status', 'chunk_size', 'retry_after'):
             fault[name] = int(_number(value, spec, name))
         elif name == 'latency':
             fault[name] = value

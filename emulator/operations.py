@@ -32,6 +32,7 @@ def _bool(params, name):
     return lowered == 'true'
 
 
+GROUP_TYPES = ('tcp', 'http', 'all')
 _TAG_RE = re.compile(r'^Tag\.(\d+)\.(Key|Value)$')
 
 
@@ -210,8 +211,13 @@ def consumer_accumulate(world, params, ctx):
 
 
 def group_sub_detail(world, params, ctx):
-    """OnsGroupSubDetail: topics the online clients subscribe to (none when offline)."""
+    """OnsGroupSubDetail: topics the online clients subscribe to; fails while the group is offline."""
+    _text(params, 'GroupId', True)
+    _text(params, 'InstanceId', True)
     group = find_group(world, params)
+    if not group.online:
+        # The reference: the call fails while the group's consumers are offline.
+        raise ApiError('BIZ_CONSUMER_NOT_ONLINE', 'The client of the group %s is offline.' % group.group_id)
     topics = []
     for client in group.clients:
         for sub in client.subscriptions:
@@ -223,19 +229,23 @@ def group_sub_detail(world, params, ctx):
 
 
 def group_list(world, params, ctx):
-    """OnsGroupList: groups of an instance (or all), fuzzy GroupId, GroupType and tag filters."""
+    """OnsGroupList: groups of an instance (or all), fuzzy GroupId, GroupType and tag filters.
+
+    Without GroupType the API lists TCP groups only; ``all`` (what Alibaba's Terraform
+    provider sends) lists both protocols.
+    """
     inst = _instance(world, params)
     fuzzy = _text(params, 'GroupId')
-    group_type = _text(params, 'GroupType')
-    if group_type is not None and group_type not in ('tcp', 'http'):
-        raise invalid('GroupType', '%r is not one of tcp, http' % group_type[:40])
+    group_type = _text(params, 'GroupType') or 'tcp'
+    if group_type not in GROUP_TYPES:
+        raise invalid('GroupType', '%r is not one of %s' % (group_type[:40], ', '.join(GROUP_TYPES)))
     wanted = _tags(params)
     rows = []
     for candidate in ([inst] if inst is not None else world.instances):
         for group in candidate.group_order:
             if fuzzy and fuzzy not in group.group_id:
                 continue
-            if group_type and group.data['group_type'] != group_type:
+            if group_type != 'all' and group.data['group_type'] != group_type:
                 continue
             if not _tags_match(group.data['tags'], wanted):
                 continue
@@ -334,27 +344,43 @@ def message_get_by_msg_id(world, params, ctx):
 
 
 class Operation(object):
-    """An emulated operation: its handler, the RAM action it needs, its resource kind."""
+    """An emulated operation: its handler, the RAM actions it needs, its resource kind.
 
-    def __init__(self, handler, ram_action, resource, aliases=()):
+    A key needs ``ram_action`` (or one of its ``aliases``) and, when ``associated`` is set,
+    one of the ``associated`` names too (the reference lists them as the associated action).
+    """
+
+    def __init__(self, handler, ram_action, resource, aliases=(), associated=()):
         self.handler = handler
         self.ram_action = ram_action
         self.resource = resource
         self.aliases = tuple(aliases)
+        self.associated = tuple(associated)
 
+    @property
+    def required_actions(self):
+        """One tuple of equivalent names per action the key needs, its own action first."""
+        needed = [(self.ram_action,) + self.aliases]
+        if self.associated and not set(self.associated) & set(needed[0]):
+            needed.append(self.associated)
+        return needed
+
+
+# The instance action, under its current name and the older one: both mean the same grant.
+INSTANCE_INFO = ('mq:OnsInstanceBaseInfo', 'mq:QueryInstanceBaseInfo')
 
 # resource kinds: 'group' and 'topic' are authorised on the group/topic (and its instance),
 # 'instance' on the instance, 'list' filters its rows by the key's resources.
 OPERATIONS = {
-    'OnsConsumerGetConnection': Operation(consumer_get_connection, 'mq:QueryConsumerConnection', 'group'),
-    'OnsMessageTrace': Operation(message_trace, 'mq:QueryMessageTrace', 'topic'),
-    'OnsConsumerStatus': Operation(consumer_status, 'mq:QueryConsumerStatus', 'group'),
-    'OnsConsumerAccumulate': Operation(consumer_accumulate, 'mq:QueryConsumerAccumulate', 'group'),
-    'OnsGroupSubDetail': Operation(group_sub_detail, 'mq:QueryGroupSubDetail', 'group'),
-    'OnsGroupList': Operation(group_list, 'mq:QueryInstanceBaseInfo', 'list', aliases=('mq:OnsGroupList',)),
-    'OnsInstanceInServiceList': Operation(instance_in_service_list, 'mq:QueryInstanceBaseInfo', 'list', aliases=('mq:OnsInstanceInServiceList',)),
-    'OnsInstanceBaseInfo': Operation(instance_base_info, 'mq:OnsInstanceBaseInfo', 'instance', aliases=('mq:QueryInstanceBaseInfo',)),
-    'OnsMessageGetByMsgId': Operation(message_get_by_msg_id, 'mq:QueryMessage', 'topic'),
+    'OnsConsumerGetConnection': Operation(consumer_get_connection, 'mq:QueryConsumerConnection', 'group', associated=INSTANCE_INFO),
+    'OnsMessageTrace': Operation(message_trace, 'mq:QueryMessageTrace', 'topic', associated=INSTANCE_INFO),
+    'OnsConsumerStatus': Operation(consumer_status, 'mq:QueryConsumerStatus', 'group', associated=INSTANCE_INFO),
+    'OnsConsumerAccumulate': Operation(consumer_accumulate, 'mq:QueryConsumerAccumulate', 'group', associated=INSTANCE_INFO),
+    'OnsGroupSubDetail': Operation(group_sub_detail, 'mq:QueryGroupSubDetail', 'group', associated=INSTANCE_INFO),
+    'OnsGroupList': Operation(group_list, 'mq:ListGroup', 'list'),
+    'OnsInstanceInServiceList': Operation(instance_in_service_list, 'mq:QueryInstanceBaseInfo', 'list', aliases=('mq:OnsInstanceBaseInfo',)),
+    'OnsInstanceBaseInfo': Operation(instance_base_info, 'mq:QueryInstanceBaseInfo', 'instance', aliases=('mq:OnsInstanceBaseInfo',)),
+    'OnsMessageGetByMsgId': Operation(message_get_by_msg_id, 'mq:QueryMessage', 'topic', associated=INSTANCE_INFO),
 }
 
 

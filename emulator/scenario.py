@@ -17,6 +17,11 @@ import yaml
 TRACK_TYPES = ('CONSUMED', 'CONSUMED_BUT_FILTERED', 'NOT_CONSUME_YET', 'NOT_ONLINE', 'UNKNOWN', 'PULL', 'CONSUME_BROADCASTING')
 FAULT_KINDS = ('latency', 'internal_error', 'service_unavailable', 'throttle', 'flow_control', 'drop', 'truncate', 'non_json', 'html_502', 'slow_body')
 OFFLINE_CONNECTIONS = ('error', 'empty_list', 'missing_list')
+# Apache RocketMQ's names and the API documentation's (PUSH/PULL); a client answers with its own.
+CONSUME_TYPES = ('CONSUME_PASSIVELY', 'CONSUME_ACTIVELY', 'PUSH', 'PULL')
+PULL_TYPES = ('CONSUME_ACTIVELY', 'PULL')
+# The account of keys that name none: all of a scenario's keys share one account by default.
+DEFAULT_ACCOUNT = '1234567890123456'
 
 
 class ScenarioError(ValueError):
@@ -49,7 +54,7 @@ CLIENT = {
     'version': F('str', default='V4_9_4'),
     'subscriptions': F('list', item=SUBSCRIPTION),
     'thread_count': F('int', default=20, minimum=0),
-    'consume_type': F('str', default='CONSUME_PASSIVELY', choices=('CONSUME_PASSIVELY', 'CONSUME_ACTIVELY')),
+    'consume_type': F('str', default='CONSUME_PASSIVELY', choices=CONSUME_TYPES),
     'start_time': F('time'),
     'diff': F('int', minimum=0),
     'ok_tps': F('num', minimum=0),
@@ -71,6 +76,7 @@ GROUP = {
     'offsets': F('intmap', default={}),
     'subscriptions': F('list', item=SUBSCRIPTION),
     'consume_tps': F('num', minimum=0),
+    'stalled_for': F('num', default=0.0, minimum=0),
     'rebalance_ok': F('bool'),
     'offline_connections': F('str', default='error', choices=OFFLINE_CONNECTIONS),
     'single_connection_as_object': F('bool', default=False),
@@ -133,6 +139,8 @@ KEY = {
     'security_token': F('str'),
     'expires': F('time'),
     'enabled': F('bool', default=True),
+    'account': F('str', default=DEFAULT_ACCOUNT),
+    'display_name': F('str'),
     'actions': F('strlist', default=['*']),
     'resources': F('strlist', default=['*']),
 }
@@ -150,6 +158,7 @@ FAULT = {
     'message': F('str'),
     'chunk_size': F('int', default=16, minimum=1),
     'chunk_delay': F('num', default=0.2, minimum=0),
+    'retry_after': F('int', minimum=1),
 }
 
 LIMITS = {

@@ -22,10 +22,10 @@ from emulator import API_VERSION
 from emulator.errors import ApiError, missing
 from emulator.faults import ERROR_KINDS, FaultInjector
 from emulator.operations import OPERATIONS, resources_of
-from emulator.ratelimit import RateLimiter
+from emulator.ratelimit import PUBLISHED_RATES, RateLimiter, retry_after_ms
 from emulator.scenario import ScenarioError, load, parse_text
-from emulator.security import (NonceStore, Request, action_allowed, authenticate_v1, authenticate_v3, resource_allowed,
-                               resource_label)
+from emulator.security import (NonceStore, Request, access_denied, authenticate_v1, authenticate_v3, missing_actions,
+                               resource_allowed, resource_label)
 from emulator.world import World
 
 # Parameters never written to the request log: they are credentials or derived from them.
@@ -103,6 +103,8 @@ class EmulatorState(object):
         self.cli_faults = list(cli_faults)
         self.seed_override = seed
         self.log = RequestLog(log_size)
+        # The request limiter's clock; tests may replace it to count tokens without racing time.
+        self.rate_clock = time.monotonic
         self._lock = threading.RLock()
         self.set_scenario(load(scenario), reset_counters=True)
 
@@ -121,8 +123,11 @@ class EmulatorState(object):
             self.nonces = NonceStore(sig['nonce_window_seconds'], sig['max_nonces'])
             limits = scenario.data['limits']
             rate = self.rate_limit_override if self.rate_limit_override is not None else limits['rate']
+            # The published per-operation limits apply unless one rate is set for all operations.
+            explicit = self.rate_limit_override is not None or 'rate' in ((scenario.raw or {}).get('limits') or {})
             old_limiter = getattr(self, 'limiter', None)
-            self.limiter = RateLimiter(rate, limits['actions'])
+            self.limiter = RateLimiter(rate, limits['actions'], clock=self._rate_now,
+                                       published=None if explicit else PUBLISHED_RATES)
             seed = self.seed_override if self.seed_override is not None else scenario.data['seed']
             old_cli = getattr(self, 'cli_injector', None)
             self.cli_injector = FaultInjector(self.cli_faults, seed)
@@ -136,6 +141,9 @@ class EmulatorState(object):
                     self.cli_injector = old_cli
             else:
                 self.log.clear()
+
+    def _rate_now(self):
+        return self.rate_clock()
 
     def reset(self):
         """Clear the request log, nonces, rate buckets and fault counters."""
@@ -156,6 +164,10 @@ class EmulatorState(object):
         """Seconds since the scenario started, including any advance."""
         return time.monotonic() - self.started + self.advanced
 
+    def now_ms(self):
+        """The emulated clock in epoch ms: the wall clock when the scenario started, plus elapsed."""
+        return self.started_ms + int(self.elapsed() * 1000)
+
     def current(self):
         """(step index, World, scenario fault injector) in force now."""
         with self._lock:
@@ -163,7 +175,8 @@ class EmulatorState(object):
             world = self._worlds.get(index)
             if world is None:
                 state = self.scenario.steps[index][2]
-                world = self._worlds[index] = World(state, self.started_ms)
+                history = [(at, step_state) for at, _desc, step_state in self.scenario.steps[:index + 1]]
+                world = self._worlds[index] = World(state, self.started_ms, history)
                 # Steps that leave the faults alone share one injector, so `times` spans them.
                 faults_key = json.dumps(state['faults'], sort_keys=True)
                 if faults_key not in self._injectors:
@@ -246,7 +259,9 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError('InvalidParameter', 'Request body too large (at most %d bytes).' % MAX_BODY)
         return self.rfile.read(length)
 
-    def _send(self, status, body, content_type='application/json;charset=utf-8', request_id=None, extra=None):
+    def _send(self, status, body, content_type='application/json;charset=utf-8', request_id=None, extra=None, close=False):
+        if close:
+            self.close_connection = True
         self.send_response(status)
         self.send_header('Content-Type', content_type)
         self.send_header('Content-Length', str(len(body)))
@@ -254,6 +269,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header('x-acs-request-id', request_id)
         for name, value in (extra or {}).items():
             self.send_header(name, value)
+        if self.close_connection:
+            # Say so whenever this connection ends after the answer, so that a keep-alive
+            # client opens a new one for its next call instead of failing on a dead socket.
+            self.send_header('Connection', 'close')
         self.end_headers()
         if self.command != 'HEAD':
             self.wfile.write(body)
@@ -329,10 +348,11 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         entry = {'time': round(time.time(), 3), 'method': self.command, 'action': None, 'access_key_id': None,
                  'signature': None, 'params': {}, 'status': None, 'code': None, 'fault': None}
+        answer = None
         try:
-            self._api_inner(parts, state, entry, request_id)
+            answer = self._api_inner(parts, state, entry, request_id)
         except OSError:
-            # the client went away mid-answer; nothing left to tell it
+            # the client went away before its request was read; nothing left to tell it
             entry['code'] = entry['code'] or 'ClientGone'
             self.close_connection = True
         except Exception as exc:  # pylint: disable=broad-except
@@ -341,19 +361,33 @@ class Handler(BaseHTTPRequestHandler):
                 traceback.print_exc()
                 exc = ApiError('InternalError', 'Emulator defect (not a simulated fault): %s: %s' % (type(exc).__name__, exc))
             entry['status'], entry['code'] = exc.status, exc.code
-            region = state.scenario.data['region']
-            self._send_json(exc.status, {
-                'RequestId': request_id,
-                'HostId': 'ons.%s.aliyuncs.com' % region,
-                'Code': exc.code,
-                'Message': exc.message,
-                'Recommend': 'https://api.aliyun.com/troubleshoot?q=%s&product=Ons&requestId=%s' % (exc.code, request_id),
-            }, request_id=request_id)
-        finally:
-            entry['duration_ms'] = round((time.monotonic() - started) * 1000, 2)
-            state.log.add(entry)
+            answer = self._error_answer(exc, state.scenario.data['region'], request_id)
+        entry['duration_ms'] = round((time.monotonic() - started) * 1000, 2)
+        # Logged before the answer leaves (or the connection is cut): a client that retries at
+        # once must find the first attempt in the log, ahead of the retry.
+        state.log.add(entry)
+        if answer is None:
+            return
+        try:
+            answer()
+        except OSError:
+            # the client went away mid-answer
+            self.close_connection = True
+
+    def _error_answer(self, exc, region, request_id):
+        envelope = {
+            'RequestId': request_id,
+            'HostId': 'ons.%s.aliyuncs.com' % region,
+            'Code': exc.code,
+            'Message': exc.message,
+            'Recommend': 'https://api.aliyun.com/troubleshoot?q=%s&product=Ons&requestId=%s' % (exc.code, request_id),
+        }
+        envelope.update(exc.fields)
+        body = json.dumps(envelope, ensure_ascii=False, default=str).encode('utf-8')
+        return lambda: self._send(exc.status, body, request_id=request_id, extra=exc.headers)
 
     def _api_inner(self, parts, state, entry, request_id):
+        """Check and answer one RPC request; return the callable that sends the answer."""
         body = self._read_body()
         if self.command not in ('GET', 'POST'):
             raise ApiError('UnsupportedHTTPMethod', 'HTTP method %s is not supported; RPC operations use POST or GET.' % self.command)
@@ -395,13 +429,12 @@ class Handler(BaseHTTPRequestHandler):
         if operation is None:
             raise ApiError('InvalidApi.NotFound', 'Specified api %s is not found in version %s.' % (action[:80], API_VERSION))
         region = world.region
-        if not action_allowed(key, operation):
-            raise ApiError('Forbidden.RAM', 'User not authorized to operate on the specified resource. Missing action: %s on %s.'
-                           % (operation.ram_action, resource_label(region, *(resources_of(operation, world, params) or (None, None)))))
         touched = resources_of(operation, world, params)
+        lacking = missing_actions(key, operation)
+        if lacking is not None:
+            raise access_denied(key, lacking, resource_label(region, *(touched or (None, None))))
         if touched is not None and not resource_allowed(key, *touched):
-            raise ApiError('Forbidden.RAM', 'User not authorized to operate on the specified resource. Missing action: %s on %s.'
-                           % (operation.ram_action, resource_label(region, *touched)))
+            raise access_denied(key, (operation.ram_action,), resource_label(region, *touched))
         latency, fault = injector.decide(action, key['access_key_id'], params)
         cli_latency, cli_fault = state.cli_injector.decide(action, key['access_key_id'], params)
         latency += cli_latency
@@ -410,58 +443,71 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(latency)
         if fault is not None:
             entry['fault'] = fault['kind']
-            if self._pre_fault(fault, entry, request_id):
-                return
-        if not state.limiter.allow(key['access_key_id'], action):
-            raise ApiError('Throttling.User', 'Request was denied due to user flow control: more than %g requests per second for %s.'
-                           % (state.limiter.rate_for(action), action))
-        ctx = {'now_ms': int(time.time() * 1000), 'allowed': lambda iid, name: resource_allowed(key, iid, name)}
+            answer = self._pre_fault(fault, entry, request_id, state, action)
+            if answer is not None:
+                return answer
+        wait = state.limiter.take(key['account'], action)
+        if wait is not None:
+            raise ApiError('Throttling.User', 'Request was denied due to user flow control: more than %g requests per second for %s '
+                           'by account %s.' % (state.limiter.rate_for(action), action, key['account']),
+                           headers={'x-acs-retry-after': retry_after_ms(wait)})
+        ctx = {'now_ms': state.now_ms(), 'allowed': lambda iid, name: resource_allowed(key, iid, name)}
         result = operation.handler(world, params, ctx)
         payload = {'RequestId': request_id}
         payload.update(result)
         data = json.dumps(payload, ensure_ascii=False).encode('utf-8')
         entry['status'] = 200
         if fault is not None and fault['kind'] == 'truncate':
-            data = data[:max(1, len(data) // 2)]
+            # A broken answer: the client's next call must not reuse this connection.
+            return lambda: self._send(200, data[:max(1, len(data) // 2)], request_id=request_id, close=True)
         if fault is not None and fault['kind'] == 'slow_body':
-            self._send_slowly(fault, data, request_id)
-            return
-        self._send(200, data, request_id=request_id)
+            return lambda: self._send_slowly(fault, data, request_id)
+        return lambda: self._send(200, data, request_id=request_id)
 
-    def _pre_fault(self, fault, entry, request_id):
-        """Answer a fault that replaces the response; False for faults that alter it later."""
+    def _pre_fault(self, fault, entry, request_id, state, action):
+        """The answer of a fault that replaces the response; None for faults that alter it later."""
         kind = fault['kind']
         if kind in ERROR_KINDS:
             status, code = ERROR_KINDS[kind]
-            raise ApiError(fault.get('code') or code, fault.get('message'), fault.get('status') or status)
+            code = fault.get('code') or code
+            headers = {}
+            if kind == 'throttle' and code.startswith('Throttling'):
+                # The official SDK turns any error with this header into a ThrottlingException,
+                # so only throttling codes carry it.
+                rate = state.limiter.rate_for(action)
+                wait = fault['retry_after'] / 1000.0 if fault.get('retry_after') else (1.0 / rate if rate > 0 else 0.1)
+                headers['x-acs-retry-after'] = retry_after_ms(wait)
+            raise ApiError(code, fault.get('message'), fault.get('status') or status, headers=headers)
         if kind == 'drop':
             entry['status'] = 0
             entry['code'] = 'ConnectionDropped'
             self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            return True
+            return self._drop
         if kind == 'html_502':
             status = fault.get('status') or 502
             entry['status'], entry['code'] = status, 'HtmlErrorPage'
-            self._send(status, HTML_502, content_type='text/html', request_id=None)
-            self.close_connection = True
-            return True
+            return lambda: self._send(status, HTML_502, content_type='text/html', request_id=None, close=True)
         if kind == 'non_json':
             status = fault.get('status') or 200
             entry['status'], entry['code'] = status, 'NonJsonBody'
-            self._send(status, (fault.get('message') or 'upstream connect error or disconnect/reset before headers').encode('utf-8'),
-                       content_type='text/plain', request_id=request_id)
-            return True
-        return False
+            text = (fault.get('message') or 'upstream connect error or disconnect/reset before headers').encode('utf-8')
+            return lambda: self._send(status, text, content_type='text/plain', request_id=request_id, close=True)
+        return None
+
+    def _drop(self):
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _send_slowly(self, fault, data, request_id):
+        # The answer is whole and valid, only slow: the connection stays usable.
         self.send_response(200)
         self.send_header('Content-Type', 'application/json;charset=utf-8')
         self.send_header('Content-Length', str(len(data)))
         self.send_header('x-acs-request-id', request_id)
+        if self.close_connection:
+            self.send_header('Connection', 'close')
         self.end_headers()
         self.wfile.flush()
         size = fault['chunk_size']

@@ -10,6 +10,8 @@ OnsConsumerStatus and OnsConsumerAccumulate, and message tracks follow its offse
 
 import zlib
 
+from emulator.scenario import PULL_TYPES
+
 
 def crc(*parts):
     """A stable 32-bit number derived from ``parts`` (for deterministic defaults)."""
@@ -26,6 +28,43 @@ def tag_matches(expression, tag):
     if expression in ('', '*'):
         return True
     return tag in [t.strip() for t in expression.split('||')]
+
+
+def is_stalled(group_data):
+    """A group consumes nothing while it has no client, or when its consume_tps is set to 0."""
+    return not group_data['clients'] or group_data.get('consume_tps') == 0
+
+
+def stall_ready_ms(history, instance_id, group_id, topic, started_ms):
+    """When the oldest message a stalled group has not consumed became ready (timeline ms).
+
+    ``history`` is the list of (at, state) of the timeline up to the current step. Walking
+    back from the current step, the stall began at the earliest step in which the group was
+    already stalled at the same consumed offset with something unconsumed; the oldest
+    unconsumed message was then ``diff / produce_tps`` seconds old (plus the group's
+    ``stalled_for``). None when the group is not stalled or nothing is unconsumed.
+    """
+    anchor = None
+    consumed_now = None
+    for at, state in reversed(history):
+        inst = next((i for i in state['instances'] if i['instance_id'] == instance_id), None)
+        group = next((g for g in (inst or {}).get('groups', []) if g['group_id'] == group_id), None)
+        top = next((t for t in (inst or {}).get('topics', []) if t['topic'] == topic), None)
+        if group is None or top is None or not is_stalled(group):
+            break
+        consumed = group['offsets'].get(topic, top['max_offset'])
+        if consumed_now is None:
+            consumed_now = consumed
+        elif consumed != consumed_now:
+            break
+        diff = max(0, top['max_offset'] - consumed)
+        if diff == 0:
+            break
+        anchor = (at, diff, top['produce_tps'], group.get('stalled_for') or 0.0)
+    if anchor is None:
+        return None
+    at, diff, tps, stalled_for = anchor
+    return started_ms + int(round((at - stalled_for) * 1000.0 - diff * 1000.0 / tps))
 
 
 def expression_tags(expression):
@@ -76,6 +115,7 @@ class Group(object):
         self.data = data
         self.instance = instance
         self.index = index
+        self._ready = {}
         self.group_id = data['group_id']
         self.message_model = data['message_model']
         if data.get('subscriptions') is not None:
@@ -128,8 +168,8 @@ class Group(object):
 
     @property
     def consume_type(self):
-        """CONSUME_ACTIVELY (pull) if any client pulls, else CONSUME_PASSIVELY (push)."""
-        if any(c.consume_type == 'CONSUME_ACTIVELY' for c in self.clients):
+        """CONSUME_ACTIVELY (pull) if any client pulls (either spelling), else CONSUME_PASSIVELY (push)."""
+        if any(c.consume_type in PULL_TYPES for c in self.clients):
             return 'CONSUME_ACTIVELY'
         return 'CONSUME_PASSIVELY'
 
@@ -148,13 +188,31 @@ class Group(object):
         """The group's consumed offset in ``topic``; a group without one is caught up."""
         return self.data['offsets'].get(topic, self.instance.topics[topic]['max_offset'])
 
+    def ready_ms(self, topic):
+        """Ready time of the oldest unconsumed message of a stalled group (None: not stalled)."""
+        if topic not in self._ready:
+            world = self.instance.world
+            self._ready[topic] = stall_ready_ms(world.history, self.instance.instance_id, self.group_id, topic, world.started_ms)
+        return self._ready[topic]
+
     def topic_detail(self, topic, now_ms):
-        """(total diff, delay ms, last timestamp ms) for one topic."""
+        """(total diff, delay ms, last timestamp ms) for one topic.
+
+        DelayTime is ``now`` minus the ready time of the oldest unconsumed message. A group
+        that consumes keeps pace with its topic, so its oldest unconsumed message is always
+        ``diff / produce_tps`` seconds old; a stalled (or offline) group's oldest message
+        stays where it is, so its delay grows with the clock.
+        """
         top = self.instance.topics[topic]
         consumed = self.consumed_offset(topic)
         diff = max(0, top['max_offset'] - consumed)
-        delay = int(round(diff * 1000.0 / top['produce_tps'])) if diff else 0
-        last = now_ms - delay - int(1000.0 / top['produce_tps']) if consumed > 0 else 0
+        if not diff:
+            return 0, 0, (now_ms - int(1000.0 / top['produce_tps']) if consumed > 0 else 0)
+        ready = self.ready_ms(topic)
+        if ready is None:
+            ready = now_ms - int(round(diff * 1000.0 / top['produce_tps']))
+        delay = max(0, now_ms - ready)
+        last = ready - int(1000.0 / top['produce_tps']) if consumed > 0 else 0
         return diff, delay, last
 
     def totals(self, now_ms):
@@ -192,8 +250,9 @@ class Group(object):
 class Instance(object):
     """An instance with its topics, groups and messages indexed."""
 
-    def __init__(self, data, region, index, started_ms):
+    def __init__(self, data, region, index, started_ms, world=None):
         self.data = data
+        self.world = world
         self.region = region
         self.instance_id = data['instance_id']
         self.topics = dict((t['topic'], t) for t in data['topics'])
@@ -276,13 +335,16 @@ class Instance(object):
 class World(object):
     """One timeline state, indexed for the operations."""
 
-    def __init__(self, state, started_ms):
+    def __init__(self, state, started_ms, history=None):
         self.state = state
+        self.started_ms = started_ms
+        # (at, state) of the timeline up to this state: how long a group has been stalled
+        self.history = history if history is not None else [(0.0, state)]
         self.region = state['region']
         self.instances = []
         self.by_id = {}
         for i, data in enumerate(state['instances']):
-            inst = Instance(data, self.region, i, started_ms)
+            inst = Instance(data, self.region, i, started_ms, self)
             self.instances.append(inst)
             self.by_id[inst.instance_id] = inst
         self.keys = dict((k['access_key_id'], k) for k in state['keys'])

@@ -52,6 +52,11 @@ def scenario(**changes):
     return data
 
 
+def freeze_rate_clock(handle):
+    """Stop the request limiter's clock: buckets no longer refill, so counts are exact."""
+    handle.state.rate_clock = lambda: 1000.0
+
+
 def control(url, method, path, body=None):
     """Call the control endpoint; return (status, parsed JSON)."""
     parts = urlsplit(url)

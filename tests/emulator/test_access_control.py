@@ -1,30 +1,40 @@
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""RAM actions and resources per access key."""
+"""RAM actions and resources per access key, and the 403 answer Alibaba Cloud sends."""
+
+import base64
+import json
+import os
+import re
 
 import pytest
 
-from emulator_testlib import INSTANCE, KEY_ID, SECRET, scenario
-from emulator.operations import OPERATIONS
+from emulator_testlib import INSTANCE, KEY_ID, ROOT, SECRET, scenario
+from emulator.operations import INSTANCE_INFO, OPERATIONS
 
 LIMITED = 'LTAI5tLimitedKey0001'
+LIMITED_SECRET = 'LimitedSecret0001'
+# The operations whose reference lists mq:OnsInstanceBaseInfo as their associated action.
+WITH_INSTANCE_ACTION = ['OnsConsumerAccumulate', 'OnsConsumerGetConnection', 'OnsConsumerStatus', 'OnsGroupSubDetail',
+                        'OnsMessageGetByMsgId', 'OnsMessageTrace']
 
 
-def _keys(actions=None, resources=None):
-    limited = {'access_key_id': LIMITED, 'access_key_secret': 'LimitedSecret0001'}
+def _keys(actions=None, resources=None, **extra):
+    limited = {'access_key_id': LIMITED, 'access_key_secret': LIMITED_SECRET}
     if actions is not None:
         limited['actions'] = actions
     if resources is not None:
         limited['resources'] = resources
+    limited.update(extra)
     return scenario(keys=[{'access_key_id': KEY_ID, 'access_key_secret': SECRET}, limited])
 
 
 @pytest.fixture
 def limited(emulator, client_for):
-    """limited(actions, resources) -> a client signed with a key restricted that way."""
-    def _make(actions=None, resources=None, sig='v3'):
-        handle = emulator(_keys(actions, resources))
-        return client_for(handle.url, sig, key_id=LIMITED, secret='LimitedSecret0001')
+    """limited(actions, resources, sig, **key fields) -> a client signed with a key restricted that way."""
+    def _make(actions=None, resources=None, sig='v3', **extra):
+        handle = emulator(_keys(actions, resources, **extra))
+        return client_for(handle.url, sig, key_id=LIMITED, secret=LIMITED_SECRET, token=extra.get('security_token'))
     return _make
 
 
@@ -41,30 +51,100 @@ REQUESTS = {
 }
 
 
+REQUESTS['OnsGroupSubDetail'] = {'GroupId': 'GID_orders', 'InstanceId': INSTANCE}
+
+
+def _denied(resp, action):
+    """Assert a 403 Forbidden.RAM naming ``action``; return its AccessDeniedDetail."""
+    assert (resp.status, resp.code) == (403, 'Forbidden.RAM'), resp.body
+    body = resp.json()
+    assert 'Missing action: %s' % action in body['Message']
+    assert body['AccessDeniedDetail']['AuthAction'] == action
+    return body['AccessDeniedDetail']
+
+
 @pytest.mark.parametrize('action', sorted(OPERATIONS))
 @pytest.mark.parametrize('sig', ['v3', 'v1'])
 def test_key_without_the_ram_action_is_forbidden_and_told_which(limited, action, sig):
     own = set((OPERATIONS[action].ram_action,) + OPERATIONS[action].aliases)
-    others = sorted(set(op.ram_action for op in OPERATIONS.values()) - own)
-    resp = limited(actions=others, sig=sig).request(action, REQUESTS[action])
-    assert (resp.status, resp.code) == (403, 'Forbidden.RAM')
-    assert OPERATIONS[action].ram_action in resp.json()['Message']
+    # every other action the emulator knows, the instance action included
+    others = sorted((set(op.ram_action for op in OPERATIONS.values()) | set(INSTANCE_INFO)) - own)
+    _denied(limited(actions=others, sig=sig).request(action, REQUESTS[action]), OPERATIONS[action].ram_action)
 
 
-@pytest.mark.parametrize('action', sorted(OPERATIONS))
-def test_key_with_exactly_the_ram_action_is_allowed(limited, action):
+@pytest.mark.parametrize('action', WITH_INSTANCE_ACTION)
+def test_consumer_and_message_operations_also_need_the_instance_action(limited, action):
     resp = limited(actions=[OPERATIONS[action].ram_action]).request(action, REQUESTS[action])
+    _denied(resp, 'mq:OnsInstanceBaseInfo')
+    # the older spelling is named as an equivalent grant
+    assert 'mq:QueryInstanceBaseInfo' in resp.json()['Message']
+
+
+def test_the_own_action_is_reported_before_the_instance_action(limited):
+    _denied(limited(actions=['mq:ListGroup']).request('OnsConsumerStatus', {'GroupId': 'GID_orders'}), 'mq:QueryConsumerStatus')
+
+
+@pytest.mark.parametrize('instance_action', INSTANCE_INFO)
+@pytest.mark.parametrize('action', sorted(OPERATIONS))
+def test_key_with_the_action_and_either_instance_action_name_is_allowed(limited, action, instance_action):
+    resp = limited(actions=[OPERATIONS[action].ram_action, instance_action]).request(action, REQUESTS[action])
     assert resp.status == 200, resp.body
 
 
+@pytest.mark.parametrize('action', WITH_INSTANCE_ACTION)
+def test_the_instance_action_alone_allows_no_consumer_operation(limited, action):
+    _denied(limited(actions=list(INSTANCE_INFO)).request(action, REQUESTS[action]), OPERATIONS[action].ram_action)
+
+
+def test_group_list_needs_list_group_and_not_the_instance_action(limited):
+    assert limited(actions=['mq:ListGroup']).request('OnsGroupList', {}).status == 200
+    _denied(limited(actions=list(INSTANCE_INFO)).request('OnsGroupList', {}), 'mq:ListGroup')
+
+
+@pytest.mark.parametrize('action', ['OnsInstanceBaseInfo', 'OnsInstanceInServiceList'])
+@pytest.mark.parametrize('name', INSTANCE_INFO)
+def test_instance_operations_accept_both_instance_action_names(limited, action, name):
+    assert limited(actions=[name]).request(action, REQUESTS[action]).status == 200
+    _denied(limited(actions=['mq:ListGroup']).request(action, REQUESTS[action]), 'mq:QueryInstanceBaseInfo')
+
+
+def test_access_denied_detail_has_alibabas_shape(limited):
+    resp = limited(actions=['mq:QueryConsumerStatus'], account='5550001112223334').request('OnsConsumerStatus', {'GroupId': 'GID_orders'})
+    detail = _denied(resp, 'mq:OnsInstanceBaseInfo')
+    assert sorted(detail) == ['AuthAction', 'AuthPrincipalDisplayName', 'AuthPrincipalOwnerId', 'AuthPrincipalType',
+                              'EncodedDiagnosticMessage', 'NoPermissionType', 'PolicyType']
+    assert (detail['AuthPrincipalType'], detail['NoPermissionType'], detail['PolicyType']) == (
+        'SubUser', 'ImplicitDeny', 'AccountLevelIdentityBasedPolicy')
+    assert detail['AuthPrincipalOwnerId'] == '5550001112223334'
+    assert re.match(r'^\d{18}$', detail['AuthPrincipalDisplayName'])
+    diagnostic = json.loads(base64.b64decode(detail['EncodedDiagnosticMessage']))
+    assert diagnostic['AuthAction'] == 'mq:OnsInstanceBaseInfo'
+    assert diagnostic['AuthResource'] == 'acs:mq:cn-hangzhou:*:%s%%GID_orders' % INSTANCE
+    assert LIMITED_SECRET not in resp.body.decode('utf-8')
+
+
+def test_access_denied_detail_of_an_sts_key_names_an_assumed_role(limited):
+    cli = limited(actions=[], security_token='StsTokenOfTheRole01', display_name='ons-reader:session-1')
+    detail = _denied(cli.request('OnsGroupList', {}), 'mq:ListGroup')
+    assert (detail['AuthPrincipalType'], detail['AuthPrincipalDisplayName']) == ('AssumedRoleUser', 'ons-reader:session-1')
+    assert 'StsTokenOfTheRole01' not in json.dumps(detail) + base64.b64decode(detail['EncodedDiagnosticMessage']).decode('utf-8')
+
+
 def test_action_patterns_use_wildcards(limited):
-    cli = limited(actions=['mq:QueryConsumer*'])
+    cli = limited(actions=['mq:QueryConsumer*', 'mq:OnsInstance*'])
     assert cli.request('OnsConsumerStatus', {'GroupId': 'GID_orders'}).status == 200
     assert cli.request('OnsMessageTrace', REQUESTS['OnsMessageTrace']).code == 'Forbidden.RAM'
 
 
-def test_legacy_action_name_is_accepted_as_alias(limited):
-    assert limited(actions=['mq:QueryInstanceBaseInfo']).request('OnsInstanceBaseInfo', {'InstanceId': INSTANCE}).status == 200
+def test_readme_ram_table_matches_the_operations():
+    with open(os.path.join(ROOT, 'emulator', 'README.md'), encoding='utf-8') as handle:
+        rows = dict((m.group(1), m.group(2)) for m in re.finditer(r'^\| (Ons\w+) \| ([^|]*`mq:[^|]*) \|', handle.read(), re.M))
+    for name, operation in OPERATIONS.items():
+        names = re.findall(r'`(mq:\w+)`', rows[name])
+        expected = [operation.ram_action] + list(operation.aliases)
+        if len(operation.required_actions) > 1:
+            expected += list(operation.associated)
+        assert sorted(set(names)) == sorted(set(expected)), name
 
 
 @pytest.mark.parametrize('resources, allowed', [
@@ -81,7 +161,7 @@ def test_group_operations_check_the_group_resource(limited, resources, allowed):
     if allowed:
         assert resp.status == 200, resp.body
     else:
-        assert (resp.status, resp.code) == (403, 'Forbidden.RAM')
+        _denied(resp, 'mq:QueryConsumerConnection')
         assert '%s%%GID_orders' % INSTANCE in resp.json()['Message']
 
 
@@ -91,6 +171,6 @@ def test_topic_operations_check_the_topic_resource(limited):
 
 
 def test_list_operations_only_show_permitted_rows(limited):
-    rows = limited(resources=['GID_idle']).request('OnsGroupList', {}).json()['Data']['SubscribeInfoDo']
+    rows = limited(resources=['GID_idle']).request('OnsGroupList', {'GroupType': 'all'}).json()['Data']['SubscribeInfoDo']
     assert [r['GroupId'] for r in rows] == ['GID_idle']
     assert limited(resources=['MQ_INST_other']).request('OnsInstanceInServiceList', {}).json()['Data']['InstanceVO'] == []

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import emulator.server as emulator_server
-from emulator_testlib import SCENARIOS, SECRET, control, scenario
+from emulator_testlib import SCENARIOS, SECRET, control, freeze_rate_clock, scenario
 
 GROUP = {'GroupId': 'GID_orders'}
 
@@ -96,6 +96,7 @@ def test_requests_log_counts_and_lists_recent_requests(emulator, client_for):
 
 def test_reset_clears_log_nonces_buckets_and_fault_counters(emulator, client_for):
     handle = emulator(scenario(limits={'rate': 1}, faults=[{'kind': 'throttle', 'times': 1, 'action': 'OnsConsumerStatus'}]))
+    freeze_rate_clock(handle)
     cli = client_for(handle.url)
     assert cli.request('OnsConsumerGetConnection', GROUP, sign_overrides={'x-acs-signature-nonce': 'once'}).status == 200
     assert cli.request('OnsConsumerGetConnection', GROUP).code == 'Throttling.User'

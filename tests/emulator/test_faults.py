@@ -4,12 +4,16 @@
 
 import http.client
 import json
+import socket
 import time
+from urllib.parse import urlencode, urlsplit
 
 import pytest
+import requests
 import yaml
 
-from emulator_testlib import control, scenario
+from emulator import API_VERSION, signing
+from emulator_testlib import KEY_ID, SECRET, control, scenario
 from emulator.faults import parse_fault_spec
 from emulator.scenario import ScenarioError
 
@@ -30,6 +34,27 @@ def test_error_faults_answer_the_error_envelope(emulator, client_for, kind, stat
     resp = client_for(emulator(_with_faults([{'kind': kind}])).url).request('OnsConsumerGetConnection', GROUP)
     assert (resp.status, resp.code) == (status, code)
     assert sorted(resp.json()) == ['Code', 'HostId', 'Message', 'Recommend', 'RequestId']
+    # only throttling tells the client when to come back; the connection stays open
+    assert ('x-acs-retry-after' in resp.headers) is (kind == 'throttle')
+    assert 'connection' not in resp.headers
+
+
+def test_throttle_fault_retry_after_follows_the_operation_rate_by_default(emulator, client_for):
+    cli = client_for(emulator(scenario(faults=[{'kind': 'throttle'}], limits={'rate': 0, 'actions': {'OnsConsumerStatus': 4}})).url)
+    assert cli.request('OnsConsumerStatus', GROUP).headers['x-acs-retry-after'] == '250'
+    # unlimited operations: a tenth of a second
+    assert cli.request('OnsConsumerGetConnection', GROUP).headers['x-acs-retry-after'] == '100'
+
+
+def test_throttle_fault_retry_after_can_be_set(emulator, client_for):
+    cli = client_for(emulator(_with_faults([{'kind': 'throttle', 'retry_after': 1500}])).url)
+    assert cli.request('OnsConsumerGetConnection', GROUP).headers['x-acs-retry-after'] == '1500'
+
+
+def test_throttle_fault_answering_another_code_has_no_retry_after(emulator, client_for):
+    fault = {'kind': 'throttle', 'code': 'BIZ_CONSUMER_NOT_ONLINE'}
+    resp = client_for(emulator(_with_faults([fault])).url).request('OnsConsumerGetConnection', GROUP)
+    assert resp.code == 'BIZ_CONSUMER_NOT_ONLINE' and 'x-acs-retry-after' not in resp.headers
 
 
 def test_error_fault_status_code_and_message_can_be_overridden(emulator, client_for):
@@ -106,6 +131,70 @@ def test_latency_combines_with_an_error_fault(emulator, client_for):
     started = time.monotonic()
     assert cli.request('OnsConsumerGetConnection', GROUP).code == 'ServiceUnavailable'
     assert time.monotonic() - started >= 0.2
+
+
+def _raw_exchange(url, action, params):
+    """Send one signed request on a fresh socket; return (head of the answer, whether the server then closed)."""
+    parts = urlsplit(url)
+    headers = signing.sign_v3('POST', parts.netloc, '/', params, action, API_VERSION, KEY_ID, SECRET)
+    lines = ['POST /?%s HTTP/1.1' % urlencode(params), 'Content-Length: 0'] + ['%s: %s' % item for item in headers.items()]
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+        sock.sendall(('\r\n'.join(lines) + '\r\n\r\n').encode('utf-8'))
+        received = b''
+        sock.settimeout(1)
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return received.split(b'\r\n\r\n', 1)[0].decode('latin-1').lower(), True
+                received += chunk
+        except socket.timeout:
+            # still open a second after the answer: a keep-alive connection
+            return received.split(b'\r\n\r\n', 1)[0].decode('latin-1').lower(), False
+
+
+@pytest.mark.parametrize('kind', ['truncate', 'non_json', 'html_502'])
+def test_broken_answers_say_connection_close_and_close_it(emulator, kind):
+    head, closed = _raw_exchange(emulator(_with_faults([{'kind': kind}])).url, 'OnsConsumerGetConnection', GROUP)
+    assert 'connection: close' in head.split('\r\n')
+    assert closed
+
+
+def test_whole_answers_keep_the_connection_open(emulator):
+    head, closed = _raw_exchange(emulator(_with_faults([{'kind': 'slow_body', 'chunk_size': 4096}])).url, 'OnsConsumerGetConnection', GROUP)
+    assert head.startswith('http/1.1 200') and 'connection: close' not in head
+    assert not closed
+
+
+@pytest.mark.parametrize('kind', ['truncate', 'non_json', 'html_502', 'drop'])
+def test_a_keep_alive_session_recovers_from_a_broken_answer(emulator, kind):
+    # What the collection's client does: one requests.Session for every call.
+    handle = emulator(_with_faults([{'kind': kind, 'times': 1}]))
+    parts = urlsplit(handle.url)
+    with requests.Session() as session:
+        def call():
+            headers = signing.sign_v3('POST', parts.netloc, '/', GROUP, 'OnsConsumerGetConnection', API_VERSION, KEY_ID, SECRET)
+            return session.post(handle.url + '/?' + urlencode(GROUP), headers=headers, timeout=5)
+        try:
+            first = call()
+            assert first.headers.get('Connection') == 'close'
+        except requests.ConnectionError:
+            assert kind == 'drop'
+        assert call().status_code == 200
+    _status, log = control(handle.url, 'GET', '/_emulator/requests')
+    assert [r['fault'] for r in log['requests']] == [kind, None]
+
+
+def test_every_request_is_logged_before_its_answer_arrives(emulator, client_for):
+    handle = emulator(_with_faults([{'kind': 'internal_error', 'rate': 0.3}, {'kind': 'drop', 'rate': 0.2}], seed=3))
+    cli = client_for(handle.url)
+    for sent in range(1, 41):
+        try:
+            cli.request('OnsConsumerGetConnection', GROUP)
+        except (http.client.HTTPException, ConnectionError):
+            pass
+        # read at once, without waiting: the entry must already be there
+        assert handle.state.log.snapshot(0)['total'] == sent
 
 
 def test_drop_closes_the_connection_without_an_answer(emulator, client_for):

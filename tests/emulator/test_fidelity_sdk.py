@@ -18,6 +18,7 @@ openapi_exceptions = pytest.importorskip('alibabacloud_tea_openapi.exceptions')
 # signature_algorithm 'v2' makes tea-openapi take its RPC path (V1 HMAC-SHA1 parameters);
 # the default (None) is V3 ACS3-HMAC-SHA256 headers.
 MODES = {'v3': None, 'v1': 'v2'}
+NO_INSTANCE_ACTION_KEY = 'LTAI5tNoInstanceAction01'
 
 # The SDK's own timestamp helper uses datetime.utcnow(); that is its business, not ours.
 pytestmark = pytest.mark.filterwarnings('ignore:datetime.datetime.utcnow:DeprecationWarning')
@@ -30,11 +31,16 @@ def _rich_scenario():
                  'endpoints': {'tcp_endpoint': 'http://tcp.example.internal:8080'}})
     inst['groups'][0]['clients'][0]['jstack'] = [{'thread': 'ConsumeMessageThread_7', 'track': ['at Foo.bar(Foo.java:1)']}]
     inst['groups'][0]['clients'][0]['failed_tps'] = 0.5
+    # the documented spelling of a push consumer, beside RocketMQ's CONSUME_PASSIVELY default
+    inst['groups'][0]['clients'][1]['consume_type'] = 'PUSH'
+    # a RAM user with the operation's own action but not the associated instance action
+    data['keys'].append({'access_key_id': NO_INSTANCE_ACTION_KEY, 'access_key_secret': SECRET, 'actions': ['mq:QueryConsumerConnection']})
+    data['faults'] = [{'kind': 'throttle', 'params': {'GroupId': 'GID_throttled'}, 'retry_after': 1200}]
     return data
 
 
-def _sdk(url_port, mode, secret=SECRET):
-    config = openapi_models.Config(access_key_id=KEY_ID, access_key_secret=secret, endpoint='127.0.0.1:%d' % url_port, protocol='http',
+def _sdk(url_port, mode, secret=SECRET, key_id=KEY_ID):
+    config = openapi_models.Config(access_key_id=key_id, access_key_secret=secret, endpoint='127.0.0.1:%d' % url_port, protocol='http',
                                    region_id='cn-hangzhou')
     if MODES[mode]:
         config.signature_algorithm = MODES[mode]
@@ -59,9 +65,10 @@ CALLS = {
                         ['GID_orders', 'CONSUMED_BUT_FILTERED', INSTANCE]),
     'OnsConsumerStatus': ('ons_consumer_status', 'OnsConsumerStatusRequest',
                           {'group_id': 'GID_orders', 'instance_id': INSTANCE, 'detail': True, 'need_jstack': True},
-                          ['created || paid', 'ConsumeMessageThread_7', 'at Foo.bar(Foo.java:1)', '10.0.1.6:53020', 'V5_1_0', 0.5]),
+                          ['created || paid', 'ConsumeMessageThread_7', 'at Foo.bar(Foo.java:1)', '10.0.1.6:53020', 'V5_1_0', 0.5,
+                           'CONSUME_PASSIVELY', 'PUSH']),
     'OnsConsumerAccumulate': ('ons_consumer_accumulate', 'OnsConsumerAccumulateRequest', {'group_id': 'GID_idle', 'instance_id': INSTANCE, 'detail': True},
-                              ['payments', 100, 20000]),
+                              ['payments', 100, False]),
     'OnsGroupSubDetail': ('ons_group_sub_detail', 'OnsGroupSubDetailRequest', {'group_id': 'GID_orders', 'instance_id': INSTANCE},
                           ['GID_orders', 'created || paid', 'orders']),
     'OnsGroupList': ('ons_group_list', 'OnsGroupListRequest', {'instance_id': INSTANCE, 'group_id': 'GID', 'group_type': 'http'},
@@ -133,3 +140,44 @@ def test_sdk_sees_business_errors_with_their_codes(server, mode):
     with pytest.raises(openapi_exceptions.ClientException) as info:
         client.ons_consumer_get_connection(sdk_models.OnsConsumerGetConnectionRequest(group_id='GID_idle', instance_id=INSTANCE))
     assert info.value.code == 'BIZ_CONSUMER_NOT_ONLINE'
+
+
+def _group_ids(client, **kwargs):
+    response = client.ons_group_list(sdk_models.OnsGroupListRequest(instance_id=INSTANCE, **kwargs))
+    return [row.group_id for row in response.body.data.subscribe_info_do]
+
+
+@pytest.mark.parametrize('mode', sorted(MODES))
+def test_sdk_lists_tcp_groups_by_default_and_all_groups_on_request(server, mode):
+    client, _raw = _sdk(server.port, mode)
+    assert _group_ids(client) == ['GID_orders']
+    assert _group_ids(client, group_type='all') == ['GID_orders', 'GID_idle']
+
+
+@pytest.mark.parametrize('mode', sorted(MODES))
+def test_sdk_reads_a_ram_denial_with_its_access_denied_detail(server, mode):
+    client, _raw = _sdk(server.port, mode, key_id=NO_INSTANCE_ACTION_KEY)
+    with pytest.raises(openapi_exceptions.ClientException) as info:
+        client.ons_consumer_get_connection(sdk_models.OnsConsumerGetConnectionRequest(group_id='GID_orders', instance_id=INSTANCE))
+    assert (info.value.code, info.value.status_code) == ('Forbidden.RAM', 403)
+    assert 'mq:OnsInstanceBaseInfo' in info.value.message
+    detail = info.value.access_denied_detail
+    assert (detail['AuthAction'], detail['NoPermissionType'], detail['PolicyType']) == (
+        'mq:OnsInstanceBaseInfo', 'ImplicitDeny', 'AccountLevelIdentityBasedPolicy')
+    assert SECRET not in str(info.value)
+
+
+@pytest.mark.parametrize('mode', sorted(MODES))
+def test_sdk_reads_the_retry_after_of_a_throttled_answer(server, mode):
+    client, _raw = _sdk(server.port, mode)
+    with pytest.raises(openapi_exceptions.ThrottlingException) as info:
+        client.ons_consumer_status(sdk_models.OnsConsumerStatusRequest(group_id='GID_throttled', instance_id=INSTANCE))
+    assert (info.value.code, info.value.status_code, info.value.retry_after) == ('Throttling.User', 400, 1200)
+
+
+@pytest.mark.parametrize('mode', sorted(MODES))
+def test_sdk_sees_group_sub_detail_of_an_offline_group_fail(server, mode):
+    client, _raw = _sdk(server.port, mode)
+    with pytest.raises(openapi_exceptions.ClientException) as info:
+        client.ons_group_sub_detail(sdk_models.OnsGroupSubDetailRequest(group_id='GID_idle', instance_id=INSTANCE))
+    assert (info.value.code, info.value.status_code) == ('BIZ_CONSUMER_NOT_ONLINE', 400)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from emulator_testlib import BASE, INSTANCE, scenario
+from emulator_testlib import BASE, INSTANCE, control, scenario
 
 
 def _with_group(**changes):
@@ -103,10 +103,24 @@ def test_message_track_of_a_broadcasting_group(call):
     assert tracks[0]['TrackType'] == 'CONSUME_BROADCASTING'
 
 
-def test_message_track_of_a_pull_consumer(call):
-    data = _with_group(clients=[{'consume_type': 'CONSUME_ACTIVELY', 'subscriptions': [{'topic': 'orders'}]}])
+@pytest.mark.parametrize('consume_type', ['CONSUME_ACTIVELY', 'PULL'])
+def test_message_track_of_a_pull_consumer(call, consume_type):
+    data = _with_group(clients=[{'consume_type': consume_type, 'subscriptions': [{'topic': 'orders'}]}])
     tracks = _ok(call('OnsMessageTrace', {'Topic': 'orders', 'MsgId': 'MSG_CONSUMED'}, data))['Data']['MessageTrack']
     assert tracks[0]['TrackType'] == 'PULL'
+
+
+def test_push_clients_are_not_pull_consumers(call):
+    data = _with_group(clients=[{'consume_type': 'PUSH', 'subscriptions': [{'topic': 'orders', 'expression': 'created'}]}])
+    tracks = _ok(call('OnsMessageTrace', {'Topic': 'orders', 'MsgId': 'MSG_CONSUMED'}, data))['Data']['MessageTrack']
+    assert tracks[0]['TrackType'] == 'CONSUMED'
+
+
+def test_consume_type_is_answered_as_each_client_spells_it(call):
+    spellings = ['CONSUME_PASSIVELY', 'PUSH', 'CONSUME_ACTIVELY', 'PULL']
+    data = _with_group(clients=[{'consume_type': c, 'subscriptions': [{'topic': 'orders'}]} for c in spellings] + [{}])
+    infos = _ok(call('OnsConsumerStatus', {'GroupId': 'GID_orders', 'Detail': 'true'}, data))['Data']['ConsumerConnectionInfoList']
+    assert [i['ConsumeType'] for i in infos['ConsumerConnectionInfoDo']] == spellings + ['CONSUME_PASSIVELY']
 
 
 def test_forced_track_overrides_the_derived_one(call):
@@ -166,8 +180,93 @@ def test_consumer_status_without_jstack_has_no_jstack(call):
 
 def test_consumer_status_of_offline_group(call):
     data = _ok(call('OnsConsumerStatus', {'GroupId': 'GID_idle'}))['Data']
-    assert (data['Online'], data['TotalDiff'], data['DelayTime'], data['RebalanceOK'], data['ConsumeTps']) == (False, 100, 20000, False, 0.0)
+    assert (data['Online'], data['TotalDiff'], data['RebalanceOK'], data['ConsumeTps']) == (False, 100, False, 0.0)
+    # 100 messages at 5/s waited 20 s when the scenario started, and keep waiting
+    assert 20000 <= data['DelayTime'] < 30000
     assert data['ConnectionSet']['ConnectionDo'] == []
+
+
+# -- DelayTime: now minus the ready time of the oldest unconsumed message --------------------
+
+@pytest.fixture
+def clocked(emulator, client_for):
+    """clocked(data) -> (delay(group, detail=False), advance(seconds)) against an emulator on ``data``."""
+    def _open(data):
+        handle = emulator(data)
+        cli = client_for(handle.url)
+
+        def delay(group, action='OnsConsumerAccumulate'):
+            return _ok(cli.request(action, {'GroupId': group, 'Detail': 'true'}))['Data']
+
+        def advance(seconds):
+            assert control(handle.url, 'POST', '/_emulator/advance?seconds=%s' % seconds)[0] == 200
+        return delay, advance
+    return _open
+
+
+@pytest.mark.parametrize('action', ['OnsConsumerAccumulate', 'OnsConsumerStatus'])
+def test_delay_of_an_offline_group_grows_with_the_clock(clocked, action):
+    delay, advance = clocked(scenario())
+    before = delay('GID_idle', action)
+    advance(60)
+    after = delay('GID_idle', action)
+    assert 60000 <= after['DelayTime'] - before['DelayTime'] < 65000
+    assert [r['DelayTime'] for r in after['DetailInTopicList']['DetailInTopicDo']] == [after['DelayTime']]
+    # the last consumed message does not move while nothing is consumed, nor does the backlog
+    assert after['LastTimestamp'] == before['LastTimestamp']
+    assert after['TotalDiff'] == before['TotalDiff'] == 100
+
+
+def test_delay_of_a_consuming_group_keeps_pace(clocked):
+    delay, advance = clocked(scenario())
+    assert delay('GID_orders')['DelayTime'] == 10000
+    advance(60)
+    assert delay('GID_orders')['DelayTime'] == 10000
+
+
+def test_delay_of_an_online_group_that_consumes_nothing_grows(clocked):
+    delay, advance = clocked(_with_group(consume_tps=0))
+    first = delay('GID_orders')['DelayTime']
+    advance(30)
+    assert 10000 <= first < 15000
+    assert 30000 <= delay('GID_orders')['DelayTime'] - first < 35000
+
+
+def test_delay_of_a_stalled_group_without_backlog_stays_zero(clocked):
+    data = scenario()
+    data['instances'][0]['groups'][1]['offsets'] = {}
+    delay, advance = clocked(data)
+    advance(120)
+    acc = delay('GID_idle')
+    assert (acc['TotalDiff'], acc['DelayTime']) == (0, 0)
+
+
+def test_stalled_for_dates_the_stall_back(clocked):
+    data = scenario()
+    data['instances'][0]['groups'][1]['stalled_for'] = 3600
+    delay, _advance = clocked(data)
+    assert 3620000 <= delay('GID_idle')['DelayTime'] < 3625000
+
+
+def test_delay_grows_from_the_timeline_step_that_stops_the_group(clocked):
+    delay, advance = clocked(scenario(timeline=[{'at': 10, 'groups': {'GID_orders': {'clients': []}}},
+                                                {'at': 20, 'topics': {'orders': {'max_offset': 1200}}}]))
+    assert delay('GID_orders')['DelayTime'] == 10000
+    advance(10)
+    # stopped at 10 s with 100 messages (10 s) waiting: the oldest became ready at 0 s
+    assert 10000 <= delay('GID_orders')['DelayTime'] < 15000
+    advance(30)
+    # new messages at 20 s leave the oldest unconsumed one where it was
+    acc = delay('GID_orders')
+    assert acc['TotalDiff'] == 300 and 40000 <= acc['DelayTime'] < 45000
+
+
+def test_delay_is_zero_again_once_the_group_catches_up(clocked):
+    delay, advance = clocked(scenario(timeline=[{'at': 10, 'groups': {'GID_idle': {'offsets': {'payments': 500}}}}]))
+    advance(9)
+    assert delay('GID_idle')['DelayTime'] >= 29000
+    advance(1)
+    assert delay('GID_idle')['DelayTime'] == 0
 
 
 @pytest.mark.parametrize('subs_a, subs_b', [
@@ -214,26 +313,39 @@ def test_caught_up_group_has_no_lag(call):
 # -- OnsGroupSubDetail ----------------------------------------------------------------------
 
 def test_group_sub_detail_lists_subscribed_topics(call):
-    data = _ok(call('OnsGroupSubDetail', {'GroupId': 'GID_orders'}))['Data']
+    data = _ok(call('OnsGroupSubDetail', {'GroupId': 'GID_orders', 'InstanceId': INSTANCE}))['Data']
     assert (data['GroupId'], data['MessageModel'], data['Online']) == ('GID_orders', 'CLUSTERING', True)
     assert data['SubscriptionDataList']['SubscriptionDataList'] == [{'Topic': 'orders', 'SubString': 'created || paid'}]
 
 
-def test_group_sub_detail_of_offline_group_has_no_topics(call):
-    data = _ok(call('OnsGroupSubDetail', {'GroupId': 'GID_idle'}))['Data']
-    assert (data['Online'], data['SubscriptionDataList']['SubscriptionDataList']) == (False, [])
+def test_group_sub_detail_requires_the_instance_id(call):
+    resp = call('OnsGroupSubDetail', {'GroupId': 'GID_orders'})
+    assert (resp.status, resp.code) == (400, 'MissingParameter')
+    assert '"InstanceId"' in resp.json()['Message']
+
+
+def test_group_sub_detail_of_offline_group_fails_with_consumer_not_online(call):
+    resp = call('OnsGroupSubDetail', {'GroupId': 'GID_idle', 'InstanceId': INSTANCE})
+    assert (resp.status, resp.code) == (400, 'BIZ_CONSUMER_NOT_ONLINE')
+    assert 'GID_idle' in resp.json()['Message']
 
 
 # -- OnsGroupList ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize('params, expected', [
-    ({'InstanceId': INSTANCE}, ['GID_orders', 'GID_idle']),
-    ({}, ['GID_orders', 'GID_idle']),
-    ({'GroupId': 'ord'}, ['GID_orders']),
+    # without GroupType the API lists TCP groups only (GID_idle is an HTTP group)
+    ({'InstanceId': INSTANCE}, ['GID_orders']),
+    ({}, ['GID_orders']),
+    ({'GroupType': 'tcp'}, ['GID_orders']),
     ({'GroupType': 'http'}, ['GID_idle']),
-    ({'Tag.1.Key': 'app', 'Tag.1.Value': 'idle'}, ['GID_idle']),
-    ({'Tag.1.Key': 'app'}, ['GID_orders', 'GID_idle']),
-    ({'Tag.1.Key': 'team'}, []),
+    ({'GroupType': 'all'}, ['GID_orders', 'GID_idle']),
+    ({'InstanceId': INSTANCE, 'GroupType': 'all'}, ['GID_orders', 'GID_idle']),
+    ({'GroupId': 'ord', 'GroupType': 'all'}, ['GID_orders']),
+    ({'GroupId': 'idle'}, []),
+    ({'Tag.1.Key': 'app', 'Tag.1.Value': 'idle'}, []),
+    ({'Tag.1.Key': 'app', 'Tag.1.Value': 'idle', 'GroupType': 'all'}, ['GID_idle']),
+    ({'Tag.1.Key': 'app', 'GroupType': 'all'}, ['GID_orders', 'GID_idle']),
+    ({'Tag.1.Key': 'team', 'GroupType': 'all'}, []),
     ({'GroupId': 'GID', 'GroupType': 'tcp', 'Tag.1.Key': 'app', 'Tag.1.Value': 'orders'}, ['GID_orders']),
 ])
 def test_group_list_filters(call, params, expected):
@@ -246,6 +358,14 @@ def test_group_list_row_fields(call):
     assert (row['GroupType'], row['InstanceId'], row['IndependentNaming']) == ('tcp', INSTANCE, True)
     assert row['Tags'] == {'Tag': [{'Key': 'app', 'Value': 'orders'}]}
     assert isinstance(row['CreateTime'], int) and row['UpdateTime'] >= row['CreateTime']
+
+
+@pytest.mark.parametrize('value', ['udp', 'TCP', 'both', ' all'])
+def test_group_list_refuses_other_group_types_naming_the_accepted_ones(call, value):
+    resp = call('OnsGroupList', {'GroupType': value})
+    assert (resp.status, resp.code) == (400, 'InvalidParameter')
+    message = resp.json()['Message']
+    assert '"GroupType"' in message and 'tcp, http, all' in message
 
 
 @pytest.mark.parametrize('params, code', [
