@@ -17,16 +17,18 @@ options:
         E(ALICLOUD_SECRET_KEY) and E(ALICLOUD_SECURITY_TOKEN); the aliyun CLI profile named by O(profile)
         (or E(ALIBABA_CLOUD_PROFILE), E(ALICLOUD_PROFILE)); the ECS RAM role O(ecs_role_name); the current
         profile of C(~/.aliyun/config.json)."
+      - A key ID, secret or token holding a newline or another control character is refused, naming
+        where it came from (the key ID and the token may not hold spaces or non-ASCII characters either).
     type: str
     aliases: [access_key]
   access_key_secret:
     description:
-      - AccessKey secret matching O(access_key_id). Never shown in output.
+      - AccessKey secret matching O(access_key_id). Never shown in output, in any encoding.
     type: str
     aliases: [secret_key]
   security_token:
     description:
-      - STS security token, for temporary credentials. Never shown in output.
+      - STS security token, for temporary credentials. Never shown in output, in any encoding.
     type: str
     aliases: [sts_token]
   profile:
@@ -40,11 +42,13 @@ options:
     description:
       - Name of the RAM role attached to the ECS instance the module runs on. Temporary credentials
         are fetched from the instance metadata service (IMDSv2 token first).
+      - 1 to 64 letters, digits, periods, hyphens and underscores.
     type: str
   region:
     description:
       - Region ID of the instances, for example C(cn-hangzhou). The endpoint is
         C(ons.<region>.aliyuncs.com) (C(ons-vpc.<region>.aliyuncs.com) with O(network=vpc)).
+      - Lower-case letters, digits and hyphens, at most 63 characters (one DNS label).
       - Defaults to E(ALIBABA_CLOUD_REGION_ID) or E(ALICLOUD_REGION), then the profile's C(region_id).
       - Required unless O(endpoint) is set.
     type: str
@@ -60,6 +64,9 @@ options:
       - Endpoint of the ONS API, overriding O(region) and O(network). A host name (HTTPS is used),
         C(host:port), or a URL C(https://host[:port]) or C(http://host[:port]), for example the URL of
         the bundled emulator.
+      - The host is a DNS name of at most 253 characters in labels of 1 to 63 letters, digits and inner
+        hyphens, an IPv4 address, or an IPv6 address in brackets (C([2001:db8::1]:8443)); the port is
+        from 1 to 65535. ASCII only, without spaces, path, query, user or fragment.
     type: str
   signature_version:
     description:
@@ -70,20 +77,27 @@ options:
     default: v3
   timeout:
     description:
-      - Seconds to wait for each answer of the API, from connecting to the last byte.
+      - Seconds one API call may take as a whole, above 0 and at most 600. It covers connecting, reading
+        the answer, waiting for a turn within O(rate_limit), the retries and the waits between them.
+      - When the next wait would end after it, the call fails at once with the last error, saying the
+        timeout was reached.
     type: float
     default: 10
   retries:
     description:
-      - How many times a call is sent again after throttling, a 5xx answer, C(ONS_SYSTEM_FLOW_CONTROL),
+      - How many times a call is sent again after throttling, a 429 or 5xx answer, C(ONS_SYSTEM_FLOW_CONTROL),
         an answer that cannot be read, a dropped connection or a timeout, with jittered exponential
         backoff. Authentication, permission and parameter errors are never retried. From 0 to 20.
+      - A throttled answer that says how long to wait (C(x-acs-retry-after) in milliseconds, or
+        C(Retry-After) in seconds or as a date) is waited for that long, at most 8 seconds and never
+        past O(timeout).
     type: int
     default: 5
   rate_limit:
     description:
       - Most API calls per second this module run sends, across the queries it runs concurrently.
         The API allows 10 calls per second per account; lower it when several gates share an account.
+      - From 0.1 to 1000.
     type: float
     default: 10
   validate_certs:
@@ -94,6 +108,8 @@ options:
   ca_bundle:
     description:
       - Path of a PEM file of CA certificates to verify the endpoint with, instead of the system's.
+      - The file must be readable and hold at least one certificate (C(-----BEGIN CERTIFICATE-----)).
+        Not used, and not checked, with O(validate_certs=false).
     type: path
 notes:
   - Proxies are taken from the standard environment variables E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY).

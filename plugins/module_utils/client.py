@@ -4,22 +4,39 @@
 
 """The ONS API client: endpoints, transport, signing of each call, retries and errors."""
 
+import http.client
 import json
 import re
 import time
 import traceback
 import uuid
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import signer
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.retry import RateLimiter, RetryPolicy, is_retryable
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.retry import (
+    RateLimiter,
+    RetryPolicy,
+    is_retryable,
+    retry_after_seconds,
+)
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import make_safe, safe_string, scrub
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import (
+    check_ca_bundle,
+    check_rate_limit,
+    check_region,
+    check_retries,
+    check_timeout,
+    credential_problem,
+    parse_endpoint,
+)
 
 try:
     import requests
+    import urllib3
     from requests.adapters import HTTPAdapter
 except ImportError:
     requests = None
+    urllib3 = None
     HTTPAdapter = object
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 else:
@@ -29,11 +46,16 @@ API_VERSION = "2019-02-14"
 USER_AGENT = "apsaramq.rocketmq/0.1.0"
 SIGNATURE_VERSIONS = ("v3", "v1")
 NETWORKS = ("public", "vpc")
-REGION_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
-HOST_PATTERN = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
-REDACTED = "********"
 # How much of an answer that is not the API's JSON to quote in an error.
 SNIPPET_LENGTH = 160
+# How much of an underlying error to quote.
+CAUSE_LENGTH = 300
+# No answer of the API comes near this; a body that does is not one.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+# No answer of the API nests deeper than about ten levels.
+MAX_JSON_DEPTH = 64
+# Codes some Alibaba Cloud APIs put in successful answers.
+SUCCESS_CODES = frozenset(["success", "200", "ok", "0", "true"])
 
 
 class OnsError(Exception):
@@ -94,13 +116,17 @@ class OnsTransportError(OnsError):
         return "%s: %s" % (self.code, self.message)
 
 
-def scrub(text, secrets):
-    """Replace every secret in ``text`` with a fixed mask."""
-    text = str(text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
+class OnsConfigurationError(OnsError, ValueError):
+    """The request cannot be built from the options (URL, port, header value): never retried."""
+
+    code = "ConfigurationError"
+
+    def __init__(self, message):
+        self.message = message
+        super(OnsConfigurationError, self).__init__(message)
+
+    def __str__(self):
+        return "%s: %s" % (self.code, self.message)
 
 
 def resolve_endpoint(region=None, network="public", endpoint=None):
@@ -110,23 +136,12 @@ def resolve_endpoint(region=None, network="public", endpoint=None):
     ``network``. Raises ValueError with a message that names the parameter at fault.
     """
     if endpoint:
-        endpoint = endpoint.strip()
-        if "://" in endpoint:
-            parts = urlsplit(endpoint)
-            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") \
-                    or parts.query or parts.fragment or "@" in parts.netloc:
-                raise ValueError("endpoint %r is not valid: give a host name (ons.cn-hangzhou.aliyuncs.com), "
-                                 "host:port, or a URL http(s)://host[:port] without path or query" % endpoint)
-            return "%s://%s" % (parts.scheme, parts.netloc)
-        if not HOST_PATTERN.match(endpoint):
-            raise ValueError("endpoint %r is not valid: give a host name (ons.cn-hangzhou.aliyuncs.com), "
-                             "host:port, or a URL http(s)://host[:port]" % endpoint)
-        return "https://%s" % endpoint
+        scheme, host, port = parse_endpoint(endpoint)
+        return "%s://%s%s" % (scheme, host, ":%d" % port if port is not None else "")
     if not region:
         raise ValueError("no region: set the option region (or ALIBABA_CLOUD_REGION_ID, ALICLOUD_REGION, "
                          "or region_id in the aliyun CLI profile), or the option endpoint")
-    if not REGION_PATTERN.match(region):
-        raise ValueError("region %r is not a region ID: use one such as cn-hangzhou or ap-southeast-1" % region)
+    check_region(region)
     if network not in NETWORKS:
         raise ValueError("network %r is not valid: use one of %s" % (network, ", ".join(NETWORKS)))
     prefix = "ons-vpc" if network == "vpc" else "ons"
@@ -150,12 +165,53 @@ def _utc_timestamp():
     return datetime.now(timezone.utc).strftime(signer.TIMESTAMP_FORMAT)
 
 
-def _retry_after(response):
-    value = response.headers.get("Retry-After")
+def _cause(exc):
+    """A short text of what went wrong underneath ``exc``, without URLs' query strings (a V1 query holds the signature)."""
+    reason = exc
+    for dummy in range(5):
+        inner = getattr(reason, "reason", None)
+        if not isinstance(inner, BaseException):
+            args = getattr(reason, "args", ())
+            inner = args[0] if args and isinstance(args[0], BaseException) else None
+        if inner is None or inner is reason:
+            break
+        reason = inner
+    args = getattr(reason, "args", ())
+    text = args[0] if args and isinstance(args[0], str) else str(reason)
+    text = re.sub(r"<[^<>]* object at 0x[0-9a-fA-F]+>:?\s*", "", text)
+    text = re.sub(r"\?[^\s'\")]*", "?...", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > CAUSE_LENGTH:
+        text = text[:CAUSE_LENGTH] + "..."
+    name = type(reason).__name__
+    return "%s (%s)" % (text, name) if text and text != name else name
+
+
+def _reject_constant(name):
+    # json accepts NaN and Infinity, which no API sends and which no figure may be.
+    raise ValueError("%s is not a JSON number" % name)
+
+
+def _decode(raw):
+    """Return ``(body, problem)``: the answer's JSON made safe (see safe_text.make_safe), or None and why not."""
     try:
-        return float(value) if value is not None else None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "a body that is not UTF-8"
+    try:
+        body = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        return None, "a JSON body nested too deeply to read"
     except ValueError:
-        return None
+        return None, None
+    try:
+        return make_safe(body, MAX_JSON_DEPTH), None
+    except ValueError as exc:
+        return None, "a JSON body %s" % exc
+
+
+def _is_success_code(code):
+    return str(code).strip().lower() in SUCCESS_CODES
 
 
 class OnsClient:
@@ -163,26 +219,46 @@ class OnsClient:
 
     ``rate_limit`` (calls per second) is shared by every thread using this client; retries use
     jittered exponential backoff and only for errors that may pass (see retry.is_retryable).
+    ``timeout`` bounds each call as a whole: connecting, reading, waiting for the rate limit, the
+    retries and the waits between them. Raises ValueError (naming the option) for a bad setting.
     """
 
     def __init__(self, credentials, base_url, signature_version="v3", timeout=10.0, retries=5,
                  rate_limit=10.0, validate_certs=True, ca_bundle=None, pool_size=10, api_version=API_VERSION):
         if requests is None:
             raise RuntimeError("the Python library requests is required")
+        if signature_version not in SIGNATURE_VERSIONS:
+            raise ValueError("signature_version %r is not valid: use one of %s" % (
+                signature_version, ", ".join(SIGNATURE_VERSIONS)))
         self.credentials = credentials
-        self.base_url = base_url.rstrip("/")
-        self.host = urlsplit(self.base_url).netloc
+        self._check_credentials()
+        self.base_url = resolve_endpoint(endpoint=base_url)
+        self.host = self.base_url.split("://", 1)[1]
         self.signature_version = signature_version
-        self.timeout = float(timeout)
+        self.timeout = check_timeout(timeout)
         self.api_version = api_version
-        self.policy = RetryPolicy(retries)
-        self.limiter = RateLimiter(rate_limit)
+        self.policy = RetryPolicy(check_retries(retries))
+        self.limiter = RateLimiter(check_rate_limit(rate_limit))
+        if validate_certs and ca_bundle:
+            check_ca_bundle(ca_bundle)
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size))
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.verify = ca_bundle if (validate_certs and ca_bundle) else bool(validate_certs)
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+
+    def _check_credentials(self):
+        creds = self.credentials
+        for name, value, header in (("access_key_id", creds.access_key_id, True),
+                                    ("access_key_secret", creds.access_key_secret, False),
+                                    ("security_token", creds.security_token, True)):
+            if value is None and name == "security_token":
+                continue
+            problem = credential_problem(value, header)
+            if problem:
+                raise OnsConfigurationError("the %s (from %s) %s: it must be the value exactly as issued" % (
+                    name, creds.source or "the caller", problem))
 
     def close(self):
         """Close the keep-alive connections."""
@@ -191,10 +267,13 @@ class OnsClient:
     def call(self, action, params):
         """Call ``action`` with ``params`` (a dict of strings); return the answer's JSON object.
 
-        Raises OnsApiError for an error answer or one that cannot be read, OnsTransportError
-        when no answer came; in both cases after the retries the error allows.
+        Every string of the answer is made safe to show (see safe_text.safe_string). Raises
+        OnsApiError for an error answer or one that cannot be read, OnsTransportError when no
+        answer came, after the retries the error and the timeout allow; OnsConfigurationError at
+        once when the request cannot be built. No error's text holds a secret.
         """
         params = dict((k, v) for k, v in params.items() if v is not None)
+        deadline = time.monotonic() + self.timeout
 
         def retryable(exc):
             if not exc.retryable:
@@ -202,13 +281,31 @@ class OnsClient:
             return getattr(exc, "retry_after", None) or True
 
         try:
-            body, dummy = self.policy.run(lambda: self._send(action, params), (OnsApiError, OnsTransportError), retryable)
+            body, dummy = self.policy.run(lambda: self._send(action, params, deadline),
+                                          (OnsError,), retryable, deadline=deadline)
         except OnsError as exc:
-            exc.message = scrub(exc.message, self.credentials.secrets())
+            if getattr(exc, "deadline_reached", False):
+                exc.message = "%s; the timeout of %ss for the whole call was reached after %d attempt(s)" % (
+                    exc.message, self.timeout, getattr(exc, "attempts", 1))
+            self._clean_error(exc)
             raise
         return body
 
+    def _clean_error(self, exc):
+        """Scrub the secrets from every text of ``exc`` and drop the exceptions chained to it."""
+        secrets = self.credentials.secrets()
+        exc.message = safe_string(scrub(exc.message, secrets))
+        if exc.request_id is not None:
+            exc.request_id = safe_string(scrub(str(exc.request_id), secrets))
+        exc.args = (str(exc),)
+        # The chained exceptions quote URLs and headers that may hold the token.
+        exc.__cause__ = None
+        exc.__context__ = None
+        exc.__suppress_context__ = True
+
     def _prepare(self, action, params):
+        # Checked again for each call: a value that cannot go into a header must fail here, named.
+        self._check_credentials()
         nonce = uuid.uuid4().hex
         timestamp = _utc_timestamp()
         creds = self.credentials
@@ -223,57 +320,116 @@ class OnsClient:
         url = "%s/?%s" % (self.base_url, signer.canonical_query_string(query)) if query else self.base_url + "/"
         return url, headers
 
-    def _send(self, action, params):
+    def _send(self, action, params, deadline):
+        if not self.limiter.acquire(deadline):
+            raise OnsTransportError("%s: no turn within the rate limit of %s calls per second before the timeout of %ss" % (
+                action, 1.0 / self.limiter.interval, self.timeout))
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise OnsTransportError("%s: the timeout of %ss was reached before the call could be sent" % (action, self.timeout))
         url, headers = self._prepare(action, params)
-        self.limiter.acquire()
-        deadline = time.monotonic() + self.timeout
         try:
-            response = self.session.post(url, headers=headers, timeout=self.timeout, stream=True)
-            try:
-                raw = self._read_body(response, deadline, action)
-            finally:
-                response.close()
+            response = self.session.post(url, headers=headers, timeout=(remaining, remaining), stream=True,
+                                         allow_redirects=False)
         except requests.exceptions.Timeout:
             raise OnsTransportError("%s: no answer from %s within the timeout of %ss" % (action, self.base_url, self.timeout))
         except requests.exceptions.SSLError as exc:
-            raise OnsTransportError("%s: TLS error talking to %s: %s" % (action, self.base_url, exc))
+            raise OnsTransportError("%s: TLS error talking to %s: %s" % (action, self.base_url, _cause(exc)))
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidHeader, urllib3.exceptions.LocationValueError) as exc:
+            raise self._configuration_error(action, exc)
         except requests.exceptions.RequestException as exc:
-            raise OnsTransportError("%s: connection to %s failed: %s" % (action, self.base_url, type(exc).__name__))
+            raise OnsTransportError("%s: connection to %s failed: %s" % (action, self.base_url, _cause(exc)))
+        except ValueError as exc:
+            # http.client refuses a header value with a newline; a codec cannot encode a host or header.
+            raise self._configuration_error(action, exc)
+        except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
+            raise OnsTransportError("%s: connection to %s failed: %s" % (action, self.base_url, _cause(exc)))
+        if 300 <= response.status_code < 400:
+            # The API never redirects; a redirect is a proxy or a wrong endpoint, not an answer.
+            response.close()
+            raise OnsResponseError("HTTP %s: a redirect, which the API never answers; check the option endpoint" % (
+                response.status_code), response.status_code)
+        try:
+            raw = self._read_body(response, deadline, action)
+        finally:
+            response.close()
         return self._parse(response, raw)
 
+    def _configuration_error(self, action, exc):
+        return OnsConfigurationError("%s: the request to %s cannot be built from the options endpoint, access_key_id "
+                                     "and security_token: %s" % (action, self.base_url, _cause(exc)))
+
     def _read_body(self, response, deadline, action):
+        """Read the body within the deadline; every failure while reading becomes an OnsError."""
         # The read timeout covers one socket read; a body trickled slowly must not hold us past the
-        # deadline, so read what has arrived (read1) and check the clock between reads. urllib3 1.x
-        # has no read1: small chunks there.
+        # deadline, so each read gets only the time left, and the clock is checked between reads.
         raw_stream = response.raw
+        sock = getattr(getattr(raw_stream, "_connection", None), "sock", None)
         if hasattr(raw_stream, "read1"):
-            chunks = iter(lambda: raw_stream.read1(65536, decode_content=True), b"")
-        else:
-            chunks = response.iter_content(chunk_size=512)
+            def read():
+                return raw_stream.read1(65536, decode_content=True)
+        else:  # urllib3 1.x has no read1
+            def read():
+                return raw_stream.read(512, decode_content=True)
         body = []
-        for chunk in chunks:
-            body.append(chunk)
-            if time.monotonic() > deadline:
-                raise OnsTransportError("%s: no complete answer within the timeout of %ss" % (action, self.timeout))
+        size = 0
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise OnsTransportError("%s: no complete answer within the timeout of %ss" % (action, self.timeout))
+                if sock is not None:
+                    try:
+                        sock.settimeout(left)
+                    except OSError:
+                        sock = None
+                chunk = read()
+                if not chunk:
+                    break
+                body.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise OnsResponseError("HTTP %s with a body of more than %d bytes, which no answer of the API has" % (
+                        response.status_code, MAX_BODY_BYTES), response.status_code)
+        except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
+            raise OnsTransportError("%s: no complete answer within the timeout of %ss" % (action, self.timeout))
+        except urllib3.exceptions.DecodeError as exc:
+            raise OnsResponseError("HTTP %s with a body that cannot be decoded as its Content-Encoding %s says: %s" % (
+                response.status_code, safe_string(response.headers.get("Content-Encoding") or "(none)"), _cause(exc)),
+                response.status_code)
+        except (urllib3.exceptions.HTTPError, requests.exceptions.RequestException, http.client.HTTPException,
+                OSError, ValueError) as exc:
+            # IncompleteRead, broken chunking, a reset connection: the answer broke off; try again.
+            raise OnsTransportError("%s: the answer from %s broke off while being read: %s" % (
+                action, self.base_url, _cause(exc)))
         return b"".join(body)
 
     @staticmethod
     def _parse(response, raw):
         status = response.status_code
         header_request_id = response.headers.get("x-acs-request-id")
-        try:
-            body = json.loads(raw.decode("utf-8"))
-        except ValueError:
-            body = None
+        header_request_id = safe_string(header_request_id) if header_request_id else None
+        retry_after = retry_after_seconds(response.headers)
+        body, problem = _decode(raw)
         if not isinstance(body, dict):
-            snippet = re.sub(r"\s+", " ", raw[:SNIPPET_LENGTH].decode("utf-8", "replace")).strip()
-            kind = "no body" if not raw else "a %s body that is not the API's JSON" % (
-                response.headers.get("Content-Type") or "untyped")
+            snippet = safe_string(re.sub(r"\s+", " ", raw[:SNIPPET_LENGTH].decode("utf-8", "replace")).strip())
+            kind = problem or ("no body" if not raw else "a %s body that is not the API's JSON" % (
+                safe_string(response.headers.get("Content-Type") or "untyped")))
             if status >= 400:
                 raise OnsApiError("HTTP%s" % status, "HTTP %s with %s: %s" % (status, kind, snippet),
-                                  status, header_request_id, _retry_after(response))
+                                  status, header_request_id, retry_after)
             raise OnsResponseError("HTTP %s with %s: %s" % (status, kind, snippet), status, header_request_id)
         request_id = body.get("RequestId") or header_request_id
+        request_id = str(request_id) if request_id is not None else None
+        code = body.get("Code")
+        code = str(code) if code is not None and code != "" else None
+        message = body.get("Message")
+        message = str(message) if message is not None else None
         if status >= 400 or body.get("Success") is False:
-            raise OnsApiError(body.get("Code"), body.get("Message"), status, request_id, _retry_after(response))
+            raise OnsApiError(code, message, status, request_id, retry_after)
+        # An error code in a 200 answer without Data is an error, whatever the status says.
+        if code is not None and not _is_success_code(code) and body.get("Success") is not True and body.get("Data") is None:
+            raise OnsApiError(code, message or "the answer has status %s but carries this error code and no Data" % status,
+                              status, request_id, retry_after)
         return body

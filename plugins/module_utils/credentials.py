@@ -17,6 +17,9 @@ First match wins:
 
 import json
 import os
+import re
+
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import credential_problem
 
 ENV_KEY_SETS = (
     ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN"),
@@ -28,6 +31,9 @@ CLI_CONFIG_PATH = "~/.aliyun/config.json"
 ECS_METADATA_URL = "http://100.100.100.200"
 ECS_TOKEN_TTL_SECONDS = "21600"
 SUPPORTED_PROFILE_MODES = ("AK", "StsToken", "EcsRamRole")
+# RAM role names: the name goes into the metadata service's URL path, so nothing else may pass.
+ROLE_NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
+ROLE_NAME_RULE = "1 to 64 letters, digits, periods, hyphens and underscores"
 
 HOW_TO_PROVIDE = (
     "provide credentials in one of these ways: the options access_key_id and access_key_secret "
@@ -60,9 +66,24 @@ class Credentials:
         return "Credentials(access_key_id=%r, source=%r)" % (self.access_key_id, self.source)
 
 
+def check_credential_values(key_id, secret, token, names, source):
+    """Raise CredentialError, naming the option or variable but never quoting the value, for a value that cannot be sent.
+
+    ``names`` are the names of the key ID, the secret and the token where they came from; a
+    newline or other control character (a file read with its line end) is the usual cause.
+    """
+    for name, value, header in ((names[0], key_id, True), (names[1], secret, False), (names[2], token, True)):
+        if value is None or (name == names[2] and not value):
+            continue
+        problem = credential_problem(value, header)
+        if problem:
+            raise CredentialError("%s (%s) %s: give the value exactly as issued" % (name, source, problem))
+
+
 def _pair(key_id, secret, token, names, source):
-    """Return Credentials when both halves are set; fail when only one of them is."""
+    """Return Credentials when both halves are set; fail when only one of them is, or when a value cannot be sent."""
     if key_id and secret:
+        check_credential_values(key_id, secret, token, tuple(names) + ("security_token",) * (3 - len(names)), source)
         return Credentials(key_id, secret, token, source)
     if key_id or secret:
         missing = names[1] if key_id else names[0]
@@ -113,6 +134,8 @@ def fetch_ecs_role_credentials(role_name, http_get, http_put, metadata_url=ECS_M
     module carries no transport of its own. The IMDSv2 token is asked for
     first; an instance that only serves IMDSv1 is then read without it.
     """
+    if not isinstance(role_name, str) or not ROLE_NAME_PATTERN.fullmatch(role_name):
+        raise CredentialError("RAM role name %r is not valid: use %s" % (role_name, ROLE_NAME_RULE))
     headers = {}
     try:
         status, token = http_put(metadata_url + "/latest/api/token",
@@ -139,8 +162,10 @@ def fetch_ecs_role_credentials(role_name, http_get, http_put, metadata_url=ECS_M
     if not isinstance(data, dict) or data.get("Code") != "Success" or not data.get("AccessKeyId") or not data.get("AccessKeySecret"):
         raise CredentialError("the ECS metadata service did not give credentials for RAM role %r (Code: %s)" % (
             role_name, data.get("Code") if isinstance(data, dict) else "none"))
-    return Credentials(data["AccessKeyId"], data["AccessKeySecret"], data.get("SecurityToken"),
-                       "ECS RAM role %s" % role_name)
+    source = "ECS RAM role %s" % role_name
+    check_credential_values(data["AccessKeyId"], data["AccessKeySecret"], data.get("SecurityToken"),
+                            ("AccessKeyId", "AccessKeySecret", "SecurityToken"), source)
+    return Credentials(data["AccessKeyId"], data["AccessKeySecret"], data.get("SecurityToken"), source)
 
 
 def _from_profile(profile, path, ecs_fetch):
@@ -151,7 +176,7 @@ def _from_profile(profile, path, ecs_fetch):
                       ("access_key_id", "access_key_secret"), label)
     elif mode == "StsToken":
         creds = _pair(profile.get("access_key_id"), profile.get("access_key_secret"), profile.get("sts_token"),
-                      ("access_key_id", "access_key_secret"), label)
+                      ("access_key_id", "access_key_secret", "sts_token"), label)
         if creds and not creds.security_token:
             raise CredentialError("%s has mode StsToken but no sts_token" % label)
     elif mode == "EcsRamRole":
@@ -175,7 +200,7 @@ def resolve_credentials(params, ecs_fetch, environ=None, config_path=None):
     """
     environ = os.environ if environ is None else environ
     creds = _pair(params.get("access_key_id"), params.get("access_key_secret"), params.get("security_token"),
-                  ("access_key_id", "access_key_secret"), "module options")
+                  ("access_key_id", "access_key_secret", "security_token"), "module options")
     if creds:
         return creds, None
     for names in ENV_KEY_SETS:

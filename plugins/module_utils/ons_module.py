@@ -17,13 +17,23 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import (
     OnsError,
     metadata_transport,
     resolve_endpoint,
-    scrub,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import (
+    ROLE_NAME_PATTERN,
+    ROLE_NAME_RULE,
     CredentialError,
     fetch_ecs_role_credentials,
     resolve_credentials,
     resolve_region,
+)
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import scrub, scrub_all, secret_forms
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import (
+    check_ca_bundle,
+    check_rate_limit,
+    check_region,
+    check_retries,
+    check_timeout,
+    parse_endpoint,
 )
 
 # The options documented once in the doc fragment apsaramq.rocketmq.ons.
@@ -64,12 +74,13 @@ MESSAGES_ARGUMENT_SPEC = dict(
     **BATCH_ARGUMENT_SPEC
 )
 
-# Names as the console accepts them; "%" joins an instance ID and a name in namespaced IDs.
+# Names as the console accepts them; "%" joins an instance ID and a name in namespaced IDs. Matched
+# with fullmatch: "$" would also accept a name followed by a newline.
 NAME_RULES = {
-    "instance": (re.compile(r"^[A-Za-z0-9_-]{1,64}$"), "1 to 64 letters, digits, hyphens and underscores"),
-    "group": (re.compile(r"^[A-Za-z0-9_%-]{1,128}$"), "1 to 128 letters, digits, hyphens, underscores and %"),
-    "topic": (re.compile(r"^[A-Za-z0-9_%-]{1,128}$"), "1 to 128 letters, digits, hyphens, underscores and %"),
-    "message": (re.compile(r"^[A-Za-z0-9]{1,128}$"), "1 to 128 letters and digits (a message ID is hexadecimal)"),
+    "instance": (re.compile(r"[A-Za-z0-9_-]{1,64}"), "1 to 64 letters, digits, hyphens and underscores"),
+    "group": (re.compile(r"[A-Za-z0-9_%-]{1,128}"), "1 to 128 letters, digits, hyphens, underscores and %"),
+    "topic": (re.compile(r"[A-Za-z0-9_%-]{1,128}"), "1 to 128 letters, digits, hyphens, underscores and %"),
+    "message": (re.compile(r"[A-Za-z0-9]{1,128}"), "1 to 128 letters and digits (a message ID is hexadecimal)"),
 }
 # Resource tags as the API accepts them in Tag.N.Key / Tag.N.Value.
 MAX_TAGS = 20
@@ -146,14 +157,24 @@ class OnsModule:
         self._check_transport_options()
 
     def _check_transport_options(self):
-        checks = (
-            ("timeout", self.params["timeout"] > 0, "a number of seconds above 0"),
-            ("retries", 0 <= self.params["retries"] <= 20, "a whole number from 0 to 20"),
-            ("rate_limit", self.params["rate_limit"] > 0, "a number of requests per second above 0"),
-        )
-        for name, ok, accepted in checks:
-            if not ok:
-                self.fail_json(msg="%s is %s: use %s" % (name, self.params[name], accepted))
+        # Every connection option is checked before anything is built from it: a value the HTTP
+        # library or the clock cannot take must end here, with the option's name, not in a traceback.
+        params = self.params
+        checks = [(check_timeout, "timeout"), (check_retries, "retries"), (check_rate_limit, "rate_limit")]
+        if params.get("region") is not None:
+            checks.append((check_region, "region"))
+        if params.get("endpoint") is not None:
+            checks.append((parse_endpoint, "endpoint"))
+        if params.get("validate_certs") and params.get("ca_bundle") is not None:
+            checks.append((check_ca_bundle, "ca_bundle"))
+        for check, name in checks:
+            try:
+                check(params[name])
+            except ValueError as exc:
+                self.fail_json(msg=str(exc))
+        role = params.get("ecs_role_name")
+        if role is not None and not ROLE_NAME_PATTERN.fullmatch(role):
+            self.fail_json(msg="ecs_role_name %r is not a valid RAM role name: use %s" % (role, ROLE_NAME_RULE))
 
     @classmethod
     def for_groups(cls, argument_spec=None, **kwargs):
@@ -213,7 +234,7 @@ class OnsModule:
     def check_name(self, param, value, kind):
         """Fail unless ``value`` (from option ``param``) is a valid name of ``kind`` (see NAME_RULES)."""
         pattern, accepted = NAME_RULES[kind]
-        if not isinstance(value, str) or not pattern.match(value):
+        if not isinstance(value, str) or not pattern.fullmatch(value):
             self.fail_json(msg="%s %r is not a valid %s ID: use %s" % (param, value, kind, accepted))
         return value
 
@@ -259,17 +280,18 @@ class OnsModule:
         except CredentialError as exc:
             self.fail_json(msg="Failed to find credentials: %s" % exc)
         self._secrets = credentials.secrets()
-        # Values from the environment or a profile are not no_log options: redact them too.
-        for secret in self._secrets:
-            self.module.no_log_values.add(secret)
+        # Values from the environment or a profile are not no_log options: redact them too, in
+        # every form a request carries them (see safe_text.secret_forms).
+        for form in secret_forms(self._secrets):
+            self.module.no_log_values.add(form)
         try:
             base_url = resolve_endpoint(resolve_region(params, profile_region), params["network"], params["endpoint"])
+            return OnsClient(credentials, base_url, signature_version=params["signature_version"],
+                             timeout=params["timeout"], retries=params["retries"], rate_limit=params["rate_limit"],
+                             validate_certs=params["validate_certs"], ca_bundle=params["ca_bundle"],
+                             pool_size=MAX_WORKERS)
         except ValueError as exc:
             self.fail_json(msg=str(exc))
-        return OnsClient(credentials, base_url, signature_version=params["signature_version"],
-                         timeout=params["timeout"], retries=params["retries"], rate_limit=params["rate_limit"],
-                         validate_certs=params["validate_certs"], ca_bundle=params["ca_bundle"],
-                         pool_size=MAX_WORKERS)
 
     def query_each(self, func, items, describe, empty_entry=None):
         """Return ``[func(item) for item in items]``, run concurrently within the client's rate limit.
@@ -304,9 +326,9 @@ class OnsModule:
         return entries
 
     def fail_json(self, msg, **kwargs):
-        """Fail the module with ``msg``, secrets scrubbed."""
+        """Fail the module with ``msg``, secrets scrubbed from it and from every other value."""
         self._close()
-        self.module.fail_json(msg=scrub(msg, self._secrets), **kwargs)
+        self.module.fail_json(msg=scrub(msg, self._secrets), **scrub_all(kwargs, self._secrets))
 
     def fail_api(self, what, error):
         """Fail with ``Failed to <what>: <Code>: <Message> (request id <id>)`` and the error's details."""
@@ -315,6 +337,7 @@ class OnsModule:
     def exit_json(self, **result):
         """Exit with ``result``; info modules never change anything."""
         self._close()
+        result = scrub_all(result, self._secrets)
         result["changed"] = False
         self.module.exit_json(**result)
 

@@ -7,9 +7,31 @@
 The API wraps lists as ``{"ConnectionList": {"ConnectionDo": [...]}}``; a real answer may leave the
 wrapper out, give an empty list, or give one object where a list is expected. Anything of another
 type is an answer we cannot read, and raises OnsResponseError so that it never passes for healthy.
+
+Figures are checked by name as well as by type: a count, a lag or a rate below zero, or an epoch
+time that is no plausible date, is an answer we cannot trust, never a value to judge health by.
 """
 
+import math
+
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
+
+# Counts, lags, sizes and rates: never negative.
+NON_NEGATIVE_FIELDS = frozenset([
+    "TotalDiff", "Diff", "DelayTime", "ConsumeTps", "OkTps", "FailedTps", "FailedCountPerHour", "Rt",
+    "ThreadCount", "GroupCount", "TopicCount", "MaxTps", "TopicCapacity", "StoreSize", "ReconsumeTimes",
+])
+# Epoch milliseconds. 0 is what the API gives for "never" (a group that has not consumed yet).
+TIMESTAMP_FIELDS = frozenset([
+    "LastTimestamp", "StartTimeStamp", "LastTimeStamp", "SubVersion", "BornTimestamp", "StoreTimestamp",
+    "CreateTime", "UpdateTime", "ReleaseTime",
+])
+# 2000-01-01 and 2100-01-01 UTC; a release time may stand far in the future for "never" (year 10000).
+EARLIEST_MS = 946684800000
+LATEST_MS = {"ReleaseTime": 253402300800000}
+DEFAULT_LATEST_MS = 4102444800000
+# The largest figure a Java long holds: anything above is not a figure the API computed.
+MAX_FIGURE = 2 ** 63 - 1
 
 
 def _describe(path):
@@ -67,7 +89,11 @@ def get_list(container, *path, **kwargs):
 
 
 def get_scalar(item, key, kind=str, request_id=None):
-    """Return ``item[key]`` if it is of ``kind`` (or None when missing); anything else raises."""
+    """Return ``item[key]`` if it is of ``kind`` (or None when missing); anything else raises.
+
+    Numbers given as text are converted when lossless. A number is also checked against what its
+    field can mean (see NON_NEGATIVE_FIELDS and TIMESTAMP_FIELDS); OnsResponseError names the field.
+    """
     value = item.get(key)
     if value is None:
         return None
@@ -75,14 +101,32 @@ def get_scalar(item, key, kind=str, request_id=None):
         return str(value)
     if kind in (int, float) and isinstance(value, str):
         try:
-            return kind(value)
+            value = kind(value)
         except ValueError:
             pass
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        value = float(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise OnsResponseError("%s is %r, not a %s" % (key, value, kind.__name__), request_id=request_id)
+    if kind in (int, float):
+        _check_figure(key, value, request_id)
     return value
+
+
+def _check_figure(key, value, request_id):
+    """Raise OnsResponseError when the number ``value`` of field ``key`` is not a figure the API can mean."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise OnsResponseError("%s is %r, not a finite number" % (key, value), request_id=request_id)
+    if key in TIMESTAMP_FIELDS:
+        latest = LATEST_MS.get(key, DEFAULT_LATEST_MS)
+        if value != 0 and not EARLIEST_MS <= value < latest:
+            raise OnsResponseError("%s is %r, not a plausible time in epoch milliseconds (0, or from %d to %d)" % (
+                key, value, EARLIEST_MS, latest), request_id=request_id)
+    elif key in NON_NEGATIVE_FIELDS and value < 0:
+        raise OnsResponseError("%s is %r: it counts or measures something and cannot be negative" % (key, value),
+                               request_id=request_id)
+    if abs(value) > MAX_FIGURE:
+        raise OnsResponseError("%s is %r, larger than any figure the API gives" % (key, value), request_id=request_id)
 
 
 def get_strings(container, *path, **kwargs):

@@ -4,9 +4,11 @@
 
 """When to retry a call, how long to wait, and how fast calls may be sent."""
 
+import math
 import random
 import threading
 import time
+from email.utils import parsedate_to_datetime
 
 # Codes that mean "slow down" or "the service had a transient fault": worth another try.
 RETRYABLE_CODES = frozenset([
@@ -26,12 +28,47 @@ MAX_DELAY = 8.0
 def is_retryable(code, http_status):
     """Tell whether an API error may succeed when sent again.
 
-    Throttling codes, 5xx answers and ``ONS_SYSTEM_FLOW_CONTROL`` are; authentication,
+    Throttling codes, 429 and 5xx answers and ``ONS_SYSTEM_FLOW_CONTROL`` are; authentication,
     authorization and parameter errors never are.
     """
     if code in RETRYABLE_CODES or (code or "").startswith("Throttling"):
         return True
-    return http_status is not None and http_status >= 500
+    return http_status is not None and (http_status == 429 or http_status >= 500)
+
+
+def _finite(seconds):
+    return seconds if seconds is not None and math.isfinite(seconds) and seconds >= 0 else None
+
+
+def retry_after_seconds(headers, now=None):
+    """Return how long a throttling answer asks us to wait, in seconds, or None.
+
+    ``x-acs-retry-after`` (milliseconds, what Alibaba Cloud sends and its SDKs honour) and
+    ``Retry-After`` (seconds, or an HTTP date) are both read; when both are readable the longer
+    wins. Unreadable, negative or infinite values are ignored. ``headers`` is a case-insensitive
+    mapping such as a response's headers; ``now`` is the epoch time (for tests).
+    """
+    waits = []
+    value = headers.get("x-acs-retry-after")
+    if value is not None:
+        try:
+            waits.append(_finite(float(value.strip()) / 1000.0))
+        except (ValueError, AttributeError):
+            pass
+    value = headers.get("Retry-After")
+    if value is not None:
+        value = value.strip() if isinstance(value, str) else ""
+        try:
+            waits.append(_finite(float(value)))
+        except ValueError:
+            try:
+                when = parsedate_to_datetime(value)
+                current = time.time() if now is None else now
+                waits.append(max(0.0, when.timestamp() - current) if when.tzinfo else None)
+            except (TypeError, ValueError, IndexError, OverflowError):
+                pass
+    waits = [wait for wait in waits if wait is not None]
+    return max(waits) if waits else None
 
 
 class RetryPolicy:
@@ -55,11 +92,14 @@ class RetryPolicy:
             wait = max(wait, min(retry_after, self.cap))
         return wait
 
-    def run(self, attempt_fn, catch, retryable):
+    def run(self, attempt_fn, catch, retryable, deadline=None, clock=time.monotonic):
         """Call ``attempt_fn()`` until it returns, retrying the ``catch`` exceptions that ``retryable(exc)`` allows.
 
         ``retryable`` returns False, or True, or a number of seconds the server asked to wait.
-        The last exception propagates when the retries are spent. Returns ``(result, attempts)``.
+        The last exception propagates when the retries are spent, with ``attempts`` set on it.
+        With ``deadline`` (a ``clock()`` time), a wait that would end at or after it is never
+        started: the last exception propagates at once with ``deadline_reached`` set to True.
+        Returns ``(result, attempts)``.
         """
         attempt = 0
         while True:
@@ -67,11 +107,16 @@ class RetryPolicy:
             try:
                 return attempt_fn(), attempt
             except catch as exc:
+                exc.attempts = attempt
                 verdict = retryable(exc)
                 if verdict is False or attempt > self.retries:
                     raise
                 retry_after = None if verdict is True else verdict
-                self._sleep(self.delay(attempt, retry_after))
+                wait = self.delay(attempt, retry_after)
+                if deadline is not None and clock() + wait >= deadline:
+                    exc.deadline_reached = True
+                    raise
+                self._sleep(wait)
 
 
 class RateLimiter:
@@ -88,13 +133,20 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._next = None
 
-    def acquire(self):
-        """Block until the next call may be sent."""
+    def acquire(self, deadline=None):
+        """Block until the next call may be sent; return True.
+
+        With ``deadline`` (a clock time), return False at once, taking no turn, when the next turn
+        comes only after it.
+        """
         if not self.interval:
-            return
+            return True
         with self._lock:
             now = self._clock()
             start = now if self._next is None or self._next < now else self._next
+            if deadline is not None and start >= deadline:
+                return False
             self._next = start + self.interval
         if start > now:
             self._sleep(start - now)
+        return True

@@ -197,7 +197,11 @@ groups:
           type: str
           sample: CLUSTERING
         consume_type:
-          description: C(CONSUME_PASSIVELY) (push) or C(CONSUME_ACTIVELY) (pull).
+          description:
+            - How the client takes its messages, in Apache RocketMQ's names, whichever names the API answered with.
+            - C(CONSUME_PASSIVELY) for a push consumer; the API's C(PUSH) is reported as C(CONSUME_PASSIVELY).
+            - C(CONSUME_ACTIVELY) for a pull consumer; the API's C(PULL) is reported as C(CONSUME_ACTIVELY).
+            - Any other value is reported as the API gave it; V(null) when the API does not say.
           type: str
           sample: CONSUME_PASSIVELY
         language:
@@ -392,6 +396,10 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import 
 )
 
 ACTION = "OnsConsumerStatus"
+# The API documents PUSH/PULL; Apache RocketMQ (and so some brokers) answer CONSUME_PASSIVELY/CONSUME_ACTIVELY.
+# One spelling for both, so that a check written against one holds against the other.
+CONSUME_TYPES = {"PUSH": "CONSUME_PASSIVELY", "CONSUME_PASSIVELY": "CONSUME_PASSIVELY",
+                 "PULL": "CONSUME_ACTIVELY", "CONSUME_ACTIVELY": "CONSUME_ACTIVELY"}
 
 
 def new_entry(instance_id, group_id, request_id=None):
@@ -400,6 +408,13 @@ def new_entry(instance_id, group_id, request_id=None):
             "delay_time": None, "consume_tps": None, "last_timestamp": None, "rebalance_ok": None,
             "subscription_same": None, "consume_model": None, "connections": [], "topics": [], "clients": [],
             "request_id": request_id}
+
+
+def consume_type(value):
+    """Return the ConsumeType ``value`` in Apache RocketMQ's names (PUSH and PULL mapped); another value as given."""
+    if not value:
+        return None
+    return CONSUME_TYPES.get(value.strip().upper(), value)
 
 
 def _shape_client(item, need_jstack, request_id):
@@ -415,7 +430,7 @@ def _shape_client(item, need_jstack, request_id):
         "client_id": read(item, "ClientId"),
         "connection": read(item, "Connection"),
         "consume_model": read(item, "ConsumeModel") or None,
-        "consume_type": read(item, "ConsumeType") or None,
+        "consume_type": consume_type(read(item, "ConsumeType")),
         "language": read(item, "Language"),
         "version": read(item, "Version"),
         "thread_count": read(item, "ThreadCount", int),

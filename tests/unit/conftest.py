@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The bundled emulator, started once per test session on loopback, for tests that need the real HTTP path."""
 
+import importlib
 import json
 import os
 import subprocess
@@ -103,3 +104,35 @@ def pytest_unconfigure(config):
 def emulator():
     """The emulator of this pytest process; each test loads the scenario it needs."""
     return Emulator(_RUNNING["url"])
+
+
+class ModuleRun:
+    """What one run of a module gave: its parsed result, the raw text it printed, and how long it took."""
+
+    def __init__(self, result, output, seconds):
+        self.result = result
+        self.output = output
+        self.seconds = seconds
+
+
+@pytest.fixture
+def run_module(capsys):
+    """Run a module of this collection in-process, the real code path from its main(), with ``args``.
+
+    ``run_module("ons_consumer_status_info", {...})`` returns a ModuleRun. The module's output is
+    what the controller would read: the JSON it prints before it exits.
+    """
+    from ansible.module_utils.testing import patch_module_args
+
+    def run(name, args):
+        module = importlib.import_module("ansible_collections.apsaramq.rocketmq.plugins.modules.%s" % name)
+        capsys.readouterr()
+        started = time.monotonic()
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                module.main()
+        seconds = time.monotonic() - started
+        output = capsys.readouterr().out
+        return ModuleRun(json.loads(output), output, seconds)
+
+    return run

@@ -229,3 +229,43 @@ def test_an_unreachable_metadata_service_is_a_clear_error():
     get, put = metadata_transport(0.5)
     with pytest.raises(CredentialError, match="cannot reach the ECS metadata service"):
         fetch_ecs_role_credentials("gate-role", get, put, metadata_url="http://127.0.0.1:9")
+
+
+@pytest.mark.parametrize("params, environ, config, named", [
+    ({"access_key_id": "LTAI5t\n", "access_key_secret": "HiddenValue01"}, None, None, "access_key_id (module options)"),
+    ({"access_key_id": "LTAI5t", "access_key_secret": "HiddenValue01\n"}, None, None, "access_key_secret (module options)"),
+    ({"access_key_id": "LTAI5t", "access_key_secret": "s", "security_token": "HiddenValue01\r"}, None, None,
+     "security_token (module options)"),
+    (None, {"ALICLOUD_ACCESS_KEY": "LTAI5t", "ALICLOUD_SECRET_KEY": "Hidden\x1bValue01"}, None,
+     "ALICLOUD_SECRET_KEY (environment variables ALICLOUD_ACCESS_KEY)"),
+    ({"profile": "p"}, None, {"profiles": [{"name": "p", "mode": "StsToken", "access_key_id": "LTAI5t",
+                                            "access_key_secret": "s", "sts_token": "HiddenValue01\n"}]},
+     "sts_token (profile p of"),
+])
+def test_a_credential_with_a_control_character_is_refused_naming_where_it_came_from(tmp_path, params, environ, config, named):
+    with pytest.raises(CredentialError, match="holds a newline or other control character") as caught:
+        _resolve(params, environ, config, tmp_path=tmp_path)
+    assert str(caught.value).startswith(named)
+    assert "HiddenValue01" not in str(caught.value) and "Hidden\x1b" not in str(caught.value)
+
+
+def test_ecs_role_credentials_with_a_control_character_are_refused():
+    def get(url, headers):
+        return 200, json.dumps({"Code": "Success", "AccessKeyId": "STS.x", "AccessKeySecret": "HiddenValue01",
+                                "SecurityToken": "Token\nValue"})
+
+    def put(url, headers):
+        return 200, "metadata-token"
+
+    with pytest.raises(CredentialError, match="SecurityToken .ECS RAM role demo. holds a newline") as caught:
+        fetch_ecs_role_credentials("demo", get, put)
+    assert "Token\nValue" not in str(caught.value)
+
+
+@pytest.mark.parametrize("role", ["../../latest/user-data", "role\nX: 1", "r" * 65, ""])
+def test_a_role_name_that_would_leave_the_credentials_path_is_refused_before_any_request(role):
+    def refuse(url, headers):
+        raise AssertionError("nothing may be asked for role %r" % role)
+
+    with pytest.raises(CredentialError, match="RAM role name .* is not valid: use 1 to 64 letters"):
+        fetch_ecs_role_credentials(role, refuse, refuse)

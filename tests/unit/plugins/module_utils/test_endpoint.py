@@ -31,3 +31,37 @@ def test_endpoint_comes_from_region_and_network_unless_given(region, network, en
 def test_bad_endpoint_input_names_the_parameter(region, endpoint, message):
     with pytest.raises(ValueError, match=message):
         resolve_endpoint(region, "public", endpoint)
+
+
+@pytest.mark.parametrize("endpoint, url", [
+    ("ons.cn-hangzhou.aliyuncs.com", "https://ons.cn-hangzhou.aliyuncs.com"),
+    ("HTTPS://ONS.Example.Internal:443/", "https://ons.example.internal:443"),
+    ("[2001:db8::1]:8080", "https://[2001:db8::1]:8080"),
+    ("http://localhost:65535", "http://localhost:65535"),
+    ("10.0.0.1:1", "https://10.0.0.1:1"),
+    (".".join(["a" * 63] * 3) + "." + "b" * 61, "https://" + ".".join(["a" * 63] * 3) + "." + "b" * 61),
+])
+def test_every_valid_form_of_endpoint_is_accepted(endpoint, url):
+    assert resolve_endpoint(None, "public", endpoint) == url
+
+
+@pytest.mark.parametrize("endpoint, problem", [
+    (".".join(["a" * 63] * 4) + ".com", "more than 253"),
+    ("a" * 64 + ".com", "is not a DNS label"),
+    ("http://127.0.0.1:0", "port must be a number from 1 to 65535"),
+    ("http://127.0.0.1:65536", "port must be a number from 1 to 65535"),
+    ("https://[::1%eth0]", "zone ID"),
+    ("https://[::g]", "is not an IPv6 address"),
+    ("256.1.1.1", "is not an IPv4 address"),
+    ("ons.example.com\r\nX-Injected: 1", "holds spaces, control or non-ASCII characters"),
+    ("ons.b\u00fccher.de", "holds spaces, control or non-ASCII characters"),
+])
+def test_an_endpoint_is_checked_fully_before_use(endpoint, problem):
+    with pytest.raises(ValueError, match=r"^endpoint .*%s.*; give a host name" % problem):
+        resolve_endpoint(None, "public", endpoint)
+
+
+@pytest.mark.parametrize("region", ["cn-hangzhou\n", "cn-" + "a" * 61, "cn-hangzhou\r\n"])
+def test_a_region_must_be_one_dns_label_to_its_true_end(region):
+    with pytest.raises(ValueError, match="^region .*use a region ID such as cn-hangzhou"):
+        resolve_endpoint(region, "public", None)

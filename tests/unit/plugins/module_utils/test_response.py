@@ -95,3 +95,56 @@ def test_a_tag_without_a_key_is_an_unreadable_answer():
 def test_topic_details_keep_the_api_units():
     data = {"DetailInTopicList": {"DetailInTopicDo": {"Topic": "orders", "TotalDiff": "12", "DelayTime": 3000}}}
     assert get_topic_details(data) == [{"topic": "orders", "total_diff": 12, "delay_time": 3000, "last_timestamp": None}]
+
+
+@pytest.mark.parametrize("key, value, kind", [
+    ("TotalDiff", -1, int), ("Diff", "-3", int), ("DelayTime", -1000, int), ("ConsumeTps", -0.5, float),
+    ("ThreadCount", -1, int), ("FailedCountPerHour", -2, int), ("Rt", -1.0, float), ("GroupCount", -1, int),
+    ("ReconsumeTimes", -1, int), ("StoreSize", -10, int),
+])
+def test_a_negative_figure_is_an_unreadable_answer_naming_the_field(key, value, kind):
+    with pytest.raises(OnsResponseError, match="^InvalidResponse: %s is .*cannot be negative" % key) as caught:
+        get_scalar({key: value}, key, kind, request_id="r-1")
+    assert caught.value.request_id == "r-1"
+
+
+@pytest.mark.parametrize("key, value", [
+    ("LastTimestamp", 1767225600),        # seconds, not milliseconds: January 1970
+    ("LastTimestamp", -1),
+    ("StartTimeStamp", 4102444800000),    # 2100
+    ("SubVersion", 10 ** 18),
+    ("CreateTime", "123"),
+    ("BornTimestamp", 946684799999),
+    ("ReleaseTime", 253402300800000),
+])
+def test_an_implausible_time_is_an_unreadable_answer_naming_the_field(key, value):
+    with pytest.raises(OnsResponseError, match="^InvalidResponse: %s is .*not a plausible time in epoch milliseconds" % key):
+        get_scalar({key: value}, key, int)
+
+
+@pytest.mark.parametrize("key, value", [
+    ("LastTimestamp", 0), ("LastTimestamp", 1767225600000), ("CreateTime", "1500000000000"),
+    ("ReleaseTime", 1893456000000), ("ReleaseTime", 253402214400000), ("BornTimestamp", 946684800000),
+])
+def test_plausible_times_and_never_are_read(key, value):
+    assert get_scalar({key: value}, key, int) == int(value)
+
+
+@pytest.mark.parametrize("key, value, kind", [
+    ("ConsumeTps", float("inf"), float), ("OkTps", "nan", float), ("TotalDiff", 2 ** 63, int),
+])
+def test_an_absurd_figure_is_an_unreadable_answer(key, value, kind):
+    with pytest.raises(OnsResponseError, match="^InvalidResponse: %s is " % key):
+        get_scalar({key: value}, key, kind)
+
+
+def test_figures_the_api_may_give_are_read():
+    assert get_scalar({"TotalDiff": 0}, "TotalDiff", int) == 0
+    assert get_scalar({"ConsumeTps": 12}, "ConsumeTps", float) == 12.0
+    assert get_scalar({"BodyCRC": -123456}, "BodyCRC", int) == -123456
+
+
+def test_a_negative_lag_of_a_topic_is_an_unreadable_answer():
+    data = {"DetailInTopicList": {"DetailInTopicDo": [{"Topic": "orders", "TotalDiff": -7}]}}
+    with pytest.raises(OnsResponseError, match="TotalDiff is -7"):
+        get_topic_details(data)

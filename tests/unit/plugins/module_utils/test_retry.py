@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.retry import RateLimiter, RetryPolicy, is_retryable
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.retry import RateLimiter, RetryPolicy, is_retryable, retry_after_seconds
 
 
 @pytest.mark.parametrize("code, status", [
@@ -136,3 +136,78 @@ def test_rate_limiter_holds_its_pace_across_threads():
 
 def test_rate_limit_of_zero_or_less_means_no_spacing():
     assert RateLimiter(0).interval == 0.0
+
+
+class Headers(dict):
+    """Headers as a response has them: names looked up without regard to case."""
+
+    def get(self, name, default=None):
+        for key, value in self.items():
+            if key.lower() == name.lower():
+                return value
+        return default
+
+
+NOW = 1767225600.0  # 2026-01-01T00:00:00Z
+
+
+@pytest.mark.parametrize("headers, seconds", [
+    ({"x-acs-retry-after": "1500"}, 1.5),
+    ({"X-Acs-Retry-After": "0"}, 0.0),
+    ({"Retry-After": "3"}, 3.0),
+    ({"Retry-After": "Thu, 01 Jan 2026 00:00:05 GMT"}, 5.0),
+    ({"Retry-After": "Wed, 31 Dec 2025 23:00:00 GMT"}, 0.0),
+    ({"x-acs-retry-after": "2000", "Retry-After": "1"}, 2.0),
+    ({"x-acs-retry-after": "500", "Retry-After": "1"}, 1.0),
+    ({"x-acs-retry-after": "soon"}, None),
+    ({"x-acs-retry-after": "-100"}, None),
+    ({"x-acs-retry-after": "inf", "Retry-After": "nan"}, None),
+    ({"Retry-After": "Thu, 01 Jan 2026 00:00:05"}, None),
+    ({"Retry-After": "tomorrow"}, None),
+    ({}, None),
+])
+def test_retry_after_is_read_from_either_header(headers, seconds):
+    assert retry_after_seconds(Headers(headers), now=NOW) == seconds
+
+
+def test_429_answers_are_retried():
+    assert is_retryable("HTTP429", 429) and is_retryable("TooManyRequests", 429)
+
+
+def test_a_wait_that_would_pass_the_deadline_is_never_started():
+    sleeps = []
+    calls = []
+
+    def attempt():
+        calls.append(1)
+        raise Flaky(True)
+
+    policy = RetryPolicy(5, base=1.0, cap=4.0, rng=random.Random(1), sleep=sleeps.append)
+    with pytest.raises(Flaky) as caught:
+        # 10 s left, the server asks for 30 s: capped at 4 s, and the clock is stopped at 7 s.
+        policy.run(attempt, (Flaky,), lambda exc: 30.0, deadline=10.0, clock=lambda: 7.0)
+    assert caught.value.deadline_reached and caught.value.attempts == 1
+    assert sleeps == [] and len(calls) == 1
+
+
+def test_waits_within_the_deadline_are_taken():
+    sleeps = []
+    failures = [Flaky(True)] * 2
+
+    def attempt():
+        if failures:
+            raise failures.pop()
+        return "ok"
+
+    policy = RetryPolicy(5, base=1.0, cap=4.0, rng=random.Random(1), sleep=sleeps.append)
+    assert policy.run(attempt, (Flaky,), lambda exc: 0.5, deadline=100.0, clock=lambda: 0.0) == ("ok", 3)
+    assert len(sleeps) == 2 and all(0.5 <= slept <= 2.0 for slept in sleeps)
+
+
+def test_rate_limiter_takes_no_turn_it_cannot_use_before_the_deadline():
+    clock = FakeClock()
+    limiter = RateLimiter(1, clock=clock.time, sleep=clock.sleep)
+    assert limiter.acquire(deadline=clock.now + 5)
+    # The next turn is 1 s away: too late for a deadline in 0.5 s, and no turn is taken.
+    assert limiter.acquire(deadline=clock.now + 0.5) is False
+    assert limiter.acquire(deadline=clock.now + 5) and clock.now == 101.0

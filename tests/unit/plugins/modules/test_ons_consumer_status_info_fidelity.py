@@ -177,3 +177,25 @@ def test_a_value_of_another_type_fails_rather_than_reading_as_healthy(data):
 def test_an_answer_without_data_is_unreadable():
     with pytest.raises(OnsResponseError, match="the answer has no Data"):
         shape_status({"RequestId": "r-1"}, GROUP, None)
+
+
+@pytest.mark.parametrize("sent, reported", [
+    ("CONSUME_PASSIVELY", "CONSUME_PASSIVELY"),
+    ("CONSUME_ACTIVELY", "CONSUME_ACTIVELY"),
+    ("PUSH", "CONSUME_PASSIVELY"),
+    ("PULL", "CONSUME_ACTIVELY"),
+    ("pull", "CONSUME_ACTIVELY"),
+    ("SOMETHING_NEW", "SOMETHING_NEW"),
+    ("", None),
+    (None, None),
+])
+def test_consume_type_reads_the_documented_and_the_apache_names_alike(sent, reported):
+    answer = answer_with(ConsumerConnectionInfoList={"ConsumerConnectionInfoDo": [{"ClientId": "a", "ConsumeType": sent}]})
+    assert shape_status(answer, GROUP, None, detail=True)["clients"][0]["consume_type"] == reported
+
+
+def test_a_negative_lag_anywhere_in_the_status_is_an_unreadable_answer():
+    for data in ({"TotalDiff": -1}, {"DelayTime": -1}, {"ConnectionSet": {"ConnectionDo": [{"ClientId": "a", "Diff": -2}]}},
+                 {"DetailInTopicList": {"DetailInTopicDo": [{"Topic": "t", "TotalDiff": -3}]}}):
+        with pytest.raises(OnsResponseError, match="cannot be negative"):
+            shape_status(answer_with(**data), GROUP, None)
