@@ -9,9 +9,11 @@ short_description: List the consumer groups of an ApsaraMQ for RocketMQ instance
 version_added: 0.1.0
 description:
   - Lists the consumer groups (group IDs) of an instance with the ONS API operation C(OnsGroupList)
-    (RAM action C(mq:QueryInstanceBaseInfo)), with their protocol, owner, remark, creation and update
-    times, and tags.
+    (RAM action C(mq:ListGroup)), with their protocol, owner, remark, creation and update times, and tags.
   - The list can be narrowed by part of the group ID, by protocol and by tags; the API does the filtering.
+  - The API itself lists only TCP groups when it is not told a protocol. So that no group is missed,
+    this module lists every protocol unless O(group_type) narrows it, asking the API once for the TCP
+    groups and once for the HTTP groups.
   - A RAM user sees only the groups it has permissions on; the others are left out of the answer
     without an error.
   - No group matching is not an error; RV(groups) is then empty. Use it to check that the groups a
@@ -34,9 +36,11 @@ options:
     description:
       - List only the groups of this protocol. C(tcp) groups are used by TCP client SDKs, C(http) groups
         by HTTP client SDKs.
-      - Leave it out to list the groups of both.
+      - V(all) lists the groups of both, TCP groups first, then HTTP groups; it costs two API calls.
+      - The API's own default, when a caller sends no protocol, is C(tcp); this module's is V(all).
     type: str
-    choices: [tcp, http]
+    choices: [all, tcp, http]
+    default: all
   tags:
     description:
       - List only the groups that carry every one of these tags, with these values.
@@ -85,7 +89,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 groups:
-  description: The groups of the instance that match the filters, in the order the API gives them.
+  description:
+    - The groups of the instance that match the filters, in the order the API gives them; with
+      O(group_type=all), the TCP groups first, then the HTTP groups.
   returned: success
   type: list
   elements: dict
@@ -95,7 +101,9 @@ groups:
       type: str
       sample: GID_orders
     group_type:
-      description: Protocol of the group, C(tcp) or C(http); V(null) when the API does not say.
+      description:
+        - Protocol of the group, C(tcp) or C(http).
+        - When the API's answer does not say, the protocol the module asked for.
       type: str
       sample: tcp
     instance_id:
@@ -133,23 +141,30 @@ group_ids:
   elements: str
   sample: [GID_orders, GID_orders_retry]
 request_id:
-  description: ID of the API request, for Alibaba Cloud support.
+  description: ID of the (first) API request, for Alibaba Cloud support.
   returned: success
   type: str
   sample: 1F3A8C2E-9B4D-4C6E-8A2F-5D7B9E1C3A40
+request_ids:
+  description: IDs of every API request the listing made, one per protocol asked, in the order of RV(groups).
+  returned: success
+  type: list
+  elements: str
+  sample: [1F3A8C2E-9B4D-4C6E-8A2F-5D7B9E1C3A40, 2A4B6C8D-0E1F-4A3B-8C5D-7E9F1A3B5C70]
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar, get_tags
 
 ACTION = "OnsGroupList"
+# The protocols a listing of every group asks for, in the order their groups are returned.
+GROUP_TYPES = ("tcp", "http")
 
 
-def shape_group(item, request_id):
+def shape_group(item, request_id, group_type=None):
     return {
         "group_id": get_scalar(item, "GroupId", request_id=request_id),
-        "group_type": get_scalar(item, "GroupType", request_id=request_id),
+        "group_type": get_scalar(item, "GroupType", request_id=request_id) or group_type,
         "instance_id": get_scalar(item, "InstanceId", request_id=request_id),
         "independent_naming": get_scalar(item, "IndependentNaming", bool, request_id=request_id),
         "owner": get_scalar(item, "Owner", request_id=request_id),
@@ -160,11 +175,14 @@ def shape_group(item, request_id):
     }
 
 
-def shape_answer(body):
-    """Turn an answer of OnsGroupList into the module's result (without ``changed``)."""
+def shape_answer(body, group_type=None):
+    """Turn an answer of OnsGroupList into the module's result (without ``changed``).
+
+    ``group_type`` is the protocol the listing asked for: the type of a group whose entry does not say.
+    """
     request_id = body.get("RequestId")
     data = get_object(body, "Data", required=True, request_id=request_id)
-    groups = [shape_group(item, request_id) for item in get_list(data, "SubscribeInfoDo", request_id=request_id)]
+    groups = [shape_group(item, request_id, group_type) for item in get_list(data, "SubscribeInfoDo", request_id=request_id)]
     return {"groups": groups, "group_ids": [group["group_id"] for group in groups], "request_id": request_id}
 
 
@@ -173,21 +191,29 @@ def main():
         argument_spec=dict(
             instance_id=dict(type="str", required=True),
             group_id=dict(type="str"),
-            group_type=dict(type="str", choices=["tcp", "http"]),
+            group_type=dict(type="str", default="all", choices=["all"] + list(GROUP_TYPES)),
             tags=dict(type="dict"),
         ),
     )
     params = {"InstanceId": ons.check_name("instance_id", ons.params["instance_id"], "instance")}
     if ons.params["group_id"] is not None:
         params["GroupId"] = ons.check_name("group_id", ons.params["group_id"], "group")
-    params["GroupType"] = ons.params["group_type"]
     params.update(ons.tag_params("tags"))
-    try:
-        result = shape_answer(ons.client.call(ACTION, params))
-    except OnsError as exc:
-        ons.fail_api("list the groups of instance %s" % params["InstanceId"], exc)
-    else:
-        ons.exit_json(**result)
+    group_types = GROUP_TYPES if ons.params["group_type"] == "all" else (ons.params["group_type"],)
+    client = ons.client
+    # query_each fails the module with the first failed listing: a partial list would hide groups.
+    listings = ons.query_each(lambda group_type: shape_answer(client.call(ACTION, dict(params, GroupType=group_type)), group_type),
+                              group_types, lambda group_type: "list the %s groups of instance %s" % (group_type, params["InstanceId"]))
+    groups, seen = [], set()
+    for listing in listings:
+        for group in listing["groups"]:
+            # A group the API lists under both protocols is one group: keep its first entry.
+            if group["group_id"] not in seen:
+                seen.add(group["group_id"])
+                groups.append(group)
+    request_ids = [listing["request_id"] for listing in listings]
+    ons.exit_json(groups=groups, group_ids=[group["group_id"] for group in groups], request_id=request_ids[0],
+                  request_ids=request_ids)
 
 
 if __name__ == "__main__":

@@ -11,13 +11,21 @@ description:
   - Reads the subscriptions of one or several consumer groups with the ONS API operation
     C(OnsGroupSubDetail) (RAM action C(mq:QueryGroupSubDetail)). It gives, for each topic the group's online
     clients subscribe to, the subscription expression, and the group's message model.
-  - The API knows the subscriptions only from online clients; a group with no client online has none.
-    When the API answers C(BIZ_CONSUMER_NOT_ONLINE) the group is returned with RV(groups[].online=false)
-    and no subscriptions.
+  - The API knows the subscriptions only from online clients, and the call fails with
+    C(BIZ_CONSUMER_NOT_ONLINE) while none of the group's clients is online. The module returns such a
+    group with RV(groups[].online=false) and no subscriptions, not as a failure.
+  - The API requires the instance ID for this operation, so O(instance_id) is required here.
   - Whether every client subscribes alike is told by RV(apsaramq.rocketmq.ons_consumer_status_info#module:groups[].subscription_same).
   - Several groups are queried concurrently, within O(rate_limit).
 author:
   - apsaramq.rocketmq contributors (@apsaramq)
+options:
+  instance_id:
+    description:
+      - ID of the instance the groups belong to, for example C(MQ_INST_1234567890_DEMO).
+      - Required, as the API requires it for C(OnsGroupSubDetail).
+    type: str
+    required: true
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
   - apsaramq.rocketmq.ons.groups
@@ -54,7 +62,7 @@ groups:
       type: str
       sample: GID_billing
     instance_id:
-      description: ID of the instance, as given in O(instance_id); V(null) when it was not given.
+      description: ID of the instance, as given in O(instance_id).
       type: str
       sample: MQ_INST_1234567890_DEMO
     message_model:
@@ -175,7 +183,7 @@ def query_group(client, instance_id, group_id):
 
 
 def main():
-    OnsModule.for_groups().exit_with_groups("get the subscriptions", query_group, new_entry)
+    OnsModule.for_groups(dict(instance_id=dict(type="str", required=True))).exit_with_groups("get the subscriptions", query_group, new_entry)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,78 @@
+"""Turn the RAM policies the documentation gives into emulator keys, and load them.
+
+    python policy.py COLLECTION_ROOT SCENARIO INTEGRATION_CONFIG OUT_JSON
+
+Reads the JSON policy blocks marked ``<!-- ram-policy: NAME -->`` in README.md (and checks that
+docs/gate.md, and the gate guide docs/docsite/rst/gate_guide.rst with its ``.. ram-policy: NAME``
+comments, give the same gate policy), adds to SCENARIO one key holding each policy and one key
+per action taken away from it, loads that scenario into the emulator named by INTEGRATION_CONFIG,
+and writes to OUT_JSON, per policy, the key holding it and the keys without each action.
+"""
+
+import json
+import re
+import sys
+import urllib.request
+
+import yaml
+
+MARKER = re.compile(r"<!-- ram-policy: ([a-z-]+) -->\s*```json\n(.*?)\n```", re.S)
+# The same in RST: the comment, then an indented json code block (ending at the first unindented line).
+RST_MARKER = re.compile(r"^\.\. ram-policy: ([a-z-]+)\n\n\.\. code-block:: json\n\n((?:(?:    .*)?\n)+)", re.M)
+# The two spellings of the instance action: the policies grant both, so taking one away changes
+# nothing; they are taken away together.
+INSTANCE_ACTIONS = ("mq:OnsInstanceBaseInfo", "mq:QueryInstanceBaseInfo")
+SECRET = "LeastPrivilegeSecretNotForProduction"
+
+
+def policies(path):
+    marker = RST_MARKER if path.endswith(".rst") else MARKER
+    with open(path) as handle:
+        found = {name: json.loads(text) for name, text in marker.findall(handle.read())}
+    if not found:
+        sys.exit("policy.py: no ram-policy block in %s" % path)
+    return found
+
+
+def grants(policy):
+    """(actions, resources) of the one Allow statement of a policy."""
+    statements = policy["Statement"]
+    if len(statements) != 1 or statements[0]["Effect"] != "Allow":
+        sys.exit("policy.py: expected one Allow statement, got %r" % statements)
+    return list(statements[0]["Action"]), list(statements[0]["Resource"])
+
+
+def main(root, scenario_path, config_path, out_path):
+    documented = policies(root + "/README.md")
+    for page in ("docs/gate.md", "docs/docsite/rst/gate_guide.rst"):
+        if policies(root + "/" + page).get("gate") != documented.get("gate"):
+            sys.exit("policy.py: %s and README.md give different gate policies" % page)
+    with open(scenario_path) as handle:
+        scenario = yaml.safe_load(handle)
+    keys = {}
+    for name, policy in sorted(documented.items()):
+        actions, resources = grants(policy)
+        removals = [[action] for action in actions if action not in INSTANCE_ACTIONS]
+        removals.append([action for action in actions if action in INSTANCE_ACTIONS])
+        entry = {"full": "LTAI5tPolicy%sFull" % name.title().replace("-", ""), "without": []}
+        scenario["keys"].append({"access_key_id": entry["full"], "access_key_secret": SECRET,
+                                 "actions": actions, "resources": resources})
+        for index, removed in enumerate(removals):
+            key_id = "LTAI5tPolicy%sWithout%02d" % (name.title().replace("-", ""), index)
+            scenario["keys"].append({"access_key_id": key_id, "access_key_secret": SECRET,
+                                     "actions": [a for a in actions if a not in removed], "resources": resources})
+            entry["without"].append({"key": key_id, "removed": removed})
+        keys[name] = entry
+    with open(config_path) as handle:
+        url = yaml.safe_load(handle)["ons_emulator_url"]
+    request = urllib.request.Request(url + "/_emulator/state", data=yaml.safe_dump(scenario).encode("utf-8"),
+                                     method="PUT", headers={"Content-Type": "application/yaml"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        if answer.status != 200:
+            sys.exit("policy.py: the emulator refused the scenario: HTTP %s" % answer.status)
+    with open(out_path, "w") as handle:
+        json.dump({"secret": SECRET, "policies": keys}, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
