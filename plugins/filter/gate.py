@@ -12,12 +12,19 @@ or the file system. A verdict is one check of one consumer group or message::
 
     {suite, kind, subject, instance_id, check, status, blocking, expected, observed, offenders, reason}
 
-``status`` is ``passed``, ``failed`` or ``inconclusive`` (the facts needed were not available or
-not readable). A verdict is ``blocking`` when it failed, or when it is inconclusive and the user
-did not allow that check to be inconclusive. The gate passes when no verdict is blocking and at
-least one check was evaluated: a gate that could not tell never passes.
+``status`` is ``passed``, ``failed``, ``inconclusive`` (the facts needed were not available or
+not readable) or ``not_applicable`` (the check cannot apply to the subject, such as a client check
+of an HTTP group, whose consumers hold no connection). A verdict is ``blocking`` when it failed,
+or when it is inconclusive and the user did not allow that check to be inconclusive. The gate
+passes when no verdict is blocking and at least one check was evaluated (passed, failed or
+inconclusive): a gate that could not tell never passes.
+
+Every text these filters render (failure lines, summaries, JUnit) escapes control characters, so
+that a string from the API cannot drive the terminal or forge a line of the report.
 """
 
+import datetime
+import difflib
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -27,6 +34,13 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.validation import check_type_bool, check_type_float, check_type_int
 
 from ansible_collections.apsaramq.rocketmq.plugins.filter.rocketmq import connection_summary, version_key
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import (
+    check_rate_limit,
+    check_region,
+    check_retries,
+    check_timeout,
+    parse_endpoint,
+)
 
 try:
     import jmespath
@@ -38,9 +52,14 @@ except ImportError:  # pragma: no cover - jmespath is a runtime requirement; say
 PASSED = 'passed'
 FAILED = 'failed'
 INCONCLUSIVE = 'inconclusive'
+NOT_APPLICABLE = 'not_applicable'
+STATUSES = (PASSED, FAILED, INCONCLUSIVE, NOT_APPLICABLE)
 
 HEALTH_SUITE = 'consumer_health'
 DELIVERY_SUITE = 'message_delivery'
+# The suite of the verdict that says the gate itself stopped before it could finish.
+GATE_SUITE = 'gate'
+RUN_CHECK = 'run'
 
 # The built-in checks of a consumer group, in the order they are evaluated and reported, with the
 # kind of value each takes and its default (None or False: the check is off).
@@ -54,22 +73,52 @@ HEALTH_CHECKS = (
     ('unique_client_ids', 'flag', True),
     ('subscription_consistent', 'flag', True),
     ('rebalance_ok', 'flag', False),
-    ('max_lag', 'count', None),
+    ('max_lag', 'lag', None),
     ('max_delay_seconds', 'seconds', None),
 )
 HEALTH_CHECK_NAMES = tuple(name for name, _kind, _default in HEALTH_CHECKS)
 LAG_CHECKS = ('max_lag', 'max_delay_seconds')
+# The checks that read the clients of a group: an HTTP group has none to read.
+CONNECTION_CHECKS = tuple(name for name in HEALTH_CHECK_NAMES if name not in LAG_CHECKS)
+HTTP_REASON = ('HTTP consumers hold no long-lived connection, so the API lists no clients to check '
+               'for an HTTP group')
+# The verdict of an HTTP group that no check applies to: it fails closed.
+APPLICABLE_CHECK = 'applicable_checks'
 SELECT_CHECK = 'select'
 DELIVERY_CHECK = 'consumed'
 MESSAGE_MODELS = ('CLUSTERING', 'BROADCASTING')
 GROUP_TYPES = ('tcp', 'http')
-ENTRY_KEYS = ('group_id', 'instance_id', 'select', 'rules', 'allow_inconclusive') + HEALTH_CHECK_NAMES
+# OnsGroupList's own default: a group whose type nobody says is a TCP group.
+DEFAULT_GROUP_TYPE = 'tcp'
+ENTRY_KEYS = ('group_id', 'group_type', 'instance_id', 'select', 'rules', 'allow_inconclusive') + HEALTH_CHECK_NAMES
 SELECT_KEYS = ('group_id', 'group_type', 'tags', 'exclude')
 RULE_KEYS = ('name', 'query', 'expect', 'allow_inconclusive')
 MESSAGE_KEYS = ('topic', 'msg_id', 'instance_id', 'expect_consumed_by', 'allow_filtered', 'allow_inconclusive')
-RULE_NAME = re.compile(r'^[A-Za-z0-9_.-]{1,64}$')
+
+# Names as the API and the file system accept them. fullmatch: "$" would also accept a final newline.
+NAMES = {
+    'instance': (re.compile(r'[A-Za-z0-9_-]{1,64}'), 'an instance ID', '1 to 64 letters, digits, "_" or "-"'),
+    'group': (re.compile(r'[A-Za-z0-9_%-]{1,128}'), 'a group ID', '1 to 128 letters, digits, "_", "-" or "%"'),
+    'topic': (re.compile(r'[A-Za-z0-9_%-]{1,128}'), 'a topic', '1 to 128 letters, digits, "_", "-" or "%"'),
+    'message': (re.compile(r'[A-Za-z0-9]{1,128}'), 'a message ID', '1 to 128 letters and digits'),
+    'rule': (re.compile(r'[A-Za-z0-9_.-]{1,64}'), 'a rule name', '1 to 64 letters, digits, ".", "_" or "-"'),
+    'report': (re.compile(r'(?!\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,100}'), 'a report name',
+               '1 to 100 letters, digits, ".", "_" or "-", not starting with "." and without ".."'),
+    'region': (re.compile(r'[a-z]{2,}(-[a-z0-9]+)+'), 'a region ID', 'a region ID such as cn-hangzhou'),
+}
+
+# Bounds of the numbers the roles take: finite, and far beyond any sane setting.
+LIMITS = {
+    'count': (0, 100000, 'clients'),
+    'lag': (0, 1000000000, 'messages'),
+    'seconds': (0, 31536000, 'seconds'),
+    'wait_timeout': (0, 86400, 'seconds'),
+    'poll_interval': (1, 3600, 'seconds'),
+}
 # Facts a rule can read that cost an extra API call per attempt: gathered only when a rule names them.
 OPTIONAL_FACTS = ('accumulate',)
+# Facts a rule can read that come from the status of the group.
+STATUS_FACTS = ('status', 'summary')
 
 # Message tracks: what counts as consumed, what certainly is not, and everything else is unknown.
 TRACK_CONSUMED = 'CONSUMED'
@@ -82,6 +131,8 @@ NOT_FOUND_CODES = ('BIZ_SUBSCRIPTION_NOT_FOUND', 'INSTANCE_NOT_FOUND', 'BIZ_TOPI
 
 # How many offenders a text line names before "and N more"; the JSON report keeps them all.
 MAX_LISTED = 8
+# Control characters (C0 and C1, DEL) a terminal or a line-oriented report must not receive raw.
+_CONTROL = re.compile('[\x00-\x08\x0a-\x1f\x7f-\x9f]')
 # Characters XML 1.0 cannot carry, even escaped.
 _XML_INVALID = re.compile('[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
 
@@ -112,8 +163,13 @@ def _plain(value):
 
 
 def _short(value):
-    text = repr(value)
+    text = _clean(repr(value))
     return text if len(text) <= 80 else text[:77] + '...'
+
+
+def _clean(text):
+    """Escape control characters (but tab) so that a string cannot drive a terminal or break a line."""
+    return _CONTROL.sub(lambda match: '\\x%02x' % ord(match.group()), text)
 
 
 def _fail(where, problem):
@@ -133,7 +189,7 @@ def _list(value, where, what):
 
 
 def _unknown_keys(value, allowed, where):
-    unknown = sorted(str(key) for key in value if key not in allowed)
+    unknown = sorted(_clean(str(key)) for key in value if key not in allowed)
     if unknown:
         _fail(where, 'unknown key%s %s (accepted: %s)' % ('s' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(allowed)))
 
@@ -144,6 +200,16 @@ def _text(value, where, what='a non-empty string'):
     return str(value).strip()
 
 
+def _name(value, where, kind):
+    """Return ``value`` when it is a name of ``kind`` (see NAMES), matched to its very end."""
+    pattern, what, accepted = NAMES[kind]
+    if not isinstance(value, str) or not value:
+        _fail(where, 'expected %s, got %s' % (what, _short(value)))
+    if not pattern.fullmatch(value):
+        _fail(where, '%s is not %s: use %s' % (_short(value), what, accepted))
+    return str(value)
+
+
 def _flag(value, where):
     try:
         return check_type_bool(value)
@@ -151,25 +217,26 @@ def _flag(value, where):
         _fail(where, '%s is not a boolean' % _short(value))
 
 
-def _non_negative(value, where, convert, what):
-    """Return ``convert(value)`` when it is a finite number of 0 or more; anything else (booleans too) fails."""
+def _bounded(value, where, convert, what, limit):
+    """Return ``convert(value)`` when it is a finite number within ``LIMITS[limit]``; anything else (booleans too) fails."""
+    low, high, unit = LIMITS[limit]
     number = None
     if not isinstance(value, bool):
         try:
             number = convert(value)
-        except TypeError:
+        except (TypeError, ValueError, OverflowError):
             pass
-    if number is None or number < 0 or math.isnan(number) or math.isinf(number):
-        _fail(where, '%s is not %s of 0 or more' % (_short(value), what))
+    if number is None or math.isnan(number) or math.isinf(number) or not low <= number <= high:
+        _fail(where, '%s is not %s from %d to %d %s' % (_short(value), what, low, high, unit))
     return number
 
 
-def _count(value, where):
-    return _non_negative(value, where, check_type_int, 'a whole number')
+def _count(value, where, limit='count'):
+    return _bounded(value, where, check_type_int, 'a whole number', limit)
 
 
-def _seconds(value, where):
-    number = _non_negative(value, where, check_type_float, 'a number of seconds')
+def _seconds(value, where, limit='seconds'):
+    number = _bounded(value, where, check_type_float, 'a number', limit)
     return int(number) if number == int(number) else number
 
 
@@ -179,8 +246,8 @@ def _check_value(name, kind, value, where):
         return None if kind != 'flag' else False
     if kind == 'flag':
         return _flag(value, where)
-    if kind == 'count':
-        return _count(value, where)
+    if kind in ('count', 'lag'):
+        return _count(value, where, kind)
     if kind == 'seconds':
         return _seconds(value, where)
     if kind == 'version':
@@ -200,13 +267,17 @@ def _check_value(name, kind, value, where):
     return languages
 
 
-def _compile(query, where):
+def _compile(query, where, rule=None):
     if jmespath is None:
         _fail(where, 'the Python library jmespath is required for rules; install it on the controller')
     try:
-        return jmespath.compile(query)
+        compiled = jmespath.compile(query)
+        return compiled, _fields(compiled.parsed, set())
+    except RecursionError:
+        _fail(where, 'the query%s nests too deeply to be evaluated; write it with fewer nested levels'
+              % (' of rule %s' % _short(rule) if rule else ''))
     except JMESPathError as exc:
-        _fail(where, '%s is not a valid JMESPath expression: %s' % (_short(query), str(exc).replace('\n', ' ')))
+        _fail(where, '%s is not a valid JMESPath expression: %s' % (_short(query), _clean(str(exc))))
 
 
 def _fields(node, found):
@@ -225,40 +296,29 @@ def _fields(node, found):
     return found
 
 
-def _rules(value, where, reserved):
+def _rules(value, where, reserved, seen):
+    """Validate the rules at ``where``; ``seen`` maps each rule name taken so far to where it was defined."""
     rules = []
     for index, rule in enumerate(_list(value, where, 'rules')):
         at = '%s[%d]' % (where, index)
         _mapping(rule, at, 'a rule {name, query, expect}')
         _unknown_keys(rule, RULE_KEYS, at)
-        name = _text(rule.get('name'), at + '.name', 'a rule name')
-        if not RULE_NAME.match(name):
-            _fail(at + '.name', '%s is not a valid rule name: use 1 to 64 letters, digits, ".", "_" or "-"' % _short(name))
+        name = _name(rule.get('name'), at + '.name', 'rule')
         if name in reserved:
             _fail(at + '.name', '%s is the name of a built-in check; name the rule differently' % _short(name))
+        if name in seen:
+            _fail(at + '.name', '%s is also the name of the rule %s: every rule needs a name of its own' % (_short(name), seen[name]))
+        seen[name] = at
         query = _text(rule.get('query'), at + '.query', 'a JMESPath expression')
-        compiled = _compile(query, at + '.query')
+        _compiled, fields = _compile(query, at + '.query', name)
         rules.append({
             'name': name,
             'query': query,
             'expect': _plain(rule.get('expect', True)),
             'allow_inconclusive': _flag(rule.get('allow_inconclusive', False), at + '.allow_inconclusive'),
-            'reads': sorted(_fields(compiled.parsed, set()) & set(OPTIONAL_FACTS)),
+            'reads': sorted(fields & set(OPTIONAL_FACTS + STATUS_FACTS)),
         })
     return rules
-
-
-def _merge_rules(base, extra, where):
-    merged = list(base)
-    seen = set()
-    for rule in extra:
-        if rule['name'] in seen:
-            _fail(where, 'the rule name %s is used twice' % _short(rule['name']))
-        seen.add(rule['name'])
-        # A group's rule replaces the role-wide rule of the same name.
-        merged = [item for item in merged if item['name'] != rule['name']]
-        merged.append(rule)
-    return merged
 
 
 def _allowed(value, where):
@@ -277,9 +337,16 @@ def _tags(value, where):
     tags = {}
     for key, item in _mapping(value, where, 'a dict of tag keys and values').items():
         if isinstance(item, bool) or item is None or isinstance(item, (Mapping, list, tuple)):
-            _fail('%s.%s' % (where, key), '%s is not a tag value: use a string' % _short(item))
+            _fail('%s.%s' % (where, _clean(str(key))), '%s is not a tag value: use a string' % _short(item))
         tags[str(key)] = str(item)
     return tags
+
+
+def _group_type(value, where):
+    group_type = _text(value, where, 'tcp or http').lower()
+    if group_type not in GROUP_TYPES:
+        _fail(where, '%s is not a group type (accepted: tcp, http)' % _short(value))
+    return group_type
 
 
 def _selector(value, where):
@@ -287,16 +354,13 @@ def _selector(value, where):
     _unknown_keys(value, SELECT_KEYS, where)
     selector = {'group_id': None, 'group_type': None, 'tags': None, 'exclude': []}
     if value.get('group_id') is not None:
-        selector['group_id'] = _text(value['group_id'], where + '.group_id', 'part of a group ID')
+        selector['group_id'] = _name(value['group_id'], where + '.group_id', 'group')
     if value.get('group_type') is not None:
-        group_type = _text(value['group_type'], where + '.group_type', 'tcp or http').lower()
-        if group_type not in GROUP_TYPES:
-            _fail(where + '.group_type', '%s is not a group type (accepted: tcp, http)' % _short(value['group_type']))
-        selector['group_type'] = group_type
+        selector['group_type'] = _group_type(value['group_type'], where + '.group_type')
     if value.get('tags') is not None:
         selector['tags'] = _tags(value['tags'], where + '.tags')
     if value.get('exclude') is not None:
-        selector['exclude'] = [_text(item, '%s.exclude[%d]' % (where, index), 'a group ID')
+        selector['exclude'] = [_name(item, '%s.exclude[%d]' % (where, index), 'group')
                                for index, item in enumerate(_list(value['exclude'], where + '.exclude', 'group IDs'))]
     return selector
 
@@ -314,29 +378,53 @@ def _describe_selector(selector):
     return 'every group' + (' with ' + ', '.join(parts) if parts else '')
 
 
+def _option(prefix, filter_name, option):
+    """Name a role-wide option in a message: the user's variable when the role gives its prefix."""
+    return prefix + option if prefix else '%s: %s' % (filter_name, option)
+
+
+def _waiting(prefix, filter_name, wait_timeout, poll_interval):
+    return {
+        'wait_timeout': _seconds(wait_timeout, _option(prefix, filter_name, 'wait_timeout'), 'wait_timeout'),
+        'poll_interval': _seconds(poll_interval, _option(prefix, filter_name, 'poll_interval'), 'poll_interval'),
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # Plans
 
 
-def gate_health_plan(groups, instance_id=None, name='groups', **defaults):
+def gate_health_plan(groups, instance_id=None, name='groups', prefix=None, wait_timeout=0, poll_interval=10, **defaults):
     """Validate the groups to check and their checks, apply the role-wide defaults, and return the plan.
 
     ``defaults`` takes the role-wide value of each built-in check, ``rules`` and
-    ``allow_inconclusive``. Raises AnsibleFilterError naming the entry and key of any bad input.
+    ``allow_inconclusive``. ``prefix`` (such as ``consumer_health_``) names them in messages as the
+    user's variables. Raises AnsibleFilterError naming the entry and key of any bad input.
     """
     accepted = set(HEALTH_CHECK_NAMES) | {'rules', 'allow_inconclusive'}
     unknown = sorted(key for key in defaults if key not in accepted)
     if unknown:
-        _fail('gate_health_plan', 'unknown option%s %s (accepted: instance_id, name, %s)'
+        _fail('gate_health_plan', 'unknown option%s %s (accepted: instance_id, name, prefix, wait_timeout, poll_interval, %s)'
               % ('s' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(sorted(accepted))))
+    if prefix is not None:
+        prefix = _text(prefix, 'gate_health_plan: prefix', 'a variable prefix')
+
+    def option(key):
+        return _option(prefix, 'gate_health_plan', key)
+
     base = {}
     for check, kind, default in HEALTH_CHECKS:
-        base[check] = _check_value(check, kind, defaults.get(check, default), 'gate_health_plan: %s' % check)
-    base_rules = _rules(defaults.get('rules') or [], 'gate_health_plan: rules', HEALTH_CHECK_NAMES + (SELECT_CHECK,))
-    base_allowed = _allowed(defaults.get('allow_inconclusive') or [], 'gate_health_plan: allow_inconclusive')
+        base[check] = _check_value(check, kind, defaults.get(check, default), option(check))
+    if base['min_consumers'] is not None and base['max_consumers'] is not None and base['min_consumers'] > base['max_consumers']:
+        _fail(option('min_consumers'), '%d is above %s %d' % (base['min_consumers'], option('max_consumers'), base['max_consumers']))
+    rule_names = {}
+    reserved = HEALTH_CHECK_NAMES + (SELECT_CHECK, APPLICABLE_CHECK, RUN_CHECK)
+    base_rules = _rules(defaults.get('rules') or [], option('rules'), reserved, rule_names)
+    base_allowed = _allowed(defaults.get('allow_inconclusive') or [], option('allow_inconclusive'))
     default_instance = None
     if instance_id is not None and instance_id != '':
-        default_instance = _text(instance_id, 'gate_health_plan: instance_id', 'an instance ID')
+        default_instance = _name(instance_id, option('instance_id'), 'instance')
+    waiting = _waiting(prefix, 'gate_health_plan', wait_timeout, poll_interval)
 
     entries = []
     selectors = []
@@ -347,17 +435,21 @@ def gate_health_plan(groups, instance_id=None, name='groups', **defaults):
         _unknown_keys(raw, ENTRY_KEYS, where)
         if (raw.get('group_id') is None) == (raw.get('select') is None):
             _fail(where, 'give exactly one of group_id (one group) and select (groups chosen with ons_group_info filters)')
-        entry = {'key': where, 'group_id': None, 'select': None}
-        entry['instance_id'] = (_text(raw['instance_id'], where + '.instance_id', 'an instance ID')
+        entry = {'key': where, 'group_id': None, 'select': None, 'group_type': None}
+        entry['instance_id'] = (_name(raw['instance_id'], where + '.instance_id', 'instance')
                                 if raw.get('instance_id') is not None else default_instance)
         if entry['instance_id'] is None:
-            _fail(where, 'no instance_id: set it on the entry or role-wide')
+            _fail(where, 'no instance_id: set it on the entry or role-wide (%s)' % option('instance_id'))
         if raw.get('group_id') is not None:
-            entry['group_id'] = _text(raw['group_id'], where + '.group_id', 'a group ID')
+            entry['group_id'] = _name(raw['group_id'], where + '.group_id', 'group')
             if (entry['instance_id'], entry['group_id']) in explicit:
                 _fail(where, 'group %s of instance %s is listed twice' % (entry['group_id'], entry['instance_id']))
             explicit.add((entry['instance_id'], entry['group_id']))
+            entry['group_type'] = (_group_type(raw['group_type'], where + '.group_type')
+                                   if raw.get('group_type') is not None else DEFAULT_GROUP_TYPE)
         else:
+            if raw.get('group_type') is not None:
+                _fail(where + '.group_type', 'applies to a group named with group_id; narrow a selection with select.group_type')
             entry['select'] = _selector(raw['select'], where + '.select')
         checks = {}
         for check, kind, _default in HEALTH_CHECKS:
@@ -367,11 +459,12 @@ def gate_health_plan(groups, instance_id=None, name='groups', **defaults):
                 and checks['min_consumers'] > checks['max_consumers']:
             _fail(where, 'min_consumers %d is above max_consumers %d' % (checks['min_consumers'], checks['max_consumers']))
         entry['checks'] = checks
-        own_rules = _rules(raw.get('rules') or [], where + '.rules', HEALTH_CHECK_NAMES + (SELECT_CHECK,))
-        entry['rules'] = _merge_rules(base_rules, own_rules, where + '.rules')
+        own_rules = _rules(raw.get('rules') or [], where + '.rules', reserved, dict(rule_names))
+        entry['rules'] = base_rules + own_rules
         allowed = _allowed(raw['allow_inconclusive'], where + '.allow_inconclusive') \
             if raw.get('allow_inconclusive') is not None else base_allowed
-        _check_allowed(allowed, entry, where + '.allow_inconclusive')
+        _check_allowed(allowed, entry, where + '.allow_inconclusive' if raw.get('allow_inconclusive') is not None
+                       else option('allow_inconclusive'))
         entry['allow_inconclusive'] = allowed
         entry['needs_accumulate'] = (any(checks[check] is not None for check in LAG_CHECKS)
                                      or any('accumulate' in rule['reads'] for rule in entry['rules']))
@@ -380,24 +473,33 @@ def gate_health_plan(groups, instance_id=None, name='groups', **defaults):
             selectors.append(dict(entry['select'], key=where, instance_id=entry['instance_id']))
     if not entries:
         _fail(name, 'lists no group: a gate that checks nothing cannot pass')
-    return {'entries': entries, 'selectors': selectors}
+    return dict(waiting, entries=entries, selectors=selectors)
 
 
 def gate_delivery_plan(messages, instance_id=None, expect_consumed_by=None, allow_filtered=True,
-                       allow_inconclusive=False, name='messages'):
+                       allow_inconclusive=False, name='messages', prefix=None, wait_timeout=0, poll_interval=10):
     """Validate the messages to check, apply the role-wide defaults, and return the plan.
 
     The plan's ``queries`` has one entry per instance and topic, with the message IDs to trace.
     """
+    if prefix is not None:
+        prefix = _text(prefix, 'gate_delivery_plan: prefix', 'a variable prefix')
+
+    def option(key):
+        return _option(prefix, 'gate_delivery_plan', key)
+
     default_instance = None
     if instance_id is not None and instance_id != '':
-        default_instance = _text(instance_id, 'gate_delivery_plan: instance_id', 'an instance ID')
+        default_instance = _name(instance_id, option('instance_id'), 'instance')
     default_groups = None
     if expect_consumed_by is not None:
-        default_groups = [_text(item, 'gate_delivery_plan: expect_consumed_by[%d]' % index, 'a group ID')
-                          for index, item in enumerate(_list(expect_consumed_by, 'gate_delivery_plan: expect_consumed_by', 'group IDs'))]
-    default_filtered = _flag(allow_filtered, 'gate_delivery_plan: allow_filtered')
-    default_allowed = _flag(allow_inconclusive, 'gate_delivery_plan: allow_inconclusive')
+        default_groups = [_name(item, '%s[%d]' % (option('expect_consumed_by'), index), 'group')
+                          for index, item in enumerate(_list(expect_consumed_by, option('expect_consumed_by'), 'group IDs'))]
+        if not default_groups:
+            _fail(option('expect_consumed_by'), 'lists no group; use null to expect every group that tracks each message')
+    default_filtered = _flag(allow_filtered, option('allow_filtered'))
+    default_allowed = _flag(allow_inconclusive, option('allow_inconclusive'))
+    waiting = _waiting(prefix, 'gate_delivery_plan', wait_timeout, poll_interval)
     planned = []
     queries = []
     seen = set()
@@ -407,15 +509,15 @@ def gate_delivery_plan(messages, instance_id=None, expect_consumed_by=None, allo
         _unknown_keys(raw, MESSAGE_KEYS, where)
         message = {
             'key': where,
-            'topic': _text(raw.get('topic'), where + '.topic', 'a topic'),
-            'msg_id': _text(raw.get('msg_id'), where + '.msg_id', 'a message ID'),
-            'instance_id': (_text(raw['instance_id'], where + '.instance_id', 'an instance ID')
+            'topic': _name(raw.get('topic'), where + '.topic', 'topic'),
+            'msg_id': _name(raw.get('msg_id'), where + '.msg_id', 'message'),
+            'instance_id': (_name(raw['instance_id'], where + '.instance_id', 'instance')
                             if raw.get('instance_id') is not None else default_instance),
         }
         if message['instance_id'] is None:
-            _fail(where, 'no instance_id: set it on the message or role-wide')
+            _fail(where, 'no instance_id: set it on the message or role-wide (%s)' % option('instance_id'))
         if raw.get('expect_consumed_by') is not None:
-            groups = [_text(item, '%s.expect_consumed_by[%d]' % (where, number), 'a group ID')
+            groups = [_name(item, '%s.expect_consumed_by[%d]' % (where, number), 'group')
                       for number, item in enumerate(_list(raw['expect_consumed_by'], where + '.expect_consumed_by', 'group IDs'))]
             if not groups:
                 _fail(where + '.expect_consumed_by', 'lists no group; leave it out to expect every group that tracks the message')
@@ -437,7 +539,9 @@ def gate_delivery_plan(messages, instance_id=None, expect_consumed_by=None, allo
                 break
         else:
             queries.append({'instance_id': message['instance_id'], 'topic': message['topic'], 'msg_ids': [message['msg_id']]})
-    return {'messages': planned, 'queries': queries}
+    if not planned:
+        _fail(name, 'lists no message: a gate that checks nothing cannot pass')
+    return dict(waiting, messages=planned, queries=queries)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,17 +592,24 @@ _RESULT_KEYS = {
 }
 
 
+def _error_text(error):
+    """The real cause of a module's item error: its code and message (the code once)."""
+    if isinstance(error, Mapping):
+        code = error.get('code') if isinstance(error.get('code'), str) else None
+        message = error.get('message') if isinstance(error.get('message'), str) else None
+        if message and code and code not in message:
+            return '%s: %s' % (code, message)
+        return message or code or 'an error without code or message: %s' % _short(dict(error))
+    return str(error)
+
+
 def _entry_error(entry, what):
     """Return why one entry of a batched module's answer cannot be used, or None."""
     if not isinstance(entry, Mapping):
         return _problem('%s gave an entry that is not a dict: %s' % (what, _short(entry)))
     error = entry.get('error')
     if error:
-        if isinstance(error, Mapping):
-            message = error.get('message') or error.get('code') or 'unknown error'
-        else:
-            message = str(error)
-        return _problem('%s failed: %s' % (what, message), error)
+        return _problem('%s failed: %s' % (what, _error_text(error)), error)
     return None
 
 
@@ -507,17 +618,18 @@ def _index_groups(registered, what):
     index = {}
     for result in _results(registered):
         item = result.get('item')
-        if not isinstance(item, Mapping):
+        if not isinstance(item, Mapping) or not isinstance(item.get('instance_id'), str):
             continue
-        instance_id = item.get('instance_id')
+        instance_id = item['instance_id']
         problem = _task_error(result, what)
         if problem is not None:
             for group_id in item.get('group_ids') or []:
-                index[(instance_id, group_id)] = problem
+                if isinstance(group_id, str):
+                    index[(instance_id, group_id)] = problem
             continue
-        for entry in result['groups']:
+        for entry in result[_RESULT_KEYS[what]]:
             group_id = entry.get('group_id') if isinstance(entry, Mapping) else None
-            if group_id is None:
+            if not isinstance(group_id, str):
                 continue
             problem = _entry_error(entry, what)
             index[(instance_id, group_id)] = problem if problem is not None else _plain(entry)
@@ -544,20 +656,30 @@ def _verdict(suite, kind, subject, instance_id, check, status, expected, observe
     }
 
 
+def _listed_type(group, selector):
+    """The type of a group a selection listed: the selection's, else the listing's, else TCP."""
+    if selector['group_type']:
+        return selector['group_type']
+    listed = group.get('group_type')
+    if isinstance(listed, str) and listed.lower() in GROUP_TYPES:
+        return listed.lower()
+    return DEFAULT_GROUP_TYPE
+
+
 def _resolve(plan, selections):
-    """Return the groups to check, [(instance_id, group_id, entry)], and the verdicts of the selections."""
+    """Return the groups to check, [(instance_id, group_id, entry, group_type)], and the verdicts of the selections."""
     plan = _mapping(plan, 'plan', 'the plan returned by gate_health_plan')
     entries = _list(plan.get('entries'), 'plan.entries', 'entries')
     by_key = {}
     for result in _results(selections):
         item = result.get('item')
-        if isinstance(item, Mapping) and item.get('key') is not None:
+        if isinstance(item, Mapping) and isinstance(item.get('key'), str):
             by_key[item['key']] = result
     targets = []
     seen = set()
     for entry in entries:
         if entry['group_id'] is not None:
-            targets.append((entry['instance_id'], entry['group_id'], entry))
+            targets.append((entry['instance_id'], entry['group_id'], entry, entry.get('group_type') or DEFAULT_GROUP_TYPE))
             seen.add((entry['instance_id'], entry['group_id']))
     verdicts = []
     for entry in entries:
@@ -574,15 +696,25 @@ def _resolve(plan, selections):
                                      expected, None, reason=problem + '; the groups it selects were not checked', allowed=allowed))
             continue
         chosen = []
-        for group in result['groups']:
+        unreadable = []
+        for position, group in enumerate(result['groups']):
             group_id = group.get('group_id') if isinstance(group, Mapping) else None
-            if not isinstance(group_id, str) or group_id in selector['exclude'] or group_id in chosen:
+            if not isinstance(group_id, str) or not group_id:
+                # A listed group the gate cannot name is a group it would silently not check.
+                unreadable.append('entry %d: %s' % (position, _short(group)))
+                continue
+            if group_id in selector['exclude'] or group_id in chosen:
                 continue
             chosen.append(group_id)
             if (entry['instance_id'], group_id) not in seen:
                 seen.add((entry['instance_id'], group_id))
-                targets.append((entry['instance_id'], group_id, entry))
-        if chosen:
+                targets.append((entry['instance_id'], group_id, entry, _listed_type(group, selector)))
+        if unreadable:
+            verdicts.append(_verdict(HEALTH_SUITE, 'selection', subject, entry['instance_id'], SELECT_CHECK, INCONCLUSIVE,
+                                     expected, chosen, offenders=unreadable, allowed=allowed,
+                                     reason='ons_group_info listed %d group%s without a readable group ID' % (
+                                         len(unreadable), '' if len(unreadable) == 1 else 's')))
+        elif chosen:
             verdicts.append(_verdict(HEALTH_SUITE, 'selection', subject, entry['instance_id'], SELECT_CHECK, PASSED,
                                      expected, chosen, reason='selected %d group%s' % (len(chosen), '' if len(chosen) == 1 else 's')))
         else:
@@ -591,16 +723,22 @@ def _resolve(plan, selections):
     return targets, verdicts
 
 
+def _needs_status(entry, group_type):
+    """A TCP group's status is always read; an HTTP group's only for the rules that read it."""
+    return group_type != 'http' or any(set(rule['reads']) & set(STATUS_FACTS) for rule in entry['rules'])
+
+
 def gate_health_targets(plan, selections=None, lag=False):
     """Return the queries of one attempt: per instance, the groups to read.
 
-    With ``lag``, only the groups whose lag a check or rule needs, and only the instances that have any.
+    Without ``lag``, the groups whose status is needed; with it, only the groups whose lag a check
+    or rule needs, and only the instances that have any.
     """
     targets, _verdicts = _resolve(plan, selections)
     lag = _flag(lag, 'gate_health_targets: lag')
     queries = []
-    for instance_id, group_id, entry in targets:
-        if lag and not entry['needs_accumulate']:
+    for instance_id, group_id, entry, group_type in targets:
+        if (lag and not entry['needs_accumulate']) or (not lag and not _needs_status(entry, group_type)):
             continue
         for query in queries:
             if query['instance_id'] == instance_id:
@@ -803,31 +941,51 @@ def _check_rebalance(status):
     return INCONCLUSIVE, True, None, [], 'the API does not say whether the queues are balanced'
 
 
+def _figure(value):
+    """A figure of the API: a number that is not a boolean."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
+
+
 def _topic_offenders(accumulate, key, render):
     topics = accumulate.get('topics')
     if not isinstance(topics, list):
         return []
-    rows = [topic for topic in topics if isinstance(topic, Mapping) and isinstance(topic.get(key), (int, float))
-            and not isinstance(topic.get(key), bool) and topic.get(key) > 0]
+    rows = [topic for topic in topics if isinstance(topic, Mapping) and _figure(topic.get(key)) and topic.get(key) > 0]
     rows.sort(key=lambda topic: -topic[key])
     return [render(topic) for topic in rows]
 
 
+def _negative_topics(accumulate, key):
+    topics = accumulate.get('topics')
+    if not isinstance(topics, list):
+        return []
+    return ['topic %s: %s' % (topic.get('topic'), topic.get(key)) for topic in topics
+            if isinstance(topic, Mapping) and _figure(topic.get(key)) and topic.get(key) < 0]
+
+
 def _check_lag(limit, accumulate):
     value = accumulate.get('total_diff')
+    expected = '<= %d' % limit
     if isinstance(value, bool) or not isinstance(value, int):
-        return INCONCLUSIVE, '<= %d' % limit, value, [], 'the API does not give the number of messages not consumed'
+        return INCONCLUSIVE, expected, value, [], 'the API does not give the number of messages not consumed'
+    negative = _negative_topics(accumulate, 'total_diff')
+    if value < 0 or negative:
+        # A count below zero is not a count: never read it as "caught up".
+        return INCONCLUSIVE, expected, value, negative, 'the API gave a negative number of messages not consumed'
     offenders = _topic_offenders(accumulate, 'total_diff', lambda topic: 'topic %s: %d messages behind' % (topic.get('topic'), topic['total_diff']))
     if value > limit:
-        return FAILED, '<= %d' % limit, value, offenders, '%d messages not consumed yet, at most %d allowed' % (value, limit)
-    return PASSED, '<= %d' % limit, value, [], ''
+        return FAILED, expected, value, offenders, '%d messages not consumed yet, at most %d allowed' % (value, limit)
+    return PASSED, expected, value, [], ''
 
 
 def _check_delay(limit, accumulate):
     value = accumulate.get('delay_time')
     expected = '<= %s s' % limit
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not _figure(value) or math.isinf(value):
         return INCONCLUSIVE, expected, value, [], 'the API does not give how late the group is'
+    negative = _negative_topics(accumulate, 'delay_time')
+    if value < 0 or negative:
+        return INCONCLUSIVE, expected, value, negative, 'the API gave a negative delay'
     seconds = round(value / 1000.0, 3)
     offenders = _topic_offenders(accumulate, 'delay_time', lambda topic: 'topic %s: %s s behind' % (topic.get('topic'), round(topic['delay_time'] / 1000.0, 3)))
     if seconds > limit:
@@ -856,9 +1014,12 @@ def _rule_verdict(rule, facts, problems, instance_id, subject):
                         reason='; '.join(problems), allowed=allowed)
     try:
         observed = _plain(jmespath.search(rule['query'], facts))
+    except RecursionError:
+        return _verdict(HEALTH_SUITE, 'group', subject, instance_id, rule['name'], INCONCLUSIVE, rule['expect'], None,
+                        reason='the query of rule %s nests too deeply to be evaluated' % rule['name'], allowed=allowed)
     except JMESPathError as exc:
         return _verdict(HEALTH_SUITE, 'group', subject, instance_id, rule['name'], INCONCLUSIVE, rule['expect'], None,
-                        reason='the query %s cannot be evaluated: %s' % (rule['query'], str(exc).replace('\n', ' ')), allowed=allowed)
+                        reason='the query %s cannot be evaluated: %s' % (rule['query'], str(exc)), allowed=allowed)
     if _same(observed, rule['expect']):
         return _verdict(HEALTH_SUITE, 'group', subject, instance_id, rule['name'], PASSED, rule['expect'], observed,
                         reason='query %s' % rule['query'])
@@ -868,18 +1029,21 @@ def _rule_verdict(rule, facts, problems, instance_id, subject):
                     offenders=[_render(item) for item in offenders], reason='query %s' % rule['query'])
 
 
-def _group_verdicts(instance_id, group_id, entry, status, accumulate):
+def _group_verdicts(instance_id, group_id, entry, status, accumulate, group_type=DEFAULT_GROUP_TYPE):
     """Return the verdicts of one group, every check evaluated."""
     checks = entry['checks']
     allowed = set(entry['allow_inconclusive'])
+    http = group_type == 'http'
     verdicts = []
 
     status_problem = status if isinstance(status, _Problem) else None
     connections = None
     summary = None
-    if status_problem is None and not isinstance(status, Mapping):
+    if http and not _needs_status(entry, group_type):
+        status = None
+    elif status_problem is None and not isinstance(status, Mapping):
         status_problem = _problem('ons_consumer_status_info gave no answer for the group')
-    if status_problem is None:
+    if status_problem is None and isinstance(status, Mapping):
         connections = _connections(status)
         if connections is None:
             status_problem = _problem('ons_consumer_status_info gave connections that cannot be read: %s' % _short(status.get('connections')))
@@ -896,13 +1060,17 @@ def _group_verdicts(instance_id, group_id, entry, status, accumulate):
             accumulate_problem = _problem('ons_consumer_accumulate_info gave no answer for the group')
 
     def add(check, outcome, problem):
-        if problem is not None:
+        if http and check in CONNECTION_CHECKS:
+            # Reported, never skipped in silence and never passed: the check cannot apply.
+            verdicts.append(_verdict(HEALTH_SUITE, 'group', group_id, instance_id, check, NOT_APPLICABLE,
+                                     _expected_text(check, checks[check]), None, reason=HTTP_REASON))
+        elif problem is not None:
             verdicts.append(_verdict(HEALTH_SUITE, 'group', group_id, instance_id, check, _outcome_of(problem),
                                      _expected_text(check, checks[check]), None, reason=problem, allowed=check in allowed))
-            return
-        status_value, expected, observed, offenders, reason = outcome()
-        verdicts.append(_verdict(HEALTH_SUITE, 'group', group_id, instance_id, check, status_value, expected, observed,
-                                 offenders, reason, allowed=check in allowed))
+        else:
+            status_value, expected, observed, offenders, reason = outcome()
+            verdicts.append(_verdict(HEALTH_SUITE, 'group', group_id, instance_id, check, status_value, expected, observed,
+                                     offenders, reason, allowed=check in allowed))
 
     if checks['min_consumers'] is not None:
         add('min_consumers', lambda: _check_count(checks['min_consumers'], len(connections), True), status_problem)
@@ -930,16 +1098,28 @@ def _group_verdicts(instance_id, group_id, entry, status, accumulate):
     if entry['rules']:
         facts = {
             'group_id': group_id,
+            'group_type': group_type,
             'instance_id': instance_id,
             'status': status if status_problem is None else None,
             'summary': summary,
             'accumulate': accumulate if entry['needs_accumulate'] and accumulate_problem is None else None,
         }
         for rule in entry['rules']:
-            problems = [status_problem] if status_problem else []
+            problems = [status_problem] if status_problem and set(rule['reads']) & set(STATUS_FACTS) else []
+            if not http and status_problem and not problems:
+                # A TCP group's rule may read any fact; an unreadable status leaves it unsure.
+                problems = [status_problem]
             if 'accumulate' in rule['reads'] and accumulate_problem:
                 problems.append(accumulate_problem)
             verdicts.append(_rule_verdict(rule, facts, problems, instance_id, group_id))
+
+    if http and not any(verdict['status'] != NOT_APPLICABLE for verdict in verdicts):
+        # An HTTP group whose every check is a client check would pass with nothing checked.
+        verdicts.append(_verdict(HEALTH_SUITE, 'group', group_id, instance_id, APPLICABLE_CHECK, INCONCLUSIVE,
+                                 'at least one check that applies to an HTTP group', 'none',
+                                 reason='%s; set max_lag, max_delay_seconds or a rule for this group' % HTTP_REASON))
+    for verdict in verdicts:
+        verdict['group_type'] = group_type
     return verdicts
 
 
@@ -970,9 +1150,9 @@ def gate_health_verdicts(plan, selections=None, status=None, accumulate=None):
     targets, verdicts = _resolve(plan, selections)
     statuses = _index_groups(status, 'ons_consumer_status_info')
     lags = _index_groups(accumulate, 'ons_consumer_accumulate_info')
-    for instance_id, group_id, entry in targets:
+    for instance_id, group_id, entry, group_type in targets:
         verdicts.extend(_group_verdicts(instance_id, group_id, entry, statuses.get((instance_id, group_id)),
-                                        lags.get((instance_id, group_id))))
+                                        lags.get((instance_id, group_id)), group_type))
     return verdicts
 
 
@@ -1002,16 +1182,23 @@ def _message_verdict(message, answer):
         return _verdict(DELIVERY_SUITE, 'message', subject, instance_id, DELIVERY_CHECK, INCONCLUSIVE, expected, None,
                         reason='ons_trace_info gave an answer that cannot be read: %s' % _short(answer), allowed=allowed)
     observed = {}
-    for track in tracks:
+    nameless = []
+    for position, track in enumerate(tracks):
         group = _group_name(track.get('consumer_group'), instance_id)
-        if not isinstance(group, str) or not group:
-            continue
         kind = track.get('track_type') if isinstance(track.get('track_type'), str) else 'UNKNOWN'
+        if not isinstance(group, str) or not group:
+            # A track the gate cannot attribute may be the very group that did not consume: never skip it.
+            nameless.append('track %d (%s) names no consumer group' % (position + 1, kind))
+            continue
         # With two tracks for one group, the one further from consumed decides.
         if group not in observed or _track_rank(kind, True) < _track_rank(observed[group], True):
             observed[group] = kind
     groups = [_group_name(group, instance_id) for group in message['expect_consumed_by']] if message['expect_consumed_by'] \
         else sorted(observed)
+    if not groups and nameless:
+        return _verdict(DELIVERY_SUITE, 'message', subject, instance_id, DELIVERY_CHECK, INCONCLUSIVE, expected, observed,
+                        nameless, reason='no track of the trace names its consumer group, so it does not tell which groups '
+                                         'consumed the message', allowed=allowed)
     if not groups:
         return _verdict(DELIVERY_SUITE, 'message', subject, instance_id, DELIVERY_CHECK, FAILED, expected, observed,
                         reason='no consumer group tracks the message: nothing subscribes to topic %s' % message['topic'])
@@ -1029,12 +1216,18 @@ def _message_verdict(message, answer):
     reason_filtered = '' if message['allow_filtered'] else '; CONSUMED_BUT_FILTERED does not count as consumed'
     if missing:
         return _verdict(DELIVERY_SUITE, 'message', subject, instance_id, DELIVERY_CHECK, FAILED, expected, observed,
-                        missing + unknown, reason='%d of %d group%s did not consume the message%s' % (
+                        missing + unknown + nameless, reason='%d of %d group%s did not consume the message%s' % (
                             len(missing), len(groups), '' if len(groups) == 1 else 's', reason_filtered))
-    if unknown:
+    if unknown or nameless:
+        reasons = []
+        if unknown:
+            reasons.append('the trace does not tell whether %d group%s consumed the message' % (
+                len(unknown), '' if len(unknown) == 1 else 's'))
+        if nameless:
+            reasons.append('%d track%s of the trace name%s no consumer group' % (
+                len(nameless), '' if len(nameless) == 1 else 's', 's' if len(nameless) == 1 else ''))
         return _verdict(DELIVERY_SUITE, 'message', subject, instance_id, DELIVERY_CHECK, INCONCLUSIVE, expected, observed,
-                        unknown, reason='the trace does not tell whether %d group%s consumed the message' % (
-                            len(unknown), '' if len(unknown) == 1 else 's'), allowed=allowed)
+                        unknown + nameless, reason='; '.join(reasons), allowed=allowed)
     return _verdict(DELIVERY_SUITE, 'message', subject, instance_id, DELIVERY_CHECK, PASSED, expected, observed,
                     reason='consumed by every expected group' + ('' if message['allow_filtered'] else reason_filtered))
 
@@ -1057,14 +1250,17 @@ def gate_delivery_verdicts(plan, traces=None):
         if not isinstance(item, Mapping):
             continue
         key = (item.get('instance_id'), item.get('topic'))
+        if not all(isinstance(part, str) for part in key):
+            continue
         problem = _task_error(result, 'ons_trace_info')
         if problem is not None:
             for msg_id in item.get('msg_ids') or []:
-                answers[key + (msg_id,)] = problem
+                if isinstance(msg_id, str):
+                    answers[key + (msg_id,)] = problem
             continue
         for entry in result['messages']:
             msg_id = entry.get('msg_id') if isinstance(entry, Mapping) else None
-            if msg_id is None:
+            if not isinstance(msg_id, str):
                 continue
             problem = _entry_error(entry, 'ons_trace_info')
             answers[key + (msg_id,)] = problem if problem is not None else _plain(entry)
@@ -1102,26 +1298,33 @@ def _check_verdicts(verdicts):
     for index, verdict in enumerate(_list(verdicts, 'verdicts', 'verdicts')):
         _mapping(verdict, 'verdicts[%d]' % index, 'a verdict')
         missing = [key for key in ('suite', 'subject', 'check', 'status') if key not in verdict]
-        if missing or verdict['status'] not in (PASSED, FAILED, INCONCLUSIVE):
+        if missing or verdict['status'] not in STATUSES:
             _fail('verdicts[%d]' % index, 'not a verdict of the gate filters: %s' % _short(verdict))
         checked.append(_plain(verdict))
     return checked
 
 
-def gate_report(verdicts, name='deployment_gate', runs=None, started=None, finished=None):
+def _strings(value, where):
+    return [_text(item, '%s[%d]' % (where, index), 'a line of text')
+            for index, item in enumerate(_list(value or [], where, 'lines of text'))]
+
+
+def gate_report(verdicts, name='deployment_gate', runs=None, started=None, finished=None, notes=None):
     """Return the gate's JSON summary: the outcome, counts, the failure lines and every verdict."""
     verdicts = _check_verdicts(verdicts)
-    counts = {'checks': len(verdicts), PASSED: 0, FAILED: 0, INCONCLUSIVE: 0, 'blocking': 0}
+    counts = {'checks': len(verdicts), PASSED: 0, FAILED: 0, INCONCLUSIVE: 0, NOT_APPLICABLE: 0, 'blocking': 0}
     for verdict in verdicts:
         counts[verdict['status']] += 1
         counts['blocking'] += 1 if verdict.get('blocking') else 0
+    evaluated = counts['checks'] - counts[NOT_APPLICABLE]
     report = {
         'gate': str(name),
-        'result': PASSED if verdicts and not counts['blocking'] else FAILED,
+        'result': PASSED if evaluated and not counts['blocking'] else FAILED,
         'started': started,
         'finished': finished,
         'counts': counts,
         'runs': _plain(runs or []),
+        'notes': _strings(notes, 'notes'),
         'failures': [],
         'checks': verdicts,
     }
@@ -1146,7 +1349,7 @@ def _verdict_line(verdict, with_instance):
         line += '; %s' % verdict['reason']
     if verdict.get('offenders'):
         line += '; offenders: %s' % _listing(verdict['offenders'])
-    return line
+    return _clean(line)
 
 
 def _failure_lines(report):
@@ -1154,6 +1357,8 @@ def _failure_lines(report):
     lines = [_verdict_line(verdict, _several_instances(verdicts)) for verdict in verdicts if verdict.get('blocking')]
     if not verdicts:
         lines.append('no check was evaluated: the gate lists no group and no message, so it cannot pass')
+    elif not lines and report['result'] != PASSED:
+        lines.append('no check was evaluated: every check of the gate is not applicable, so it cannot pass')
     return lines
 
 
@@ -1166,7 +1371,7 @@ def _report(report):
 
 def gate_failures(report):
     """Return one line per blocking verdict (failed, or inconclusive and not allowed) of a report."""
-    return list(_report(report).get('failures') or [])
+    return [_clean(str(line)) for line in _report(report).get('failures') or []]
 
 
 def _number(value):
@@ -1179,20 +1384,44 @@ def _number(value):
 def _run_line(run):
     attempts = run.get('attempts')
     line = '%s: %s attempt%s in %s s' % (run.get('suite'), attempts, '' if attempts == 1 else 's', _number(run.get('elapsed_seconds')))
-    if run.get('timed_out'):
+    if run.get('stopped'):
+        line += ', stopped before it could finish'
+    elif run.get('timed_out'):
         line += ', still failing when wait_timeout (%s s) ran out' % _number(run.get('wait_timeout'))
     elif run.get('wait_timeout'):
         line += ' (wait_timeout %s s, poll_interval %s s)' % (_number(run.get('wait_timeout')), _number(run.get('poll_interval')))
     return line
 
 
+def _subject_line(label, group):
+    bad = [verdict for verdict in group if verdict['status'] not in (PASSED, NOT_APPLICABLE)]
+    passed = len([verdict for verdict in group if verdict['status'] == PASSED])
+    not_applicable = len(group) - passed - len(bad)
+    extra = ''
+    if not_applicable:
+        http = group[0].get('group_type') == 'http'
+        extra = ', %d not applicable%s' % (not_applicable, ' (HTTP group: no clients to check)' if http else '')
+    if any(verdict.get('blocking') for verdict in bad):
+        return '  FAIL  %s: %s%s' % (label, ', '.join('%s %s' % (verdict['check'], verdict['status']) for verdict in bad), extra)
+    if bad:
+        allowed = ', '.join('%s %s (allowed)' % (verdict['check'], verdict['status']) for verdict in bad)
+        return '  ok    %s: %d passed, %s%s' % (label, passed, allowed, extra)
+    if group[0].get('kind') == 'selection':
+        return '  ok    %s (%s): %s' % (label, group[0]['expected'], _render(group[0]['observed']))
+    return '  ok    %s: %d check%s passed%s' % (label, passed, '' if passed == 1 else 's', extra)
+
+
 def gate_summary(report, paths=None):
     """Return the short human summary of a report: the outcome, each subject's checks, each problem."""
     report = _report(report)
     counts = report['counts']
-    lines = ['%s %s: %d checks, %d passed, %d failed, %d inconclusive' % (
-        report['gate'], report['result'].upper(), counts['checks'], counts[PASSED], counts[FAILED], counts[INCONCLUSIVE])]
+    header = '%s %s: %d checks, %d passed, %d failed, %d inconclusive' % (
+        report['gate'], report['result'].upper(), counts['checks'], counts[PASSED], counts[FAILED], counts[INCONCLUSIVE])
+    if counts.get(NOT_APPLICABLE):
+        header += ', %d not applicable' % counts[NOT_APPLICABLE]
+    lines = [header]
     lines.extend('  ' + _run_line(run) for run in report.get('runs') or [] if isinstance(run, Mapping))
+    lines.extend('  note: %s' % note for note in report.get('notes') or [])
     subjects = []
     by_subject = {}
     for verdict in report['checks']:
@@ -1203,28 +1432,18 @@ def gate_summary(report, paths=None):
         by_subject[key].append(verdict)
     with_instance = _several_instances(report['checks'])
     for key in subjects:
-        group = by_subject[key]
         label = key[2] if not with_instance or not key[1] else '%s (%s)' % (key[2], key[1])
-        bad = [verdict for verdict in group if verdict['status'] != PASSED]
-        if any(verdict.get('blocking') for verdict in bad):
-            lines.append('  FAIL  %s: %s' % (label, ', '.join('%s %s' % (verdict['check'], verdict['status']) for verdict in bad)))
-        elif bad:
-            allowed = ', '.join('%s %s (allowed)' % (verdict['check'], verdict['status']) for verdict in bad)
-            lines.append('  ok    %s: %d passed, %s' % (label, len(group) - len(bad), allowed))
-        elif group[0].get('kind') == 'selection':
-            lines.append('  ok    %s (%s): %s' % (label, group[0]['expected'], _render(group[0]['observed'])))
-        else:
-            lines.append('  ok    %s: %d check%s passed' % (label, len(group), '' if len(group) == 1 else 's'))
+        lines.append(_subject_line(label, by_subject[key]))
     for line in report.get('failures') or []:
-        lines.append('  - ' + line)
+        lines.append('  - ' + str(line))
     for label, path in (paths or {}).items():
         lines.append('  %s report: %s' % (label, path))
-    return lines
+    return [_clean(line) for line in lines]
 
 
 def _xml_text(value):
-    """Return text XML 1.0 can carry: characters it forbids even escaped are dropped."""
-    return _XML_INVALID.sub('', value if isinstance(value, str) else _render(value))
+    """Return text XML 1.0 can carry: control characters escaped, others it forbids even escaped dropped."""
+    return _XML_INVALID.sub('', _clean(value if isinstance(value, str) else _render(value)))
 
 
 def _classname(verdict):
@@ -1239,6 +1458,8 @@ def _case_text(verdict):
     lines = ['subject: %s' % verdict['subject']]
     if verdict.get('instance_id'):
         lines.append('instance: %s' % verdict['instance_id'])
+    if verdict.get('group_type'):
+        lines.append('group type: %s' % verdict['group_type'])
     lines.extend([
         'check: %s' % verdict['check'],
         'status: %s' % verdict['status'],
@@ -1249,13 +1470,24 @@ def _case_text(verdict):
         lines.append('reason: %s' % verdict['reason'])
     for offender in verdict.get('offenders') or []:
         lines.append('offender: %s' % offender)
-    return '\n'.join(lines)
+    # Each line escaped on its own: a newline inside a value must not start a line of its own.
+    return '\n'.join(_xml_text(line) for line in lines)
 
 
 def gate_junit(report):
-    """Return the JUnit XML of a report: one test suite per role, one test case per subject and check."""
+    """Return the JUnit XML of a report: one test suite per role, one test case per subject and check.
+
+    The document is valid against both the Jenkins JUnit schema and the Ant JUnit schema, so that
+    every CI server reads it: ``testsuites`` carries no attribute (the Ant schema allows none);
+    each ``testsuite`` holds ``properties``, its test cases, ``system-out`` and ``system-err`` in
+    that order, with the attributes both schemas require; a test case holds at most one of
+    ``failure``, ``error`` and ``skipped``.
+    """
     report = _report(report)
-    runs = {run.get('suite'): run for run in report.get('runs') or [] if isinstance(run, Mapping)}
+    runs = {}
+    for run in report.get('runs') or []:
+        if isinstance(run, Mapping) and run.get('suite') not in runs:
+            runs[run.get('suite')] = run
     suites = []
     by_suite = {}
     for verdict in report['checks']:
@@ -1263,20 +1495,26 @@ def gate_junit(report):
             suites.append(verdict['suite'])
             by_suite[verdict['suite']] = []
         by_suite[verdict['suite']].append(verdict)
-    totals = {'tests': 0, 'failures': 0, 'errors': 0, 'skipped': 0}
-    root = ET.Element('testsuites', {'name': _xml_text(report['gate'])})
-    for suite in suites:
-        counts = {'tests': 0, 'failures': 0, 'errors': 0, 'skipped': 0}
-        element = ET.SubElement(root, 'testsuite', {'name': _xml_text(suite)})
-        if report.get('finished'):
-            element.set('timestamp', _xml_text(report['finished']))
-        elapsed = runs.get(suite, {}).get('elapsed_seconds')
-        element.set('time', '%.3f' % float(elapsed) if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) else '0')
-        for verdict in by_suite[suite]:
-            counts['tests'] += 1
+    if report.get('result') != PASSED and not any(
+            verdict['status'] == FAILED or (verdict['status'] == INCONCLUSIVE and verdict.get('blocking'))
+            for verdict in report['checks']):
+        # A gate that evaluated nothing is a failure; say so where CI shows test results.
+        suites.append(None)
+    starts = _junit_suite_starts(report, suites, runs)
+    root = ET.Element('testsuites')
+    for index, suite in enumerate(suites):
+        if suite is None:
+            _junit_empty_gate(root, report, index, starts[index])
+            continue
+        run = runs.get(suite) or {}
+        element = _junit_suite(root, report, suite, index, starts[index], run)
+        verdicts = by_suite[suite]
+        counts = {'tests': len(verdicts), 'failures': 0, 'errors': 0, 'skipped': 0}
+        passed = []
+        for verdict, millis in zip(verdicts, _junit_shares(_junit_seconds(run.get('elapsed_seconds')), len(verdicts))):
             case = ET.SubElement(element, 'testcase', {'classname': _xml_text(_classname(verdict)),
-                                                       'name': _xml_text(verdict['check']), 'time': '0'})
-            text = _xml_text(_case_text(verdict))
+                                                       'name': _xml_text(verdict['check']), 'time': _junit_time(millis)})
+            text = _case_text(verdict)
             message = _xml_text(_verdict_line(verdict, False))
             if verdict['status'] == FAILED:
                 counts['failures'] += 1
@@ -1284,27 +1522,327 @@ def gate_junit(report):
             elif verdict['status'] == INCONCLUSIVE and verdict.get('blocking'):
                 counts['errors'] += 1
                 ET.SubElement(case, 'error', {'message': message, 'type': INCONCLUSIVE}).text = text
-            elif verdict['status'] == INCONCLUSIVE:
+            elif verdict['status'] in (INCONCLUSIVE, NOT_APPLICABLE):
                 counts['skipped'] += 1
-                ET.SubElement(case, 'skipped', {'message': message})
+                ET.SubElement(case, 'skipped', {'message': message}).text = text
             else:
-                ET.SubElement(case, 'system-out').text = text
-        for key, value in counts.items():
-            element.set(key, str(value))
-            totals[key] += value
-    for key, value in totals.items():
-        root.set(key, str(value))
-    if not suites:
-        # An empty gate is a failure; say so where CI shows test results.
-        element = ET.SubElement(root, 'testsuite', {'name': 'gate', 'tests': '1', 'failures': '1', 'errors': '0',
-                                                    'skipped': '0', 'time': '0'})
-        case = ET.SubElement(element, 'testcase', {'classname': 'gate', 'name': 'checks', 'time': '0'})
-        ET.SubElement(case, 'failure', {'message': 'no check was evaluated', 'type': FAILED}).text = (
-            'The gate lists no group and no message, so it cannot pass.')
-        for key, value in (('tests', 1), ('failures', 1)):
-            root.set(key, str(value))
+                # The Ant schema allows no output inside a test case: a passed check's line goes to
+                # the suite's system-out.
+                passed.append(message)
+        ET.SubElement(element, 'system-out').text = '\n'.join(passed)
+        ET.SubElement(element, 'system-err')
+        _junit_counts(element, counts)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding='unicode') + '\n'
+
+
+# The Ant schema requires a host; the gate evaluates its checks on the controller.
+_JUNIT_HOST = 'localhost'
+# The Ant schema requires a timestamp; this one says the report carried no time at all.
+_JUNIT_NO_TIME = '1970-01-01T00:00:00'
+_JUNIT_TIME_FORMAT = '%Y-%m-%dT%H:%M:%S'
+_TIMESTAMP = re.compile(r'(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})')
+
+
+def _junit_seconds(value):
+    """A run's elapsed seconds as whole milliseconds, or 0 when it is not a usable figure."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return 0
+    try:
+        seconds = float(value)
+    except ValueError:
+        return 0
+    return int(round(seconds * 1000)) if math.isfinite(seconds) and seconds > 0 else 0
+
+
+def _junit_time(millis):
+    return '%d.%03d' % divmod(millis, 1000)
+
+
+def _junit_shares(millis, count):
+    """Split a suite's time over its test cases, in whole milliseconds that add up to it exactly.
+
+    Every attempt evaluates every check of the suite from the same facts, so each check is given an
+    equal share of the time the suite ran; the first ones take the milliseconds left over.
+    """
+    share, rest = divmod(millis, count) if count else (0, 0)
+    return [share + (1 if index < rest else 0) for index in range(count)]
+
+
+def _junit_suite_starts(report, suites, runs):
+    """When each suite started (UTC, no zone, as the Ant schema takes it).
+
+    The suites run one after the other from the report's ``started``, each for its run's
+    ``elapsed_seconds``; without ``started``, they are counted back from ``finished``.
+    """
+    elapsed = [_junit_seconds((runs.get(suite) or {}).get('elapsed_seconds')) for suite in suites]
+    for key, sign in (('started', 1), ('finished', -1)):
+        match = _TIMESTAMP.match(str(report.get(key) or ''))
+        if not match:
+            continue
+        try:
+            origin = datetime.datetime.strptime('T'.join(match.groups()), _JUNIT_TIME_FORMAT)
+        except ValueError:
+            continue
+        if sign < 0:
+            origin -= datetime.timedelta(milliseconds=sum(elapsed))
+        starts = []
+        for millis in elapsed:
+            starts.append(origin.strftime(_JUNIT_TIME_FORMAT))
+            origin += datetime.timedelta(milliseconds=millis)
+        return starts
+    return [_JUNIT_NO_TIME] * len(suites)
+
+
+def _junit_suite(root, report, name, index, start, run):
+    element = ET.SubElement(root, 'testsuite', {
+        'name': _xml_text(name), 'package': _xml_text(report['gate']), 'id': str(index),
+        'hostname': _JUNIT_HOST, 'timestamp': start, 'time': _junit_time(_junit_seconds(run.get('elapsed_seconds'))),
+    })
+    properties = ET.SubElement(element, 'properties')
+    values = [('gate', report['gate']), ('result', report.get('result'))]
+    values.extend((key, run[key]) for key in ('attempts', 'wait_timeout', 'poll_interval', 'timed_out', 'stopped')
+                  if run.get(key) is not None)
+    for key, value in values:
+        ET.SubElement(properties, 'property', {'name': key, 'value': _xml_text(value)})
+    return element
+
+
+def _junit_counts(element, counts):
+    for key in ('tests', 'failures', 'errors', 'skipped'):
+        element.set(key, str(counts[key]))
+
+
+def _junit_empty_gate(root, report, index, start):
+    element = _junit_suite(root, report, GATE_SUITE, index, start, {})
+    case = ET.SubElement(element, 'testcase', {'classname': GATE_SUITE, 'name': 'checks', 'time': _junit_time(0)})
+    ET.SubElement(case, 'failure', {'message': 'no check was evaluated', 'type': FAILED}).text = _xml_text(
+        ' '.join(str(line) for line in report.get('failures') or []) or 'The gate evaluated no check, so it cannot pass.')
+    ET.SubElement(element, 'system-out')
+    ET.SubElement(element, 'system-err')
+    _junit_counts(element, {'tests': 1, 'failures': 1, 'errors': 0, 'skipped': 0})
+
+
+# ---------------------------------------------------------------------------------------------
+# The variables of the gate
+
+
+# Every variable a user may set (or read, for the outputs) in each namespace of the gate. The
+# roles' meta/argument_specs.yml document the same names; a unit test keeps the two in step.
+GATE_VARIABLES = {
+    'consumer_health': (
+        'consumer_health_groups', 'consumer_health_instance_id', 'consumer_health_min_consumers',
+        'consumer_health_max_consumers', 'consumer_health_min_version', 'consumer_health_uniform_version',
+        'consumer_health_allowed_languages', 'consumer_health_message_model', 'consumer_health_unique_client_ids',
+        'consumer_health_subscription_consistent', 'consumer_health_rebalance_ok', 'consumer_health_max_lag',
+        'consumer_health_max_delay_seconds', 'consumer_health_rules', 'consumer_health_allow_inconclusive',
+        'consumer_health_wait_timeout', 'consumer_health_poll_interval', 'consumer_health_report',
+        'consumer_health_report_name',
+        # Outputs.
+        'consumer_health_verdicts', 'consumer_health_run',
+    ),
+    'message_delivery': (
+        'message_delivery_messages', 'message_delivery_instance_id', 'message_delivery_expect_consumed_by',
+        'message_delivery_allow_filtered', 'message_delivery_allow_inconclusive', 'message_delivery_wait_timeout',
+        'message_delivery_poll_interval', 'message_delivery_report', 'message_delivery_report_name',
+        # Outputs.
+        'message_delivery_verdicts', 'message_delivery_run',
+    ),
+    'gate_report': (
+        'gate_report_verdicts', 'gate_report_name', 'gate_report_dir', 'gate_report_json', 'gate_report_junit',
+        'gate_report_runs', 'gate_report_started', 'gate_report_notes', 'gate_report_fail',
+        # Output.
+        'gate_report_result',
+    ),
+    'ons': (
+        'ons_region', 'ons_endpoint', 'ons_profile', 'ons_access_key_id', 'ons_access_key_secret',
+        'ons_security_token', 'ons_ecs_role_name', 'ons_network', 'ons_rate_limit', 'ons_retries', 'ons_timeout',
+        'ons_validate_certs', 'ons_ca_bundle', 'ons_signature_version',
+    ),
+}
+# How close a name must be to a namespace, or to a name of the gate, to be taken for a misspelling of it.
+_CLOSE = 0.85
+_VERY_CLOSE = 0.9
+SECRET_VARIABLES = ('ons_access_key_secret', 'ons_security_token')
+
+
+def _namespaces(value):
+    if value is None:
+        return tuple(GATE_VARIABLES)
+    chosen = _list(value, 'gate_variables: namespaces', 'namespaces')
+    for index, item in enumerate(chosen):
+        if item not in GATE_VARIABLES:
+            _fail('gate_variables: namespaces[%d]' % index, '%s is not a namespace of the gate (accepted: %s)'
+                  % (_short(item), ', '.join(GATE_VARIABLES)))
+    return tuple(chosen)
+
+
+def _looks_like(name, namespace, known):
+    """Whether ``name`` belongs to ``namespace`` or is a misspelling of it or of one of its names."""
+    prefix = namespace + '_'
+    if name.startswith(prefix):
+        return True
+    if len(prefix) >= 8:
+        for length in range(len(prefix) - 2, len(prefix) + 3):
+            if difflib.SequenceMatcher(None, name[:length], prefix).ratio() >= _CLOSE:
+                return True
+    return bool(difflib.get_close_matches(name, known, n=1, cutoff=_VERY_CLOSE))
+
+
+def gate_variables(names, namespaces=None):
+    """Return the variables of the gate's namespaces among ``names``; fail naming each unknown one.
+
+    A name that starts with a namespace (``consumer_health_`` ...), or nearly does, or nearly is a
+    name of the gate, must be a name of the gate: otherwise it is a misspelling that would leave a
+    setting silently unused. Names that start with ``_`` are private and not looked at.
+    """
+    chosen = _namespaces(namespaces)
+    every = set(name for names_of in GATE_VARIABLES.values() for name in names_of)
+    found, unknown = [], []
+    for index, name in enumerate(_list(names, 'gate_variables', 'variable names')):
+        if not isinstance(name, str):
+            _fail('gate_variables[%d]' % index, 'expected a variable name, got %s' % _short(name))
+        if name.startswith('_'):
+            continue
+        if name in every:
+            if any(name in GATE_VARIABLES[namespace] for namespace in chosen):
+                found.append(name)
+            continue
+        for namespace in chosen:
+            if _looks_like(name, namespace, GATE_VARIABLES[namespace]):
+                closest = difflib.get_close_matches(name, list(GATE_VARIABLES[namespace]), n=1, cutoff=0)
+                unknown.append('%s (did you mean %s?)' % (_clean(name), closest[0]) if closest else _clean(name))
+                break
+    if unknown:
+        raise AnsibleFilterError(
+            'unknown variable%s %s: the gate has no such setting, so it would not check what you meant; '
+            'rename %s (the README of each role lists its variables)'
+            % ('s' if len(unknown) > 1 else '', '; '.join(unknown), 'them' if len(unknown) > 1 else 'it'))
+    return sorted(found)
+
+
+def _connection_setting(name, check, value):
+    """Check a connection variable with the check the modules apply to its option, naming the variable."""
+    try:
+        check(value)
+    except ValueError as exc:
+        _fail(name, str(exc))
+
+
+def _whole_number(value):
+    if isinstance(value, bool):
+        raise ValueError('%s is not a whole number' % _short(value))
+    try:
+        return check_type_int(value)
+    except TypeError:
+        raise ValueError('%s is not a whole number' % _short(value))
+
+
+def gate_connection(settings):
+    """Validate the connection variables (``ons_*``) the playbooks pass to every module; return their names.
+
+    A value is never shown for the secret variables. ``null`` leaves a setting to the module's default.
+    """
+    settings = _mapping(settings, 'gate_connection', 'a dict of ons_* variables and their values')
+    for name, value in settings.items():
+        if name not in GATE_VARIABLES['ons']:
+            gate_variables([name], ['ons'])
+            _fail(name, 'not a connection variable (accepted: %s)' % ', '.join(GATE_VARIABLES['ons']))
+        if value is None:
+            continue
+        if name in SECRET_VARIABLES:
+            if not isinstance(value, str) or not value or _CONTROL.search(value) or value != value.strip():
+                # Never echo a secret, not even a wrong one.
+                _fail(name, 'is not a usable secret: use a non-empty string without spaces or control characters '
+                            '(the value is not shown)')
+        elif name == 'ons_region':
+            _connection_setting(name, check_region, value)
+        elif name == 'ons_network':
+            if value not in ('public', 'vpc'):
+                _fail(name, '%s is not a network (accepted: public, vpc)' % _short(value))
+        elif name == 'ons_signature_version':
+            if value not in ('v3', 'v1'):
+                _fail(name, '%s is not a signature version (accepted: v3, v1)' % _short(value))
+        elif name == 'ons_validate_certs':
+            _flag(value, name)
+        # The same bounds as the modules' options, from the same checks.
+        elif name == 'ons_rate_limit':
+            _connection_setting(name, check_rate_limit, value)
+        elif name == 'ons_timeout':
+            _connection_setting(name, check_timeout, value)
+        elif name == 'ons_retries':
+            _connection_setting(name, lambda number: check_retries(_whole_number(number)), value)
+        elif name == 'ons_endpoint' and value:
+            _connection_setting(name, parse_endpoint, value)
+        elif name == 'ons_endpoint' and value == '':
+            continue  # the playbooks treat an empty endpoint as unset
+        elif not isinstance(value, str) or not value or _CONTROL.search(value) or value != value.strip() or ' ' in value:
+            _fail(name, '%s is not valid: use a non-empty string without spaces or control characters' % _short(value))
+    return sorted(settings)
+
+
+SUITE_VARIABLES = (('consumer_health', 'consumer_health_groups', 'groups'),
+                   ('message_delivery', 'message_delivery_messages', 'messages'))
+
+
+def gate_suites(lists):
+    """Decide which suites of deployment_gate run, from the lists that are set (a dict by variable name).
+
+    A suite runs when its list is set; a list that is set but empty or null is an error naming it,
+    and a gate with neither list checks nothing, so it fails.
+    """
+    lists = _mapping(lists, 'gate_suites', 'a dict of consumer_health_groups and message_delivery_messages')
+    chosen = {'notes': []}
+    for suite, variable, what in SUITE_VARIABLES:
+        chosen[suite] = variable in lists
+        if not chosen[suite]:
+            chosen['notes'].append('%s did not run: %s is not set' % (suite, variable))
+            continue
+        value = lists[variable]
+        if value is None or (isinstance(value, (list, tuple)) and not value):
+            _fail(variable, 'is %s: list the %s to check, or leave the variable out to run the %s checks only'
+                  % ('null' if value is None else 'empty', what,
+                     'message' if suite == 'consumer_health' else 'consumer group'))
+        _list(value, variable, what)
+    if not chosen['consumer_health'] and not chosen['message_delivery']:
+        _fail('deployment_gate', 'neither consumer_health_groups nor message_delivery_messages is set: a gate that '
+                                 'checks nothing cannot pass; set one of them or both')
+    return chosen
+
+
+def gate_file_name(name, variable='gate_report_name', directory=None, directory_variable='gate_report_dir'):
+    """Return ``name`` when it is a plain file name, which keeps the reports inside their directory."""
+    name = _name(name, variable, 'report')
+    if directory is not None:
+        if not isinstance(directory, str) or not directory.strip() or _CONTROL.search(directory):
+            _fail(directory_variable, 'expected a directory, got %s' % _short(directory))
+    return name
+
+
+def _failed_message(result):
+    """The message of a failed task result; for a loop, that of its first failed item."""
+    if not isinstance(result, Mapping):
+        return 'the task gave no result that can be read'
+    for item in result.get('results') or []:
+        if isinstance(item, Mapping) and item.get('failed') and item.get('msg'):
+            return str(item['msg'])
+    for key in ('msg', 'message', 'reason'):
+        if result.get(key):
+            return str(result[key])
+    return 'the task failed without a message: %s' % _short(dict(result))
+
+
+def gate_stopped(result, task=None, suite=GATE_SUITE, subject=None):
+    """Return the verdict that says a suite stopped before it could finish, with the real cause.
+
+    ``result`` is the failed task's result (``ansible_failed_result``), ``task`` its name. The
+    verdict is inconclusive and always blocking: a gate that did not finish never passes.
+    """
+    suite = _text(suite, 'gate_stopped: suite', 'a suite name')
+    where = 'the task "%s"' % task if isinstance(task, str) and task else 'a task'
+    reason = '%s failed: %s' % (where, _failed_message(result))
+    return [_verdict(suite, RUN_CHECK, subject if isinstance(subject, str) and subject else suite, None, RUN_CHECK,
+                     INCONCLUSIVE, 'every check evaluated', 'stopped', reason=reason)]
 
 
 class FilterModule:
@@ -1322,4 +1860,9 @@ class FilterModule:
             'gate_failures': gate_failures,
             'gate_summary': gate_summary,
             'gate_junit': gate_junit,
+            'gate_variables': gate_variables,
+            'gate_connection': gate_connection,
+            'gate_suites': gate_suites,
+            'gate_file_name': gate_file_name,
+            'gate_stopped': gate_stopped,
         }

@@ -156,10 +156,10 @@ def test_plan_rejects_a_misspelt_check_instead_of_silently_skipping_it():
 @pytest.mark.parametrize('entry, message', [
     ({'group_id': 'GID_a', 'min_version': 'V4'}, r"groups\[0\]\.min_version: 'V4' is not a RocketMQ client version name"),
     ({'group_id': 'GID_a', 'message_model': 'PUSH'}, r"groups\[0\]\.message_model: 'PUSH' is not a message model \(accepted: CLUSTERING, BROADCASTING\)"),
-    ({'group_id': 'GID_a', 'min_consumers': -1}, r"groups\[0\]\.min_consumers: -1 is not a whole number of 0 or more"),
-    ({'group_id': 'GID_a', 'max_lag': 'lots'}, r"groups\[0\]\.max_lag: 'lots' is not a whole number of 0 or more"),
+    ({'group_id': 'GID_a', 'min_consumers': -1}, r"groups\[0\]\.min_consumers: -1 is not a whole number from 0 to 100000 clients"),
+    ({'group_id': 'GID_a', 'max_lag': 'lots'}, r"groups\[0\]\.max_lag: 'lots' is not a whole number from 0 to 1000000000 messages"),
     ({'group_id': 'GID_a', 'max_lag': True}, r"groups\[0\]\.max_lag: True is not a whole number"),
-    ({'group_id': 'GID_a', 'max_delay_seconds': -2}, r"groups\[0\]\.max_delay_seconds: -2 is not a number of seconds"),
+    ({'group_id': 'GID_a', 'max_delay_seconds': -2}, r"groups\[0\]\.max_delay_seconds: -2 is not a number from 0 to 31536000 seconds"),
     ({'group_id': 'GID_a', 'allowed_languages': []}, r"groups\[0\]\.allowed_languages: lists no language; use null to turn the check off"),
     ({'group_id': 'GID_a', 'allowed_languages': 'JAVA'}, r"groups\[0\]\.allowed_languages: expected a list of client languages, got str 'JAVA'"),
     ({'group_id': 'GID_a', 'uniform_version': 'maybe'}, r"groups\[0\]\.uniform_version: 'maybe' is not a boolean"),
@@ -205,22 +205,39 @@ def test_plan_compiles_rule_queries_so_a_typo_fails_before_any_api_call():
 
 @pytest.mark.parametrize('rules, message', [
     ([{'name': 'min_version', 'query': 'true'}], r"'min_version' is the name of a built-in check"),
-    ([{'name': 'has space', 'query': 'true'}], r"'has space' is not a valid rule name"),
+    ([{'name': 'has space', 'query': 'true'}], r"'has space' is not a rule name: use 1 to 64 letters"),
     ([{'query': 'true'}], r"rules\[0\]\.name: expected a rule name, got None"),
     ([{'name': 'r', 'query': 'true', 'expected': 1}], r"rules\[0\]: unknown key expected"),
-    ([{'name': 'r', 'query': 'true'}, {'name': 'r', 'query': 'false'}], r"the rule name 'r' is used twice"),
+    ([{'name': 'r', 'query': 'true'}, {'name': 'r', 'query': 'false'}],
+     r"rules\[1\]\.name: 'r' is also the name of the rule groups\[0\]\.rules\[0\]: every rule needs a name of its own"),
 ])
 def test_plan_rejects_bad_rules(rules, message):
     with pytest.raises(AnsibleFilterError, match=message):
         gate_health_plan([{'group_id': 'GID_a', 'rules': rules}], instance_id=INSTANCE)
 
 
-def test_plan_a_group_rule_replaces_the_role_wide_rule_of_the_same_name():
-    plan = gate_health_plan([{'group_id': 'GID_a', 'rules': [{'name': 'java', 'query': 'summary.count', 'expect': 3}]}, {'group_id': 'GID_b'}],
-                            instance_id=INSTANCE, rules=[{'name': 'java', 'query': 'summary.count'}, {'name': 'other', 'query': 'true'}])
+def test_plan_refuses_a_group_rule_with_the_name_of_a_role_wide_rule():
+    with pytest.raises(AnsibleFilterError, match=r"consumer_health_groups\[0\]\.rules\[0\]\.name: 'java' is also the name of "
+                                                 r"the rule consumer_health_rules\[0\]"):
+        gate_health_plan([{'group_id': 'GID_a', 'rules': [{'name': 'java', 'query': 'summary.count', 'expect': 3}]}],
+                         instance_id=INSTANCE, name='consumer_health_groups', prefix='consumer_health_',
+                         rules=[{'name': 'java', 'query': 'summary.count'}])
+
+
+def test_plan_refuses_two_role_wide_rules_of_one_name_naming_the_users_variable():
+    with pytest.raises(AnsibleFilterError, match=r"^consumer_health_rules\[1\]\.name: 'r' is also the name of the rule "
+                                                 r"consumer_health_rules\[0\]"):
+        gate_health_plan([{'group_id': 'GID_a'}], instance_id=INSTANCE, prefix='consumer_health_',
+                         rules=[{'name': 'r', 'query': 'true'}, {'name': 'r', 'query': 'false'}])
+
+
+def test_plan_lets_two_groups_each_have_a_rule_of_one_name():
+    plan = gate_health_plan([{'group_id': 'GID_a', 'rules': [{'name': 'mine', 'query': 'true'}]},
+                             {'group_id': 'GID_b', 'rules': [{'name': 'mine', 'query': 'false', 'expect': False}]}],
+                            instance_id=INSTANCE, rules=[{'name': 'other', 'query': 'true'}])
     first, second = plan['entries']
-    assert [(rule['name'], rule['expect']) for rule in first['rules']] == [('other', True), ('java', 3)]
-    assert [(rule['name'], rule['expect']) for rule in second['rules']] == [('java', True), ('other', True)]
+    assert [(rule['name'], rule['expect']) for rule in first['rules']] == [('other', True), ('mine', True)]
+    assert [(rule['name'], rule['expect']) for rule in second['rules']] == [('other', True), ('mine', False)]
 
 
 def test_plan_rejects_allowing_inconclusive_for_a_check_the_group_does_not_have():
@@ -699,7 +716,7 @@ def test_a_missing_message_fails_and_a_failed_trace_is_inconclusive():
     assert missing['status'] == 'failed' and missing['observed'] == 'not found'
     failed = run_delivery([{'topic': 'orders', 'msg_id': MSG}],
                           {MSG: trace_entry(found=False, error={'code': 'InternalError', 'message': 'Failed to trace: boom'})})[0]
-    assert failed['status'] == 'inconclusive' and failed['reason'] == 'ons_trace_info failed: Failed to trace: boom'
+    assert failed['status'] == 'inconclusive' and failed['reason'] == 'ons_trace_info failed: InternalError: Failed to trace: boom'
     no_topic = run_delivery([{'topic': 'orders', 'msg_id': MSG}],
                             {MSG: trace_entry(found=False, error={'code': 'BIZ_TOPIC_NOT_FOUND', 'message': 'no topic'})})[0]
     assert no_topic['status'] == 'failed'
@@ -744,7 +761,7 @@ RUNS = [{'suite': 'consumer_health', 'attempts': 3, 'elapsed_seconds': 12.5, 'wa
 def test_the_report_counts_every_verdict_and_fails_on_blocking_ones():
     report = gate_report(sample_verdicts(), name='release', runs=RUNS, started='2030-01-01T00:00:00Z', finished='2030-01-01T00:00:13Z')
     assert report['result'] == 'failed'
-    assert report['counts'] == {'checks': 10, 'passed': 7, 'failed': 2, 'inconclusive': 1, 'blocking': 2}
+    assert report['counts'] == {'checks': 10, 'passed': 7, 'failed': 2, 'inconclusive': 1, 'not_applicable': 0, 'blocking': 2}
     assert (report['gate'], report['started'], report['finished']) == ('release', '2030-01-01T00:00:00Z', '2030-01-01T00:00:13Z')
     assert report['runs'] == RUNS
     assert json.loads(json.dumps(report)) == report
@@ -801,10 +818,10 @@ def test_the_summary_gives_the_outcome_each_run_each_subject_each_failure_and_th
 
 def test_junit_has_one_suite_per_role_and_one_case_per_subject_and_check():
     root = ET.fromstring(gate_junit(gate_report(sample_verdicts(), name='release', runs=RUNS, finished='2030-01-01T00:00:13Z')))
-    assert root.tag == 'testsuites' and root.get('name') == 'release'
-    assert {key: root.get(key) for key in ('tests', 'failures', 'errors', 'skipped')} == {
-        'tests': '10', 'failures': '2', 'errors': '0', 'skipped': '1'}
     suites = root.findall('testsuite')
+    assert root.tag == 'testsuites' and {suite.get('package') for suite in suites} == {'release'}
+    assert {key: sum(int(suite.get(key)) for suite in suites) for key in ('tests', 'failures', 'errors', 'skipped')} == {
+        'tests': 10, 'failures': 2, 'errors': 0, 'skipped': 1}
     assert [(suite.get('name'), suite.get('tests'), suite.get('failures'), suite.get('time')) for suite in suites] == [
         ('consumer_health', '9', '1', '12.500'), ('message_delivery', '1', '1', '0.800')]
     cases = [(case.get('classname'), case.get('name')) for case in root.iter('testcase')]
@@ -815,13 +832,14 @@ def test_junit_has_one_suite_per_role_and_one_case_per_subject_and_check():
     assert failure.get('type') == 'failed'
     assert 'offender: 10.0.1.5:53012 on V4_9_4' in failure.text
     assert root.find(".//testcase[@name='max_lag']/skipped") is not None
-    assert root.find(".//testcase[@name='min_consumers']/system-out") is not None
+    assert list(root.find(".//testcase[@name='min_consumers']")) == []
+    assert 'GID_orders min_consumers PASSED' in suites[0].find('system-out').text
 
 
 def test_junit_reports_a_blocking_inconclusive_check_as_an_error():
     verdicts = run_health([{'group_id': 'GID_orders'}], {'GID_orders': error_entry('GID_orders')})
     root = ET.fromstring(gate_junit(gate_report(verdicts)))
-    assert root.get('errors') == '3' and root.get('failures') == '0'
+    assert (root.find('testsuite').get('errors'), root.find('testsuite').get('failures')) == ('3', '0')
     assert root.find('.//error').get('type') == 'inconclusive'
 
 
@@ -832,13 +850,13 @@ def test_junit_escapes_markup_and_drops_characters_xml_cannot_carry():
     text = gate_junit(gate_report(verdicts))
     root = ET.fromstring(text.encode('utf-8'))
     error = root.find('.//error')
-    assert 'answer <html>&"quoted"</html>[31m  end' in error.text
+    assert 'answer <html>&"quoted"</html>\\x00\\x1b[31m  end' in error.text
     assert '\x00' not in text and '\x1b' not in text
 
 
 def test_junit_of_an_empty_gate_has_one_failing_case():
     root = ET.fromstring(gate_junit(gate_report([])))
-    assert root.get('tests') == '1' and root.get('failures') == '1'
+    assert (root.find('testsuite').get('tests'), root.find('testsuite').get('failures')) == ('1', '1')
 
 
 @pytest.mark.parametrize('report', [None, [], {'checks': []}, 'passed'])
@@ -868,8 +886,9 @@ def test_the_filters_do_not_change_their_inputs():
 
 def test_every_filter_is_registered_under_its_documented_name():
     assert sorted(FilterModule().filters()) == [
-        'gate_delivery_plan', 'gate_delivery_verdicts', 'gate_failures', 'gate_health_plan', 'gate_health_targets',
-        'gate_health_verdicts', 'gate_junit', 'gate_report', 'gate_summary']
+        'gate_connection', 'gate_delivery_plan', 'gate_delivery_verdicts', 'gate_failures', 'gate_file_name',
+        'gate_health_plan', 'gate_health_targets', 'gate_health_verdicts', 'gate_junit', 'gate_report', 'gate_stopped',
+        'gate_suites', 'gate_summary', 'gate_variables']
 
 
 # ---------------------------------------------------------------------------------------------
