@@ -26,23 +26,27 @@ UNITS_PYTHON ?= $(shell $(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.v
 # Extra arguments: ansible-test (sanity, units, integration) and pytest (emulator-test).
 ANSIBLE_TEST_ARGS ?=
 PYTEST_ARGS ?= -q -n 2
+# `make repeat`: the pytest file, folder or node to run, and how many times in a row.
+TEST ?=
+COUNT ?= 20
 LINT_ARGS ?=
 
 STAMP := $(VENV)/.requirements-dev.stamp
 # The scripts take the venv and build folders from the environment, as absolute paths.
 RUN := VENV="$(abspath $(VENV))" BUILD_DIR="$(abspath $(BUILD))"
 
-# What `make test` (and so CI) runs, in order.
-TEST_STEPS ?= venv sanity lint units emulator-test integration build
+# What `make test` (and so CI) runs, in order; demo-scenarios runs the demo of every bundled
+# scenario, rehearsal the README's install-and-rehearse commands from the built artifact.
+TEST_STEPS ?= venv sanity lint docs-lint units emulator-test integration build importer demo-scenarios rehearsal
 
-.PHONY: help venv sanity units emulator-test integration build demo lint test clean distclean
+.PHONY: help venv sanity units emulator-test repeat integration build importer demo lint docs-lint test clean distclean
 
 help: ## Show this help
 	@echo "Targets (make TARGET [VARIABLE=value ...]):"
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo "Variables: PYTHON (venv interpreter), SCENARIO=$(SCENARIO) (demo), TARGETS (integration),"
 	@echo "  SANITY_PYTHON, UNITS_PYTHON, ANSIBLE_TEST_ARGS, PYTEST_ARGS='$(PYTEST_ARGS)' (emulator-test),"
-	@echo "  LINT_ARGS, TEST_STEPS='$(TEST_STEPS)'"
+	@echo "  LINT_ARGS, TEST_STEPS='$(TEST_STEPS)', TEST and COUNT=$(COUNT) (repeat)"
 
 venv: $(STAMP) ## Create .venv and install requirements-dev.txt (again only when that file changes)
 
@@ -69,14 +73,39 @@ units: $(STAMP) ## ansible-test units (tests/unit, installs tests/unit/requireme
 emulator-test: $(STAMP) ## The emulator's own test suite (pytest tests/emulator)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS) tests/emulator
 
+repeat: $(STAMP) ## Run a pytest file, folder or node COUNT times in a row, stop at the first failure (TEST=tests/unit COUNT=20)
+	@if [ -z "$(TEST)" ]; then echo "repeat: set TEST to a pytest file, folder or node, e.g. TEST=tests/emulator/test_faults.py" >&2; exit 2; fi
+	@case "$(COUNT)" in ''|*[!0-9]*|0) echo "repeat: COUNT must be a positive whole number, not '$(COUNT)'" >&2; exit 2;; esac
+	@# The unit tests import the collection as ansible_collections.apsaramq.rocketmq: run from a
+	@# link laid out that way, so that tests/unit and tests/emulator alike can be repeated.
+	@mkdir -p "$(BUILD)/repeat-collections/ansible_collections/apsaramq"
+	@ln -sfn "$(CURDIR)" "$(BUILD)/repeat-collections/ansible_collections/apsaramq/rocketmq"
+	@# No cache: a run must not depend on what the previous one left behind.
+	@cd "$(BUILD)/repeat-collections/ansible_collections/apsaramq/rocketmq" && for run in $$(seq 1 $(COUNT)); do \
+		echo "== run $$run of $(COUNT): $(TEST)"; \
+		if ! PYTHONPATH="$(abspath $(BUILD))/repeat-collections" "$(abspath $(VENV))/bin/python" -m pytest $(PYTEST_ARGS) -p no:cacheprovider $(TEST); then \
+			echo "repeat: run $$run of $(COUNT) failed" >&2; exit 1; fi; \
+	done; \
+	echo "repeat: $(COUNT) of $(COUNT) runs passed: $(TEST)"
+
 integration: $(STAMP) ## ansible-test integration against the emulator (TARGETS=... for a subset)
 	$(RUN) scripts/integration.sh $(TARGETS) $(ANSIBLE_TEST_ARGS)
 
-build: $(STAMP) ## Build the artifact into .build/dist, install it, check its docs and a module run
+build: $(STAMP) ## Build the artifact into .build/dist, check its entries, install it, check its docs and a module run
 	$(RUN) scripts/build_check.sh
+
+importer: $(STAMP) ## galaxy-importer (Galaxy's upload checks, offline) on a fresh artifact; fails on any warning
+	$(RUN) scripts/importer.sh
 
 demo: $(STAMP) ## Run the deployment gate against the emulator (SCENARIO=healthy|rollout_half_done|rollout_completes|...)
 	$(RUN) scripts/demo.sh $(SCENARIO)
+
+.PHONY: demo-scenarios rehearsal
+demo-scenarios: $(STAMP) ## Run the demo of every bundled scenario; each must pass or fail for its own reason (SCENARIOS=... for some)
+	$(RUN) $(VENV)/bin/python scripts/demo_scenarios.py $(SCENARIOS)
+
+rehearsal: $(STAMP) ## Run README.md's install and rehearsal commands as written, from the built artifact, in a clean venv and HOME
+	$(RUN) $(VENV)/bin/python scripts/readme_rehearsal.py
 
 lint: $(STAMP) ## ansible-lint of roles, playbooks and integration targets (.ansible-lint)
 	@if [ ! -x "$(VENV)/bin/ansible-lint" ]; then \
@@ -87,7 +116,10 @@ lint: $(STAMP) ## ansible-lint of roles, playbooks and integration targets (.ans
 	ANSIBLE_COLLECTIONS_PATH="$(abspath $(BUILD))/lint-collections" PATH="$(abspath $(VENV))/bin:$$PATH" \
 		$(VENV)/bin/ansible-lint --offline $(LINT_ARGS)
 
-test: ## Run the TEST_STEPS (venv sanity lint units emulator-test integration build) timed; stop at a failure
+docs-lint: $(STAMP) ## antsibull-docs lint of docs/docsite and every plugin's docs, and scripts/docs_check.py
+	$(RUN) scripts/docs_lint.sh
+
+test: ## Run the TEST_STEPS (venv sanity lint docs-lint units emulator-test integration build importer demo-scenarios rehearsal) timed; stop at a failure
 	@$(RUN) scripts/run_steps.sh $(TEST_STEPS)
 
 clean: ## Remove .build (copies, artifacts, ansible-test caches) and tests/output

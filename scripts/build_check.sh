@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the collection artifact, install it, and check the installed copy works.
 #
-# 1. `ansible-galaxy collection build` of a fresh copy (see stage_collection.sh) into .build/dist;
+# 1. `ansible-galaxy collection build` of a fresh copy (see stage_collection.sh) into .build/dist,
+#    whose top-level entries must all be on an allow-list (no build or test tools);
 # 2. `ansible-galaxy collection install` of that artifact into .build/installed;
 # 3. `ansible-doc` renders every module, filter and role (with argument specs) of the installed
 #    collection, with no warning;
@@ -39,6 +40,24 @@ if [ -n "$junk" ]; then
     echo "$junk" >&2
     exit 1
 fi
+
+# What users install, by top-level entry: the content, its docs and licence, tests/ (Galaxy
+# convention) and the emulator. The tools that build and test the collection (Makefile, scripts/,
+# requirements-dev.txt, benchmarks/, .ansible-lint, ...) are left out by build_ignore in galaxy.yml;
+# anything not listed here fails the build, named, so that a new file is shipped only on purpose.
+allowed_entries=(CHANGELOG.rst COPYING FILES.json MANIFEST.json README.md changelogs docs emulator meta
+    playbooks plugins requirements.txt roles tests)
+required_entries=(COPYING FILES.json MANIFEST.json README.md docs emulator meta plugins roles)
+entries="$(tar -tzf "$artifact" | sed -e 's|^\./||' -e 's|/.*||' | grep -v '^$' | sort -u)"
+unexpected="$(grep -vxF -f <(printf '%s\n' "${allowed_entries[@]}") <<<"$entries" | tr '\n' ' ' || true)"
+missing="$(printf '%s\n' "${required_entries[@]}" | grep -vxF -f <(printf '%s\n' "$entries") | tr '\n' ' ' || true)"
+if [ -n "$unexpected" ] || [ -n "$missing" ]; then
+    [ -z "$unexpected" ] || echo "build_check.sh: the artifact holds top-level entries that are not on its allow-list: $unexpected" >&2
+    [ -z "$missing" ] || echo "build_check.sh: the artifact lacks: $missing" >&2
+    echo "build_check.sh: leave tools out with build_ignore in galaxy.yml, or add what users need to allowed_entries in $0" >&2
+    exit 1
+fi
+echo "build_check.sh: top-level entries: $(tr '\n' ' ' <<<"$entries")"
 
 export ANSIBLE_COLLECTIONS_PATH="$installed"
 "$venv/bin/ansible-galaxy" collection install --offline --force -p "$installed" "$artifact"

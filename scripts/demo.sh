@@ -4,7 +4,9 @@
 #
 #   scripts/demo.sh [SCENARIO] [ansible-playbook option...]
 #
-# SCENARIO names a file in emulator/scenarios/ (default: healthy; also from $SCENARIO).
+# SCENARIO names a file in emulator/scenarios/ (default: healthy; also from $SCENARIO). When
+# playbooks/vars/demo/SCENARIO.yml exists, it is loaded after demo_gate.yml and replaces the
+# variables it sets, so that the gate shows what that scenario is about.
 # The collection is used straight from this checkout: ANSIBLE_COLLECTIONS_PATH points at a
 # folder where ansible_collections/<namespace>/<name> is a symlink to the repository root.
 # Exits with the playbook's status.
@@ -51,6 +53,16 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 # The demo runs on the implicit localhost on purpose; no need to warn about the missing inventory.
 export ANSIBLE_LOCALHOST_WARNING=false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+vars_files=(playbooks/vars/demo_gate.yml)
+if [ -f "$root/playbooks/vars/demo/$(basename "$scenario_file")" ]; then
+    vars_files+=("playbooks/vars/demo/$(basename "$scenario_file")")
+fi
+vars_args=()
+for file in "${vars_files[@]}"; do
+    vars_args+=(-e "@$file")
+done
+echo "demo.sh: scenario $(basename "$scenario_file" .yml), vars files: ${vars_files[*]}" >&2
+
 cd "$root"
 exec "$root/scripts/with_emulator.sh" "$scenario_file" -- "$playbook_bin" playbooks/deployment_gate.yml \
-    -e @playbooks/vars/demo_gate.yml "$@"
+    "${vars_args[@]}" "$@"
