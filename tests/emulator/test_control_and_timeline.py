@@ -137,9 +137,10 @@ def test_rollout_completes_moves_through_its_timeline(emulator, client_for):
     handle = emulator(os.path.join(SCENARIOS, 'rollout_completes.yml'), rate_limit=0)
     cli = client_for(handle.url)
     assert _versions(cli) == ['V4_9_4', 'V4_9_4', 'V5_1_0', 'V5_1_0'] and _lag(cli) == 200
-    control(handle.url, 'POST', '/_emulator/advance?seconds=3')
+    # The scenario's steps are at 10 s and 20 s.
+    control(handle.url, 'POST', '/_emulator/advance?seconds=10')
     assert _versions(cli) == ['V4_9_4', 'V5_1_0', 'V5_1_0', 'V5_1_0'] and _lag(cli) == 80
-    control(handle.url, 'POST', '/_emulator/advance?seconds=3')
+    control(handle.url, 'POST', '/_emulator/advance?seconds=10')
     assert _versions(cli) == ['V5_1_0'] * 4 and _lag(cli) == 0
     assert control(handle.url, 'GET', '/_emulator/state')[1]['timeline_step'] == 2
 
