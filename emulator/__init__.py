@@ -10,7 +10,7 @@ Run it with ``python -m emulator --scenario FILE``; tests use :func:`emulator.se
 Standard library and PyYAML only.
 """
 
-__version__ = '0.1.0'
+__version__ = '0.2.0'
 
 PRODUCT = 'Ons'
 API_VERSION = '2019-02-14'

@@ -43,7 +43,7 @@ else:
     REQUESTS_IMPORT_ERROR = None
 
 API_VERSION = "2019-02-14"
-USER_AGENT = "apsaramq.rocketmq/0.1.0"
+USER_AGENT = "apsaramq.rocketmq/0.2.0"
 SIGNATURE_VERSIONS = ("v3", "v1")
 NETWORKS = ("public", "vpc")
 # How much of an answer that is not the API's JSON to quote in an error.

@@ -2,9 +2,12 @@
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What every module of this collection shares: options, input checks, the client, failing safely."""
+"""What every module of this collection shares: options, input checks, the client, failing safely.
 
-import re
+check_connection_options, connect and query_concurrently need no AnsibleModule: a controller-side
+plugin builds its client and runs its queries with them exactly as the modules do.
+"""
+
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -25,6 +28,16 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials impo
     fetch_ecs_role_credentials,
     resolve_credentials,
     resolve_region,
+)
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import (
+    check_name,
+    describe_instances,
+    in_order,
+    instance_entry,
+    list_groups,
+    list_instances,
+    outcome_of,
+    tag_parameters,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import scrub, scrub_all, secret_forms
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import (
@@ -74,71 +87,78 @@ MESSAGES_ARGUMENT_SPEC = dict(
     **BATCH_ARGUMENT_SPEC
 )
 
-# Names as the console accepts them; "%" joins an instance ID and a name in namespaced IDs. Matched
-# with fullmatch: "$" would also accept a name followed by a newline.
-NAME_RULES = {
-    "instance": (re.compile(r"[A-Za-z0-9_-]{1,64}"), "1 to 64 letters, digits, hyphens and underscores"),
-    "group": (re.compile(r"[A-Za-z0-9_%-]{1,128}"), "1 to 128 letters, digits, hyphens, underscores and %"),
-    "topic": (re.compile(r"[A-Za-z0-9_%-]{1,128}"), "1 to 128 letters, digits, hyphens, underscores and %"),
-    "message": (re.compile(r"[A-Za-z0-9]{1,128}"), "1 to 128 letters and digits (a message ID is hexadecimal)"),
-}
-# Resource tags as the API accepts them in Tag.N.Key / Tag.N.Value.
-MAX_TAGS = 20
-MAX_TAG_LENGTH = 128
-TAG_RESERVED_PREFIXES = ("acs:", "aliyun")
 # Threads for batched queries: the rate limit, not the thread count, sets the pace.
 MAX_WORKERS = 8
 ECS_METADATA_TIMEOUT = 5.0
 
 
-def _check_tag_text(what, text, allow_empty):
-    if text is None:
-        raise ValueError("%s is null: use a string (\"\" for an empty value)" % what)
-    if not isinstance(text, str):
-        raise ValueError("%s is a %s (%r): use a string" % (what, type(text).__name__, text))
-    if not text and not allow_empty:
-        raise ValueError("%s is empty: use 1 to %d characters" % (what, MAX_TAG_LENGTH))
-    if len(text) > MAX_TAG_LENGTH or text.startswith(TAG_RESERVED_PREFIXES) or "http://" in text or "https://" in text:
-        raise ValueError("%s %r is not valid: use at most %d characters, not starting with acs: or aliyun, "
-                         "without http:// or https://" % (what, text, MAX_TAG_LENGTH))
+def check_connection_options(params):
+    """Check the connection options of ``params`` (a dict of ONS_ARGUMENT_SPEC's option names).
 
-
-def tag_parameters(tags):
-    """Return the API parameters ``Tag.N.Key`` and ``Tag.N.Value`` for the dict ``tags``, in its order.
-
-    Numbers are taken as their text. Raises ValueError, naming the tag, for anything the API refuses.
+    Every connection option is checked before anything is built from it: a value the HTTP library
+    or the clock cannot take must end here, with the option's name, not in a traceback. Raises
+    ValueError naming the option, its problem and what is accepted.
     """
-    if len(tags) > MAX_TAGS:
-        raise ValueError("has %d tags: use at most %d" % (len(tags), MAX_TAGS))
-    params = {}
-    for index, (key, value) in enumerate(tags.items(), 1):
-        _check_tag_text("key", key, allow_empty=False)
-        # YAML reads env: 1 as a number; tag values are text. A boolean is more likely a mistake.
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        _check_tag_text("value of key %r" % key, value, allow_empty=True)
-        params["Tag.%d.Key" % index] = key
-        params["Tag.%d.Value" % index] = value
-    return params
+    checks = [(check_timeout, "timeout"), (check_retries, "retries"), (check_rate_limit, "rate_limit")]
+    if params.get("region") is not None:
+        checks.append((check_region, "region"))
+    if params.get("endpoint") is not None:
+        checks.append((parse_endpoint, "endpoint"))
+    if params.get("validate_certs") and params.get("ca_bundle") is not None:
+        checks.append((check_ca_bundle, "ca_bundle"))
+    for check, name in checks:
+        check(params.get(name))
+    role = params.get("ecs_role_name")
+    if role is not None and not ROLE_NAME_PATTERN.fullmatch(role):
+        raise ValueError("ecs_role_name %r is not a valid RAM role name: use %s" % (role, ROLE_NAME_RULE))
 
 
-# Codes with which the API says "nothing to show" rather than "failed" (see call_or_absent).
-NOT_ONLINE = "BIZ_CONSUMER_NOT_ONLINE"
-NO_MESSAGE = "BIZ_NO_MESSAGE"
+def fetch_ecs_credentials(role_name):
+    """Return the Credentials of the ECS RAM role ``role_name`` from the instance metadata service."""
+    get, put = metadata_transport(ECS_METADATA_TIMEOUT)
+    return fetch_ecs_role_credentials(role_name, get, put)
 
 
-def call_or_absent(client, action, params, absent_code):
-    """Call ``action``; return ``(answer, None)``, or ``(None, request_id)`` when the API answers ``absent_code``.
+def connect(params, ecs_fetch=None):
+    """Return ``(client, secrets)``: an OnsClient built from ``params`` and the secrets it holds.
 
-    ``absent_code`` is the code with which the API says "nothing to show" rather than "failed", such
-    as ``BIZ_CONSUMER_NOT_ONLINE`` for a group without clients or ``BIZ_NO_MESSAGE``. Other errors raise.
+    ``params`` is a dict of ONS_ARGUMENT_SPEC's option names, defaults filled in (checked first
+    with check_connection_options). Credentials come from the chain of credentials.resolve_credentials;
+    ``ecs_fetch(role_name)`` gets those of an ECS RAM role (default fetch_ecs_credentials).
+    ``secrets`` are the values that must never appear in output (see safe_text.secret_forms).
+
+    Raises CredentialError when no credentials can be found or loaded (shown as ``Failed to find
+    credentials: <message>``), ValueError naming the option for a setting the client cannot take.
     """
+    credentials, profile_region = resolve_credentials(params, ecs_fetch or fetch_ecs_credentials)
+    secrets = credentials.secrets()
     try:
-        return client.call(action, params), None
-    except OnsError as exc:
-        if exc.code != absent_code:
-            raise
-        return None, exc.request_id
+        base_url = resolve_endpoint(resolve_region(params, profile_region), params["network"], params["endpoint"])
+        client = OnsClient(credentials, base_url, signature_version=params["signature_version"],
+                           timeout=params["timeout"], retries=params["retries"], rate_limit=params["rate_limit"],
+                           validate_certs=params["validate_certs"], ca_bundle=params["ca_bundle"],
+                           pool_size=MAX_WORKERS)
+    except ValueError as exc:
+        # The caller learns the secrets only from our return value: no message may hold one.
+        message = scrub(str(exc), secrets)
+        if message != str(exc):
+            raise ValueError(message) from None
+        raise
+    return client, secrets
+
+
+def query_concurrently(func, items, max_workers=MAX_WORKERS):
+    """Return the outcome of ``func(item)`` for each of ``items``, in their order.
+
+    An outcome is ``(entry, None)``, or ``(None, error)`` when ``func`` raised an OnsError; other
+    exceptions propagate. Several items are queried on up to ``max_workers`` threads: the client's
+    rate limit, not the thread count, sets the pace.
+    """
+    items = list(items)
+    if len(items) <= 1:
+        return in_order(func, items)
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(items))) as pool:
+        return list(pool.map(lambda item: outcome_of(func, item), items))
 
 
 class OnsModule:
@@ -157,24 +177,10 @@ class OnsModule:
         self._check_transport_options()
 
     def _check_transport_options(self):
-        # Every connection option is checked before anything is built from it: a value the HTTP
-        # library or the clock cannot take must end here, with the option's name, not in a traceback.
-        params = self.params
-        checks = [(check_timeout, "timeout"), (check_retries, "retries"), (check_rate_limit, "rate_limit")]
-        if params.get("region") is not None:
-            checks.append((check_region, "region"))
-        if params.get("endpoint") is not None:
-            checks.append((parse_endpoint, "endpoint"))
-        if params.get("validate_certs") and params.get("ca_bundle") is not None:
-            checks.append((check_ca_bundle, "ca_bundle"))
-        for check, name in checks:
-            try:
-                check(params[name])
-            except ValueError as exc:
-                self.fail_json(msg=str(exc))
-        role = params.get("ecs_role_name")
-        if role is not None and not ROLE_NAME_PATTERN.fullmatch(role):
-            self.fail_json(msg="ecs_role_name %r is not a valid RAM role name: use %s" % (role, ROLE_NAME_RULE))
+        try:
+            check_connection_options(self.params)
+        except ValueError as exc:
+            self.fail_json(msg=str(exc))
 
     @classmethod
     def for_groups(cls, argument_spec=None, **kwargs):
@@ -224,6 +230,55 @@ class OnsModule:
                                    lambda msg_id: new_entry(instance_id, topic, msg_id))
         self.exit_entries("messages", messages, "msg_id")
 
+    def exit_with_group_list(self):
+        """Exit with the groups of the options instance_id, group_id, group_type and tags (see ons_queries.list_groups).
+
+        A failed listing fails the module with ``Failed to list the <type> groups of instance <id>: ...``.
+        """
+        instance_id = self.check_name("instance_id", self.params["instance_id"], "instance")
+        group_id = self.params["group_id"]
+        if group_id is not None:
+            self.check_name("group_id", group_id, "group")
+        # Checked here, naming the option, before any credentials are looked up.
+        self.tag_params("tags")
+        result = {}
+        try:
+            result = list_groups(self.client, instance_id, group_id, self.params["group_type"], self.params["tags"],
+                                 concurrently=query_concurrently)
+        except OnsError as exc:
+            self.fail_api("list the %s groups of instance %s" % (exc.group_type, instance_id), exc)
+        self.exit_json(**result)
+
+    def exit_with_instances(self):
+        """Exit with the instances of the region, or those of the option instance_id or instance_ids.
+
+        Without instance_id and instance_ids, the list of the region (options tags and
+        need_resource_info, see ons_queries.list_instances); else the base info of each instance,
+        as exit_with_groups does for groups (see ons_queries.describe_instances).
+        """
+        if self.params["instance_id"] is None and self.params["instance_ids"] is None:
+            # Checked here, naming the option, before any credentials are looked up.
+            self.tag_params("tags")
+            result = {"instances": []}
+            try:
+                result = list_instances(self.client, self.params["tags"], self.params["need_resource_info"])
+            except OnsError as exc:
+                self.fail_api("list the instances", exc)
+            # One call: nothing to keep going after, so an entry never carries an error.
+            for entry in result["instances"]:
+                entry["error"] = None
+            self.exit_json(**result)
+        else:
+            for option in ("tags", "need_resource_info"):
+                if self.params[option]:
+                    self.fail_json(msg="%s applies only to the list of instances: leave out instance_id and instance_ids "
+                                       "to use it" % option)
+            instance_ids = self.one_or_many("instance_id", "instance_ids", "instance")
+            outcomes = describe_instances(self.client, instance_ids, concurrently=query_concurrently)
+            instances = self.entries_of(instance_ids, outcomes,
+                                        lambda instance_id: "get the base info of instance %s" % instance_id, instance_entry)
+            self.exit_entries("instances", instances, "instance_id")
+
     def exit_entries(self, key, entries, single_option):
         """Exit with ``entries`` under ``key``; when option ``single_option`` was used, its entry's keys also at the top level."""
         result = {key: entries}
@@ -232,10 +287,11 @@ class OnsModule:
         self.exit_json(**result)
 
     def check_name(self, param, value, kind):
-        """Fail unless ``value`` (from option ``param``) is a valid name of ``kind`` (see NAME_RULES)."""
-        pattern, accepted = NAME_RULES[kind]
-        if not isinstance(value, str) or not pattern.fullmatch(value):
-            self.fail_json(msg="%s %r is not a valid %s ID: use %s" % (param, value, kind, accepted))
+        """Fail unless ``value`` (from option ``param``) is a valid name of ``kind`` (see ons_queries.NAME_RULES)."""
+        try:
+            check_name(param, value, kind)
+        except ValueError as exc:
+            self.fail_json(msg=str(exc))
         return value
 
     def one_or_many(self, single, many, kind):
@@ -268,30 +324,22 @@ class OnsModule:
             self._client = self._build_client()
         return self._client
 
-    @staticmethod
-    def _ecs_fetch(role_name):
-        get, put = metadata_transport(ECS_METADATA_TIMEOUT)
-        return fetch_ecs_role_credentials(role_name, get, put)
+    # A class attribute, so that a subclass can fetch ECS role credentials its own way.
+    _ecs_fetch = staticmethod(fetch_ecs_credentials)
 
     def _build_client(self):
-        params = self.params
+        client = None
         try:
-            credentials, profile_region = resolve_credentials(params, self._ecs_fetch)
+            client, self._secrets = connect(self.params, self._ecs_fetch)
         except CredentialError as exc:
             self.fail_json(msg="Failed to find credentials: %s" % exc)
-        self._secrets = credentials.secrets()
+        except ValueError as exc:
+            self.fail_json(msg=str(exc))
         # Values from the environment or a profile are not no_log options: redact them too, in
         # every form a request carries them (see safe_text.secret_forms).
         for form in secret_forms(self._secrets):
             self.module.no_log_values.add(form)
-        try:
-            base_url = resolve_endpoint(resolve_region(params, profile_region), params["network"], params["endpoint"])
-            return OnsClient(credentials, base_url, signature_version=params["signature_version"],
-                             timeout=params["timeout"], retries=params["retries"], rate_limit=params["rate_limit"],
-                             validate_certs=params["validate_certs"], ca_bundle=params["ca_bundle"],
-                             pool_size=MAX_WORKERS)
-        except ValueError as exc:
-            self.fail_json(msg=str(exc))
+        return client
 
     def query_each(self, func, items, describe, empty_entry=None):
         """Return ``[func(item) for item in items]``, run concurrently within the client's rate limit.
@@ -301,17 +349,13 @@ class OnsModule:
         ``fail_on_error`` set to false, in which case that item's entry is ``empty_entry(item)``
         with the key ``error`` holding the error. Every entry has the key ``error``.
         """
-        def attempt(item):
-            try:
-                return func(item), None
-            except OnsError as exc:
-                return None, exc
+        return self.entries_of(items, query_concurrently(func, items), describe, empty_entry)
 
-        if len(items) <= 1:
-            outcomes = [attempt(item) for item in items]
-        else:
-            with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items))) as pool:
-                outcomes = list(pool.map(attempt, items))
+    def entries_of(self, items, outcomes, describe, empty_entry=None):
+        """Return the entries of ``outcomes`` (see query_concurrently), one per item of ``items``.
+
+        Fails, or keeps going, on a failed item as query_each says. Every entry has the key ``error``.
+        """
         tolerate = self.params.get("fail_on_error") is False and empty_entry is not None
         entries = []
         for item, (entry, error) in zip(items, outcomes):

@@ -188,53 +188,16 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NOT_ONLINE, OnsModule, call_or_absent
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_object, get_scalar, get_topic_details
-
-ACTION = "OnsConsumerAccumulate"
-
-
-def new_entry(instance_id, group_id, request_id=None):
-    """Return the entry of a group whose figures are unknown (not 0): no client online, or a failed query."""
-    return {"group_id": group_id, "instance_id": instance_id, "online": False, "total_diff": None,
-            "consume_tps": None, "delay_time": None, "last_timestamp": None, "topics": [], "request_id": request_id}
-
-
-def shape_accumulate(body, group_id, instance_id, detail=True):
-    """Turn an answer of OnsConsumerAccumulate into the entry of one group (OnsResponseError if unreadable).
-
-    ``topics`` is read only with ``detail``, so that the result says the same whatever the API adds unasked.
-    """
-    request_id = body.get("RequestId")
-    data = get_object(body, "Data", required=True, request_id=request_id)
-    return {
-        "group_id": group_id,
-        "instance_id": instance_id,
-        "online": get_scalar(data, "Online", bool, request_id=request_id),
-        "total_diff": get_scalar(data, "TotalDiff", int, request_id=request_id),
-        "consume_tps": get_scalar(data, "ConsumeTps", float, request_id=request_id),
-        "delay_time": get_scalar(data, "DelayTime", int, request_id=request_id),
-        "last_timestamp": get_scalar(data, "LastTimestamp", int, request_id=request_id),
-        "topics": get_topic_details(data, request_id=request_id) if detail else [],
-        "request_id": request_id,
-    }
-
-
-def query_group(client, instance_id, group_id, detail):
-    """Ask the API for the accumulated messages of one group and return its entry."""
-    params = {"GroupId": group_id, "InstanceId": instance_id, "Detail": "true" if detail else "false"}
-    body, absent_request_id = call_or_absent(client, ACTION, params, NOT_ONLINE)
-    if body is None:
-        return new_entry(instance_id, group_id, absent_request_id)
-    return shape_accumulate(body, group_id, instance_id, detail)
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import accumulate_entry, query_accumulate
 
 
 def main():
     ons = OnsModule.for_groups(dict(detail=dict(type="bool", default=True)))
     detail = ons.params["detail"]
     ons.exit_with_groups("get the accumulated messages",
-                         lambda client, instance_id, group_id: query_group(client, instance_id, group_id, detail),
-                         new_entry)
+                         lambda client, instance_id, group_id: query_accumulate(client, instance_id, group_id, detail),
+                         accumulate_entry)
 
 
 if __name__ == "__main__":

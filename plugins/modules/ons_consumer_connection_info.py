@@ -158,43 +158,12 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NOT_ONLINE, OnsModule, call_or_absent
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
-
-ACTION = "OnsConsumerGetConnection"
-
-
-def shape_connection(item, request_id):
-    return {
-        "client_id": get_scalar(item, "ClientId", request_id=request_id),
-        "client_addr": get_scalar(item, "ClientAddr", request_id=request_id),
-        "language": get_scalar(item, "Language", request_id=request_id),
-        "version": get_scalar(item, "Version", request_id=request_id),
-    }
-
-
-def new_entry(instance_id, group_id, request_id=None):
-    return {"group_id": group_id, "instance_id": instance_id, "online": False, "message_model": None,
-            "connections": [], "request_id": request_id}
-
-
-def query_group(client, instance_id, group_id):
-    body, absent_request_id = call_or_absent(client, ACTION, {"GroupId": group_id, "InstanceId": instance_id}, NOT_ONLINE)
-    entry = new_entry(instance_id, group_id, absent_request_id)
-    if body is None:
-        return entry
-    request_id = body.get("RequestId")
-    data = get_object(body, "Data", required=True, request_id=request_id)
-    entry["request_id"] = request_id
-    entry["message_model"] = get_scalar(data, "MessageModel", request_id=request_id) or None
-    entry["connections"] = [shape_connection(item, request_id)
-                            for item in get_list(data, "ConnectionList", "ConnectionDo", request_id=request_id)]
-    entry["online"] = bool(entry["connections"])
-    return entry
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import connection_entry, query_connections
 
 
 def main():
-    OnsModule.for_groups().exit_with_groups("get the connections", query_group, new_entry)
+    OnsModule.for_groups().exit_with_groups("get the connections", query_connections, connection_entry)
 
 
 if __name__ == "__main__":

@@ -386,123 +386,8 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NOT_ONLINE, OnsModule, call_or_absent
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import (
-    get_list,
-    get_object,
-    get_scalar,
-    get_strings,
-    get_topic_details,
-)
-
-ACTION = "OnsConsumerStatus"
-# The API documents PUSH/PULL; Apache RocketMQ (and so some brokers) answer CONSUME_PASSIVELY/CONSUME_ACTIVELY.
-# One spelling for both, so that a check written against one holds against the other.
-CONSUME_TYPES = {"PUSH": "CONSUME_PASSIVELY", "CONSUME_PASSIVELY": "CONSUME_PASSIVELY",
-                 "PULL": "CONSUME_ACTIVELY", "CONSUME_ACTIVELY": "CONSUME_ACTIVELY"}
-
-
-def new_entry(instance_id, group_id, request_id=None):
-    """Return the entry of a group whose figures are unknown (not 0): no client online, or a failed query."""
-    return {"group_id": group_id, "instance_id": instance_id, "online": False, "total_diff": None,
-            "delay_time": None, "consume_tps": None, "last_timestamp": None, "rebalance_ok": None,
-            "subscription_same": None, "consume_model": None, "connections": [], "topics": [], "clients": [],
-            "request_id": request_id}
-
-
-def consume_type(value):
-    """Return the ConsumeType ``value`` in Apache RocketMQ's names (PUSH and PULL mapped); another value as given."""
-    if not value:
-        return None
-    return CONSUME_TYPES.get(value.strip().upper(), value)
-
-
-def _shape_client(item, need_jstack, request_id):
-    def read(container, key, kind=str):
-        return get_scalar(container, key, kind, request_id=request_id)
-
-    jstack = []
-    if need_jstack:
-        jstack = [{"thread": read(thread, "Thread"),
-                   "track": get_strings(thread, "TrackList", "Track", request_id=request_id)}
-                  for thread in get_list(item, "Jstack", "ThreadTrackDo", request_id=request_id)]
-    return {
-        "client_id": read(item, "ClientId"),
-        "connection": read(item, "Connection"),
-        "consume_model": read(item, "ConsumeModel") or None,
-        "consume_type": consume_type(read(item, "ConsumeType")),
-        "language": read(item, "Language"),
-        "version": read(item, "Version"),
-        "thread_count": read(item, "ThreadCount", int),
-        "start_timestamp": read(item, "StartTimeStamp", int),
-        "last_timestamp": read(item, "LastTimeStamp", int),
-        "subscriptions": [{
-            "topic": read(sub, "Topic"),
-            "sub_string": read(sub, "SubString"),
-            "sub_version": read(sub, "SubVersion", int),
-            "tags": get_strings(sub, "TagsSet", "Tag", request_id=request_id),
-        } for sub in get_list(item, "SubscriptionSet", "SubscriptionData", request_id=request_id)],
-        "running_data": [{
-            "topic": read(row, "Topic"),
-            "ok_tps": read(row, "OkTps", float),
-            "failed_tps": read(row, "FailedTps", float),
-            "failed_count_per_hour": read(row, "FailedCountPerHour", int),
-            "rt": read(row, "Rt", float),
-        } for row in get_list(item, "RunningDataList", "ConsumerRunningDataDo", request_id=request_id)],
-        "jstack": jstack,
-    }
-
-
-def shape_status(body, group_id, instance_id, detail=False, need_jstack=False):
-    """Turn an answer of OnsConsumerStatus into the entry of one group.
-
-    ``clients`` is read only with ``detail`` and each client's ``jstack`` only with ``need_jstack``, so
-    that the result says the same whatever the API adds unasked. Raises OnsResponseError for an
-    answer that cannot be read.
-    """
-    request_id = body.get("RequestId")
-    data = get_object(body, "Data", required=True, request_id=request_id)
-
-    def read(key, kind=str):
-        return get_scalar(data, key, kind, request_id=request_id)
-
-    clients = []
-    if detail:
-        clients = [_shape_client(item, need_jstack, request_id)
-                   for item in get_list(data, "ConsumerConnectionInfoList", "ConsumerConnectionInfoDo", request_id=request_id)]
-    return {
-        "group_id": group_id,
-        "instance_id": read("InstanceId") or instance_id,
-        "online": read("Online", bool),
-        "total_diff": read("TotalDiff", int),
-        "delay_time": read("DelayTime", int),
-        "consume_tps": read("ConsumeTps", float),
-        "last_timestamp": read("LastTimestamp", int),
-        "rebalance_ok": read("RebalanceOK", bool),
-        "subscription_same": read("SubscriptionSame", bool),
-        "consume_model": read("ConsumeModel") or None,
-        "connections": [{
-            "client_id": get_scalar(item, "ClientId", request_id=request_id),
-            "client_addr": get_scalar(item, "ClientAddr", request_id=request_id),
-            "language": get_scalar(item, "Language", request_id=request_id),
-            "version": get_scalar(item, "Version", request_id=request_id),
-            "remote_ip": get_scalar(item, "RemoteIP", request_id=request_id),
-            "diff": get_scalar(item, "Diff", int, request_id=request_id),
-        } for item in get_list(data, "ConnectionSet", "ConnectionDo", request_id=request_id)],
-        "topics": get_topic_details(data, request_id=request_id),
-        "clients": clients,
-        "request_id": request_id,
-    }
-
-
-def query_group(client, instance_id, group_id, detail, need_jstack):
-    """Ask the API for the status of one group and return its entry."""
-    params = {"GroupId": group_id, "InstanceId": instance_id, "Detail": "true" if detail else "false",
-              "NeedJstack": "true" if need_jstack else "false"}
-    body, absent_request_id = call_or_absent(client, ACTION, params, NOT_ONLINE)
-    if body is None:
-        return new_entry(instance_id, group_id, absent_request_id)
-    return shape_status(body, group_id, instance_id, detail, need_jstack)
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import query_status, status_entry
 
 
 def main():
@@ -515,8 +400,8 @@ def main():
     if need_jstack and not detail:
         ons.fail_json(msg="need_jstack=true requires detail=true: the thread stacks are part of each client's details")
     ons.exit_with_groups("get the status",
-                         lambda client, instance_id, group_id: query_group(client, instance_id, group_id, detail, need_jstack),
-                         new_entry)
+                         lambda client, instance_id, group_id: query_status(client, instance_id, group_id, detail, need_jstack),
+                         status_entry)
 
 
 if __name__ == "__main__":

@@ -154,36 +154,7 @@ request_ids:
 """
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar, get_tags
-
-ACTION = "OnsGroupList"
-# The protocols a listing of every group asks for, in the order their groups are returned.
-GROUP_TYPES = ("tcp", "http")
-
-
-def shape_group(item, request_id, group_type=None):
-    return {
-        "group_id": get_scalar(item, "GroupId", request_id=request_id),
-        "group_type": get_scalar(item, "GroupType", request_id=request_id) or group_type,
-        "instance_id": get_scalar(item, "InstanceId", request_id=request_id),
-        "independent_naming": get_scalar(item, "IndependentNaming", bool, request_id=request_id),
-        "owner": get_scalar(item, "Owner", request_id=request_id),
-        "remark": get_scalar(item, "Remark", request_id=request_id),
-        "create_time": get_scalar(item, "CreateTime", int, request_id=request_id),
-        "update_time": get_scalar(item, "UpdateTime", int, request_id=request_id),
-        "tags": get_tags(item, "Tags", "Tag", request_id=request_id),
-    }
-
-
-def shape_answer(body, group_type=None):
-    """Turn an answer of OnsGroupList into the module's result (without ``changed``).
-
-    ``group_type`` is the protocol the listing asked for: the type of a group whose entry does not say.
-    """
-    request_id = body.get("RequestId")
-    data = get_object(body, "Data", required=True, request_id=request_id)
-    groups = [shape_group(item, request_id, group_type) for item in get_list(data, "SubscribeInfoDo", request_id=request_id)]
-    return {"groups": groups, "group_ids": [group["group_id"] for group in groups], "request_id": request_id}
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import GROUP_TYPES
 
 
 def main():
@@ -195,25 +166,7 @@ def main():
             tags=dict(type="dict"),
         ),
     )
-    params = {"InstanceId": ons.check_name("instance_id", ons.params["instance_id"], "instance")}
-    if ons.params["group_id"] is not None:
-        params["GroupId"] = ons.check_name("group_id", ons.params["group_id"], "group")
-    params.update(ons.tag_params("tags"))
-    group_types = GROUP_TYPES if ons.params["group_type"] == "all" else (ons.params["group_type"],)
-    client = ons.client
-    # query_each fails the module with the first failed listing: a partial list would hide groups.
-    listings = ons.query_each(lambda group_type: shape_answer(client.call(ACTION, dict(params, GroupType=group_type)), group_type),
-                              group_types, lambda group_type: "list the %s groups of instance %s" % (group_type, params["InstanceId"]))
-    groups, seen = [], set()
-    for listing in listings:
-        for group in listing["groups"]:
-            # A group the API lists under both protocols is one group: keep its first entry.
-            if group["group_id"] not in seen:
-                seen.add(group["group_id"])
-                groups.append(group)
-    request_ids = [listing["request_id"] for listing in listings]
-    ons.exit_json(groups=groups, group_ids=[group["group_id"] for group in groups], request_id=request_ids[0],
-                  request_ids=request_ids)
+    ons.exit_with_group_list()
 
 
 if __name__ == "__main__":

@@ -141,49 +141,13 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NOT_ONLINE, OnsModule, call_or_absent
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
-
-ACTION = "OnsGroupSubDetail"
-
-
-def new_entry(instance_id, group_id, request_id=None):
-    """Return the entry of a group with nothing known of it: no client online, or a failed query."""
-    return {"group_id": group_id, "instance_id": instance_id, "message_model": None, "online": False,
-            "subscriptions": [], "request_id": request_id}
-
-
-def shape_subscription(body, group_id, instance_id):
-    """Turn an answer of OnsGroupSubDetail into the entry of one group (OnsResponseError if unreadable).
-
-    ``group_id`` is the requested ID rather than the answer's ``GroupId``, so that entries match what
-    was asked however the API spells the ID of a group of a namespaced instance.
-    """
-    request_id = body.get("RequestId")
-    data = get_object(body, "Data", required=True, request_id=request_id)
-    return {
-        "group_id": group_id,
-        "instance_id": instance_id,
-        "message_model": get_scalar(data, "MessageModel", request_id=request_id) or None,
-        "online": get_scalar(data, "Online", bool, request_id=request_id),
-        "subscriptions": [{
-            "topic": get_scalar(item, "Topic", request_id=request_id),
-            "sub_string": get_scalar(item, "SubString", request_id=request_id),
-        } for item in get_list(data, "SubscriptionDataList", "SubscriptionDataList", request_id=request_id)],
-        "request_id": request_id,
-    }
-
-
-def query_group(client, instance_id, group_id):
-    """Ask the API for the subscriptions of one group and return its entry."""
-    body, absent_request_id = call_or_absent(client, ACTION, {"GroupId": group_id, "InstanceId": instance_id}, NOT_ONLINE)
-    if body is None:
-        return new_entry(instance_id, group_id, absent_request_id)
-    return shape_subscription(body, group_id, instance_id)
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import query_subscription, subscription_entry
 
 
 def main():
-    OnsModule.for_groups(dict(instance_id=dict(type="str", required=True))).exit_with_groups("get the subscriptions", query_group, new_entry)
+    OnsModule.for_groups(dict(instance_id=dict(type="str", required=True))).exit_with_groups(
+        "get the subscriptions", query_subscription, subscription_entry)
 
 
 if __name__ == "__main__":

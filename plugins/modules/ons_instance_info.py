@@ -266,108 +266,7 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsError, OnsResponseError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import BATCH_ARGUMENT_SPEC, OnsModule
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar, get_tags
-
-LIST_ACTION = "OnsInstanceInServiceList"
-BASE_INFO_ACTION = "OnsInstanceBaseInfo"
-# Result key -> field of InstanceBaseInfo.Endpoints.
-ENDPOINTS = (
-    ("tcp_endpoint", "TcpEndpoint"),
-    ("tcp_internet_endpoint", "TcpInternetEndpoint"),
-    ("http_internal_endpoint", "HttpInternalEndpoint"),
-    ("http_internet_endpoint", "HttpInternetEndpoint"),
-    ("http_internet_secure_endpoint", "HttpInternetSecureEndpoint"),
-)
-
-
-def new_entry(instance_id=None):
-    return {"instance_id": instance_id, "instance_name": None, "instance_status": None, "instance_type": None,
-            "independent_naming": None, "group_count": None, "topic_count": None, "create_time": None,
-            "release_time": None, "max_tps": None, "topic_capacity": None, "remark": None, "tags": None,
-            "endpoints": None, "request_id": None}
-
-
-def _common_facts(entry, item, request_id):
-    entry.update({
-        "instance_id": get_scalar(item, "InstanceId", request_id=request_id),
-        "instance_name": get_scalar(item, "InstanceName", request_id=request_id),
-        "instance_status": get_scalar(item, "InstanceStatus", int, request_id=request_id),
-        "instance_type": get_scalar(item, "InstanceType", int, request_id=request_id),
-        "independent_naming": get_scalar(item, "IndependentNaming", bool, request_id=request_id),
-        # OnsInstanceBaseInfo gives CreateTime as a string of milliseconds, the list as a number.
-        "create_time": get_scalar(item, "CreateTime", int, request_id=request_id),
-        "release_time": get_scalar(item, "ReleaseTime", int, request_id=request_id),
-        "request_id": request_id,
-    })
-    return entry
-
-
-def shape_list_answer(body):
-    """Turn an answer of OnsInstanceInServiceList into the module's result (without ``changed``)."""
-    request_id = body.get("RequestId")
-    data = get_object(body, "Data", required=True, request_id=request_id)
-    instances = []
-    for item in get_list(data, "InstanceVO", request_id=request_id):
-        entry = _common_facts(new_entry(), item, request_id)
-        entry["group_count"] = get_scalar(item, "GroupCount", int, request_id=request_id)
-        entry["topic_count"] = get_scalar(item, "TopicCount", int, request_id=request_id)
-        entry["tags"] = get_tags(item, "Tags", "Tag", request_id=request_id)
-        instances.append(entry)
-    return {"instances": instances, "request_id": request_id}
-
-
-def shape_base_info_answer(body, instance_id):
-    """Turn an answer of OnsInstanceBaseInfo about ``instance_id`` into its instance entry."""
-    request_id = body.get("RequestId")
-    info = get_object(body, "InstanceBaseInfo", required=True, request_id=request_id)
-    entry = _common_facts(new_entry(instance_id), info, request_id)
-    if entry["instance_id"] is None:
-        entry["instance_id"] = instance_id
-    elif entry["instance_id"] != instance_id:
-        raise OnsResponseError("the answer is about instance %s, not %s" % (entry["instance_id"], instance_id),
-                               request_id=request_id)
-    entry["max_tps"] = get_scalar(info, "MaxTps", int, request_id=request_id)
-    entry["topic_capacity"] = get_scalar(info, "TopicCapacity", int, request_id=request_id)
-    entry["remark"] = get_scalar(info, "Remark", request_id=request_id)
-    endpoints = get_object(info, "Endpoints", request_id=request_id) or {}
-    entry["endpoints"] = dict((key, get_scalar(endpoints, field, request_id=request_id)) for key, field in ENDPOINTS)
-    return entry
-
-
-def list_instances(ons):
-    """The instances of the region, filtered by the option tags."""
-    query = ons.tag_params("tags")
-    if ons.params["need_resource_info"]:
-        query["NeedResourceInfo"] = "true"
-    result = {}
-    try:
-        result = shape_list_answer(ons.client.call(LIST_ACTION, query))
-    except OnsError as exc:
-        ons.fail_api("list the instances", exc)
-    # One call: nothing to keep going after, so an entry never carries an error.
-    for entry in result["instances"]:
-        entry["error"] = None
-    return result
-
-
-def describe_instances(ons):
-    """The base info of each instance named by the option instance_id or instance_ids."""
-    for option in ("tags", "need_resource_info"):
-        if ons.params[option]:
-            ons.fail_json(msg="%s applies only to the list of instances: leave out instance_id and instance_ids to use it" % option)
-    instance_ids = ons.one_or_many("instance_id", "instance_ids", "instance")
-    client = ons.client
-
-    def describe(instance_id):
-        return shape_base_info_answer(client.call(BASE_INFO_ACTION, {"InstanceId": instance_id}), instance_id)
-
-    instances = ons.query_each(describe, instance_ids, lambda instance_id: "get the base info of instance %s" % instance_id, new_entry)
-    result = {"instances": instances}
-    if ons.params["instance_id"] is not None:
-        result.update(instances[0])
-    return result
 
 
 def main():
@@ -381,11 +280,7 @@ def main():
         ),
         mutually_exclusive=[("instance_id", "instance_ids")],
     )
-    if ons.params["instance_id"] is None and ons.params["instance_ids"] is None:
-        result = list_instances(ons)
-    else:
-        result = describe_instances(ons)
-    ons.exit_json(**result)
+    ons.exit_with_instances()
 
 
 if __name__ == "__main__":

@@ -200,63 +200,12 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NO_MESSAGE, OnsModule, call_or_absent
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
-
-ACTION = "OnsMessageGetByMsgId"
-
-
-def new_entry(instance_id, topic, msg_id):
-    return {"msg_id": msg_id, "topic": topic, "instance_id": instance_id, "found": False, "born_host": None,
-            "born_timestamp": None, "store_host": None, "store_timestamp": None, "store_size": None,
-            "reconsume_times": None, "body_crc": None, "properties": {}, "request_id": None}
-
-
-def shape_properties(data, request_id):
-    properties = {}
-    for item in get_list(data, "PropertyList", "MessageProperty", request_id=request_id):
-        name = get_scalar(item, "Name", request_id=request_id)
-        if not name:
-            raise OnsResponseError("PropertyList.MessageProperty holds a property without a Name", request_id=request_id)
-        properties[name] = get_scalar(item, "Value", request_id=request_id)
-    return properties
-
-
-def shape_answer(body, instance_id, topic, msg_id):
-    """Turn an answer of OnsMessageGetByMsgId about ``msg_id`` into its message entry."""
-    request_id = body.get("RequestId")
-    data = get_object(body, "Data", required=True, request_id=request_id)
-    entry = new_entry(instance_id, topic, msg_id)
-    entry.update({
-        "topic": get_scalar(data, "Topic", request_id=request_id) or topic,
-        "instance_id": get_scalar(data, "InstanceId", request_id=request_id) or instance_id,
-        "found": True,
-        "born_host": get_scalar(data, "BornHost", request_id=request_id),
-        "born_timestamp": get_scalar(data, "BornTimestamp", int, request_id=request_id),
-        "store_host": get_scalar(data, "StoreHost", request_id=request_id),
-        "store_timestamp": get_scalar(data, "StoreTimestamp", int, request_id=request_id),
-        "store_size": get_scalar(data, "StoreSize", int, request_id=request_id),
-        "reconsume_times": get_scalar(data, "ReconsumeTimes", int, request_id=request_id),
-        "body_crc": get_scalar(data, "BodyCRC", int, request_id=request_id),
-        "properties": shape_properties(data, request_id),
-        "request_id": request_id,
-    })
-    return entry
-
-
-def query_message(client, instance_id, topic, msg_id):
-    body, absent_request_id = call_or_absent(client, ACTION, {"InstanceId": instance_id, "Topic": topic, "MsgId": msg_id},
-                                             NO_MESSAGE)
-    if body is None:
-        entry = new_entry(instance_id, topic, msg_id)
-        entry["request_id"] = absent_request_id
-        return entry
-    return shape_answer(body, instance_id, topic, msg_id)
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import message_entry, query_message
 
 
 def main():
-    OnsModule.for_messages().exit_with_messages("get message", query_message, new_entry)
+    OnsModule.for_messages().exit_with_messages("get message", query_message, message_entry)
 
 
 if __name__ == "__main__":

@@ -141,41 +141,13 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import NO_MESSAGE, OnsModule, call_or_absent
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
-
-ACTION = "OnsMessageTrace"
-
-
-def shape_track(item, request_id):
-    return {
-        "consumer_group": get_scalar(item, "ConsumerGroup", request_id=request_id),
-        "track_type": get_scalar(item, "TrackType", request_id=request_id),
-        "instance_id": get_scalar(item, "InstanceId", request_id=request_id),
-    }
-
-
-def new_entry(topic, msg_id, request_id=None):
-    return {"msg_id": msg_id, "topic": topic, "found": False, "tracks": [], "request_id": request_id}
-
-
-def query_message(client, instance_id, topic, msg_id):
-    params = {"InstanceId": instance_id, "Topic": topic, "MsgId": msg_id}
-    body, absent_request_id = call_or_absent(client, ACTION, params, NO_MESSAGE)
-    entry = new_entry(topic, msg_id, absent_request_id)
-    if body is None:
-        return entry
-    request_id = body.get("RequestId")
-    data = get_object(body, "Data", required=True, request_id=request_id)
-    entry["request_id"] = request_id
-    entry["found"] = True
-    entry["tracks"] = [shape_track(item, request_id) for item in get_list(data, "MessageTrack", request_id=request_id)]
-    return entry
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import query_trace, trace_entry
 
 
 def main():
     OnsModule.for_messages().exit_with_messages(
-        "trace message", query_message, lambda instance_id, topic, msg_id: new_entry(topic, msg_id))
+        "trace message", query_trace, lambda instance_id, topic, msg_id: trace_entry(topic, msg_id))
 
 
 if __name__ == "__main__":

@@ -75,18 +75,17 @@ echo "== an HTTP group is selected without a group type, and lags"
 fails http \
     'http failed: 1 of ' \
     'GID_http max_lag FAILED: expected <= 1000, observed 99900' \
-    'not applicable (HTTP group: no clients to check)'
+    ', 3 not applicable'
 
 echo "== only the message suite runs when only messages are listed, and the reports say so"
 gate deployment_gate messages_only messages_only "$@"
 
-echo "== a task that fails after the gate started still leaves the reports, and fails the gate"
-# A role-internal setting made impossible from the command line: the message checks stop at their
-# first task, after the group checks have run.
-extra=("$@" -e '{"__message_delivery_attempts_per_round": 0}')
+echo "== a gate that cannot start still leaves the reports, and fails naming the cause"
+# A key without its secret: the gate's input is valid, but no credentials can be built from it.
+extra=("$@" -e '{"ons_access_key_secret": null}')
 fails stopped \
-    'stopped failed: 1 of ' \
-    'message_delivery run INCONCLUSIVE: expected every check evaluated, observed stopped; the task "Check until every message is consumed or the wait times out" failed: '
+    'stopped failed: 1 of 1 checks did not pass' \
+    'gate run INCONCLUSIVE: expected every check evaluated, observed stopped; the gate did not start: Failed to find credentials: access_key_id is set but access_key_secret is not'
 
 echo "== the single-role playbooks take the same vars file"
 gate consumer_health pass groups "$@"

@@ -15,7 +15,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import xmlschema
 
-from ansible_collections.apsaramq.rocketmq.plugins.filter.gate import gate_junit, gate_report, gate_stopped
+from ansible_collections.apsaramq.rocketmq.plugins.filter.gate import gate_stopped
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_report import gate_junit, gate_report
 
 SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'junit_schemas')
 INSTANCE = 'MQ_INST_1234567890_TEST'
@@ -33,7 +34,7 @@ def schemas():
 
 
 def verdict(check, status, subject='GID_orders', suite='consumer_health', blocking=None, **extra):
-    """A verdict as gate_health_verdicts and gate_delivery_verdicts return it."""
+    """A verdict as the gate returns it (without ``seconds``, as verdicts made elsewhere come)."""
     if blocking is None:
         blocking = status == 'failed' or status == 'inconclusive'
     result = {'suite': suite, 'kind': 'group' if suite == 'consumer_health' else 'message', 'subject': subject,

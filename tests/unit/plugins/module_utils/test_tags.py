@@ -4,7 +4,7 @@
 
 import pytest
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import MAX_TAGS, tag_parameters
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import MAX_TAGS, tag_parameters
 
 
 def test_tags_become_numbered_parameters_in_order():

@@ -6,7 +6,7 @@
 import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.modules.ons_consumer_accumulate_info import new_entry, shape_accumulate
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import accumulate_entry, shape_accumulate
 
 KEY_ID = "LTAI5tUnitKey01"
 SECRET = "UnitSecretNotForProduction01"
@@ -86,7 +86,7 @@ def test_a_single_object_where_the_topic_list_belongs_is_one_topic():
 
 
 def test_values_the_answer_leaves_out_are_null_not_zero():
-    assert shape_accumulate(answer_with(), GROUP, INSTANCE) == dict(new_entry(INSTANCE, GROUP, "r-1"), online=None)
+    assert shape_accumulate(answer_with(), GROUP, INSTANCE) == dict(accumulate_entry(INSTANCE, GROUP, "r-1"), online=None)
 
 
 def test_topics_not_asked_for_are_left_out_even_when_the_api_sends_them():

@@ -6,7 +6,7 @@
 import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.modules.ons_consumer_status_info import new_entry, shape_status
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import shape_status, status_entry
 
 KEY_ID = "LTAI5tUnitKey01"
 SECRET = "UnitSecretNotForProduction01"
@@ -144,7 +144,7 @@ def test_a_single_object_where_a_list_belongs_is_one_item():
 def test_values_the_answer_leaves_out_are_null_not_zero():
     entry = shape_status(answer_with(), GROUP, INSTANCE, detail=True, need_jstack=True)
 
-    assert entry == dict(new_entry(INSTANCE, GROUP, "r-1"), online=None)
+    assert entry == dict(status_entry(INSTANCE, GROUP, "r-1"), online=None)
 
 
 def test_the_instance_the_api_names_wins_over_none():

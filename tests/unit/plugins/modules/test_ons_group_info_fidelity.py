@@ -6,7 +6,7 @@
 import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.modules.ons_group_info import shape_answer
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import shape_group_answer
 
 KEY_ID = "LTAI5tUnitKey01"
 SECRET = "UnitSecretNotForProduction01"
@@ -44,7 +44,7 @@ def test_every_field_the_sdk_model_reads_comes_out_in_the_result(emulator):
     # GroupType=all: without it the API lists TCP groups only, and one answer is to hold both kinds.
     answer = emulator.call("OnsGroupList", {"InstanceId": INSTANCE, "GroupType": "all"}, KEY_ID, SECRET)
     model = models.OnsGroupListResponseBody().from_map(answer).to_map()
-    result = shape_answer(answer)
+    result = shape_group_answer(answer)
 
     assert result["request_id"] == model["RequestId"]
     rows = model["Data"]["SubscribeInfoDo"]
@@ -66,24 +66,24 @@ def body(rows):
 
 
 def test_a_group_the_api_gives_as_one_object_is_one_group():
-    result = shape_answer(body({"GroupId": "GID_a", "Tags": {"Tag": {"Key": "env", "Value": "prod"}}}))
+    result = shape_group_answer(body({"GroupId": "GID_a", "Tags": {"Tag": {"Key": "env", "Value": "prod"}}}))
     assert result["group_ids"] == ["GID_a"]
     assert result["groups"][0]["tags"] == {"env": "prod"}
 
 
 def test_fields_the_api_leaves_out_are_null_and_missing_tags_are_empty():
-    group = shape_answer(body([{"GroupId": "GID_a"}]))["groups"][0]
+    group = shape_group_answer(body([{"GroupId": "GID_a"}]))["groups"][0]
     assert group == {"group_id": "GID_a", "group_type": None, "instance_id": None, "independent_naming": None,
                      "owner": None, "remark": None, "create_time": None, "update_time": None, "tags": {}}
 
 
 @pytest.mark.parametrize("data", [{}, {"SubscribeInfoDo": []}, {"SubscribeInfoDo": ""}, {"SubscribeInfoDo": None}])
 def test_no_group_is_an_empty_list(data):
-    assert shape_answer({"RequestId": "r-1", "Data": data}) == {"groups": [], "group_ids": [], "request_id": "r-1"}
+    assert shape_group_answer({"RequestId": "r-1", "Data": data}) == {"groups": [], "group_ids": [], "request_id": "r-1"}
 
 
 def test_times_given_as_text_are_read_as_numbers():
-    group = shape_answer(body([{"GroupId": "GID_a", "CreateTime": "1700000000000", "Owner": 1234567890123456}]))["groups"][0]
+    group = shape_group_answer(body([{"GroupId": "GID_a", "CreateTime": "1700000000000", "Owner": 1234567890123456}]))["groups"][0]
     assert group["create_time"] == 1700000000000
     assert group["owner"] == "1234567890123456"
 
@@ -99,4 +99,4 @@ def test_times_given_as_text_are_read_as_numbers():
 ])
 def test_an_answer_of_another_shape_fails_instead_of_passing_for_empty(answer):
     with pytest.raises(OnsResponseError):
-        shape_answer(answer)
+        shape_group_answer(answer)

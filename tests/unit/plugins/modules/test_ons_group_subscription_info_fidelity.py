@@ -6,7 +6,7 @@
 import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.modules.ons_group_subscription_info import new_entry, shape_subscription
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import shape_subscription, subscription_entry
 
 KEY_ID = "LTAI5tUnitKey01"
 SECRET = "UnitSecretNotForProduction01"
@@ -73,7 +73,7 @@ def test_a_single_object_where_the_subscription_list_belongs_is_one_subscription
 
 
 def test_values_the_answer_leaves_out_are_null():
-    assert shape_subscription(answer_with(MessageModel=""), GROUP, INSTANCE) == dict(new_entry(INSTANCE, GROUP, "r-1"), online=None)
+    assert shape_subscription(answer_with(MessageModel=""), GROUP, INSTANCE) == dict(subscription_entry(INSTANCE, GROUP, "r-1"), online=None)
 
 
 @pytest.mark.parametrize("data", [

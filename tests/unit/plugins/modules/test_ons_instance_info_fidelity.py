@@ -7,10 +7,10 @@ and the shapes a real answer may take."""
 import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.modules.ons_instance_info import (
-    ENDPOINTS,
-    shape_base_info_answer,
-    shape_list_answer,
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import (
+    INSTANCE_ENDPOINTS,
+    shape_instance_base_info_answer,
+    shape_instance_list_answer,
 )
 
 KEY_ID = "LTAI5tUnitKey01"
@@ -55,7 +55,7 @@ def test_every_field_the_list_model_reads_comes_out_in_the_result(emulator):
     emulator.load(SCENARIO)
     answer = emulator.call("OnsInstanceInServiceList", {"NeedResourceInfo": "true"}, KEY_ID, SECRET)
     model = models.OnsInstanceInServiceListResponseBody().from_map(answer).to_map()
-    result = shape_list_answer(answer)
+    result = shape_instance_list_answer(answer)
 
     assert result["request_id"] == model["RequestId"]
     rows = model["Data"]["InstanceVO"]
@@ -74,13 +74,13 @@ def test_every_field_the_base_info_model_reads_comes_out_in_the_entry(emulator):
     emulator.load(SCENARIO)
     answer = emulator.call("OnsInstanceBaseInfo", {"InstanceId": INSTANCE}, KEY_ID, SECRET)
     model = models.OnsInstanceBaseInfoResponseBody().from_map(answer).to_map()
-    entry = shape_base_info_answer(answer, INSTANCE)
+    entry = shape_instance_base_info_answer(answer, INSTANCE)
 
     assert entry["request_id"] == model["RequestId"]
     info = model["InstanceBaseInfo"]
     endpoints = info.pop("Endpoints")
-    assert set(endpoints) == set(field for dummy, field in ENDPOINTS)
-    assert entry["endpoints"] == dict((key, endpoints[field]) for key, field in ENDPOINTS)
+    assert set(endpoints) == set(field for dummy, field in INSTANCE_ENDPOINTS)
+    assert entry["endpoints"] == dict((key, endpoints[field]) for key, field in INSTANCE_ENDPOINTS)
     # The model types CreateTime as a string of milliseconds; the entry gives the number.
     compare(info, entry, BASE_INFO_FIELDS, lambda field, value: int(value) if field == "CreateTime" else value)
     assert entry["tags"] is None and entry["group_count"] is None
@@ -92,30 +92,30 @@ def list_body(rows):
 
 
 def test_an_instance_the_list_gives_as_one_object_is_one_instance():
-    result = shape_list_answer(list_body({"InstanceId": INSTANCE, "Tags": {"Tag": {"Key": "env", "Value": "unit"}}}))
+    result = shape_instance_list_answer(list_body({"InstanceId": INSTANCE, "Tags": {"Tag": {"Key": "env", "Value": "unit"}}}))
     assert [entry["instance_id"] for entry in result["instances"]] == [INSTANCE]
     assert result["instances"][0]["tags"] == {"env": "unit"}
 
 
 @pytest.mark.parametrize("data", [{}, {"InstanceVO": []}, {"InstanceVO": None}])
 def test_no_instance_is_an_empty_list(data):
-    assert shape_list_answer({"RequestId": "r-1", "Data": data}) == {"instances": [], "request_id": "r-1"}
+    assert shape_instance_list_answer({"RequestId": "r-1", "Data": data}) == {"instances": [], "request_id": "r-1"}
 
 
 def test_facts_the_list_leaves_out_are_null():
-    entry = shape_list_answer(list_body([{"InstanceId": INSTANCE}]))["instances"][0]
+    entry = shape_instance_list_answer(list_body([{"InstanceId": INSTANCE}]))["instances"][0]
     assert entry["group_count"] is None and entry["topic_count"] is None and entry["release_time"] is None
     assert entry["instance_status"] is None and entry["tags"] == {}
 
 
 def test_endpoints_the_base_info_leaves_out_are_null():
-    entry = shape_base_info_answer({"RequestId": "r-1", "InstanceBaseInfo": {"InstanceId": INSTANCE}}, INSTANCE)
-    assert entry["endpoints"] == dict((key, None) for key, dummy in ENDPOINTS)
+    entry = shape_instance_base_info_answer({"RequestId": "r-1", "InstanceBaseInfo": {"InstanceId": INSTANCE}}, INSTANCE)
+    assert entry["endpoints"] == dict((key, None) for key, dummy in INSTANCE_ENDPOINTS)
     assert entry["max_tps"] is None and entry["create_time"] is None
 
 
 def test_a_base_info_without_an_instance_id_is_about_the_instance_asked_for():
-    entry = shape_base_info_answer({"RequestId": "r-1", "InstanceBaseInfo": {"MaxTps": 5000}}, INSTANCE)
+    entry = shape_instance_base_info_answer({"RequestId": "r-1", "InstanceBaseInfo": {"MaxTps": 5000}}, INSTANCE)
     assert entry["instance_id"] == INSTANCE and entry["max_tps"] == 5000
 
 
@@ -129,7 +129,7 @@ def test_a_base_info_without_an_instance_id_is_about_the_instance_asked_for():
 ])
 def test_a_base_info_of_another_shape_fails_instead_of_passing_for_healthy(answer):
     with pytest.raises(OnsResponseError):
-        shape_base_info_answer(answer, INSTANCE)
+        shape_instance_base_info_answer(answer, INSTANCE)
 
 
 @pytest.mark.parametrize("answer", [
@@ -140,4 +140,4 @@ def test_a_base_info_of_another_shape_fails_instead_of_passing_for_healthy(answe
 ])
 def test_a_list_of_another_shape_fails_instead_of_passing_for_empty(answer):
     with pytest.raises(OnsResponseError):
-        shape_list_answer(answer)
+        shape_instance_list_answer(answer)

@@ -6,7 +6,7 @@
 import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.modules.ons_message_info import shape_answer
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import shape_message_answer
 
 KEY_ID = "LTAI5tUnitKey01"
 SECRET = "UnitSecretNotForProduction01"
@@ -47,7 +47,7 @@ def test_every_field_the_sdk_model_reads_comes_out_in_the_entry(emulator):
     emulator.load(SCENARIO)
     answer = emulator.call("OnsMessageGetByMsgId", {"InstanceId": INSTANCE, "Topic": "orders", "MsgId": MSG_ID}, KEY_ID, SECRET)
     model = models.OnsMessageGetByMsgIdResponseBody().from_map(answer).to_map()
-    entry = shape_answer(answer, INSTANCE, "orders", MSG_ID)
+    entry = shape_message_answer(answer, INSTANCE, "orders", MSG_ID)
 
     assert entry["request_id"] == model["RequestId"]
     assert entry["found"] is True
@@ -66,14 +66,14 @@ def body(data):
 
 
 def test_a_property_the_api_gives_as_one_object_is_one_property():
-    entry = shape_answer(body({"PropertyList": {"MessageProperty": {"Name": "TAGS", "Value": "created"}}}),
+    entry = shape_message_answer(body({"PropertyList": {"MessageProperty": {"Name": "TAGS", "Value": "created"}}}),
                          INSTANCE, "orders", MSG_ID)
     assert entry["properties"] == {"TAGS": "created"}
 
 
 @pytest.mark.parametrize("data", [{}, {"PropertyList": {}}, {"PropertyList": {"MessageProperty": []}}, {"PropertyList": None}])
 def test_no_property_is_an_empty_dict_and_facts_left_out_are_null(data):
-    entry = shape_answer(body(data), INSTANCE, "orders", MSG_ID)
+    entry = shape_message_answer(body(data), INSTANCE, "orders", MSG_ID)
     assert entry["properties"] == {}
     assert entry["found"] is True
     assert (entry["msg_id"], entry["topic"], entry["instance_id"]) == (MSG_ID, "orders", INSTANCE)
@@ -81,7 +81,7 @@ def test_no_property_is_an_empty_dict_and_facts_left_out_are_null(data):
 
 
 def test_numbers_given_as_text_are_read_as_numbers():
-    entry = shape_answer(body({"StoreTimestamp": "1731000000004", "StoreSize": "512", "BodyCRC": -17}),
+    entry = shape_message_answer(body({"StoreTimestamp": "1731000000004", "StoreSize": "512", "BodyCRC": -17}),
                          INSTANCE, "orders", MSG_ID)
     assert (entry["store_timestamp"], entry["store_size"], entry["body_crc"]) == (1731000000004, 512, -17)
 
@@ -97,4 +97,4 @@ def test_numbers_given_as_text_are_read_as_numbers():
 ])
 def test_an_answer_of_another_shape_fails_instead_of_passing_for_found(answer):
     with pytest.raises(OnsResponseError):
-        shape_answer(answer, INSTANCE, "orders", MSG_ID)
+        shape_message_answer(answer, INSTANCE, "orders", MSG_ID)

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The action of apsaramq.rocketmq.gate: the deployment gate as one task on the controller.
+
+The documentation is in plugins/modules/gate.py; the engine in plugins/plugin_utils/gate_*.py.
+This file only takes the task's options, builds the API client the info modules build, runs the
+engine, writes the reports and shapes the task's result. Secrets are scrubbed from everything it
+returns, prints or writes.
+"""
+
+import datetime
+import json
+import os
+import tempfile
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils import ons_queries
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import (
+    MAX_WORKERS,
+    ONS_ARGUMENT_SPEC,
+    check_connection_options,
+    connect,
+    query_concurrently,
+)
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import scrub, scrub_all, secret_forms
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import Facts, Run
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
+    HEALTH_SUITE,
+    PASSED,
+    GateInputError,
+    stopped,
+)
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_report import gate_junit, gate_report, gate_summary
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import gate_plan, name
+
+display = Display()
+
+GATE_ARGUMENT_SPEC = dict(
+    groups=dict(type='list', elements='raw'),
+    group_defaults=dict(type='dict'),
+    messages=dict(type='list', elements='raw'),
+    message_defaults=dict(type='dict'),
+    instance_id=dict(type='str'),
+    wait_timeout=dict(type='raw', default=0),
+    poll_interval=dict(type='raw', default=10),
+    observe_seconds=dict(type='raw', default=0),
+    name=dict(type='str', default='deployment_gate'),
+    report_json=dict(type='path'),
+    report_junit=dict(type='path'),
+    notes=dict(type='list', elements='str', default=[]),
+    fail=dict(type='bool', default=True),
+    input_names=dict(type='dict', default={}),
+)
+ARGUMENT_SPEC = dict(ONS_ARGUMENT_SPEC, **GATE_ARGUMENT_SPEC)
+TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+
+
+def _utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime(TIME_FORMAT)
+
+
+def _write(path, content):
+    """Write ``content`` to ``path`` at once (a reader never sees half a report), creating its directory."""
+    directory = os.path.dirname(path) or '.'
+    os.makedirs(directory, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path))
+    try:
+        with os.fdopen(handle, 'w', encoding='utf-8') as stream:
+            stream.write(content)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+class ActionModule(ActionBase):
+    """Evaluate the gate's checks, waiting inside the task, and report."""
+
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every form of every secret the client holds, scrubbed from all the task returns, prints or writes.
+        self._secrets = []
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        try:
+            _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        except AnsibleActionFail as exc:
+            # The argument spec's own message names the option; a secret's value is never in it.
+            result.update(failed=True, msg=str(exc.message if hasattr(exc, 'message') else exc))
+            return result
+        started = _utc_now()
+        paths = {}
+        try:
+            gate_name = name(args['name'], (args['input_names'] or {}).get('name') or 'name', 'report')
+            for label, key in (('JSON', 'report_json'), ('JUnit', 'report_junit')):
+                if args[key]:
+                    paths[label] = os.path.realpath(os.path.expanduser(args[key]))
+        except GateInputError as exc:
+            # Without a usable name no report can be written: this alone fails without one.
+            result.update(failed=True, msg=str(exc))
+            return result
+        outcome = self._evaluate(args)
+        report = gate_report(outcome['verdicts'], name=gate_name, runs=outcome['runs'], started=started,
+                             finished=_utc_now(), notes=args['notes'])
+        report = self._scrub(report)
+        written = self._write_reports(report, paths)
+        passed = report['result'] == PASSED
+        # The lines of the checks that did not pass go in the task's message, which fails the task (or
+        # the caller's fail task), so that the log ends with them and says them once.
+        summary = gate_summary(report, written, subjects=display.verbosity > 0)
+        for line in summary[:len(summary) - len(report['failures'])]:
+            display.display(line)
+        counts = report['counts']
+        if passed:
+            message = '%s passed: %d checks' % (report['gate'], counts['checks'])
+        else:
+            message = '%s failed: %d of %d checks did not pass' % (report['gate'], counts['blocking'], counts['checks'])
+        result.update(changed=False, passed=passed, result=report['result'], counts=counts, report_files=written,
+                      msg='\n'.join([message] + report['failures']))
+        if args['fail'] and not passed:
+            # A failed task prints its whole result: keep it to what says why.
+            result['failed'] = True
+        else:
+            result.update(failures=report['failures'], report=report, samples=self._scrub(outcome['samples']))
+        return result
+
+    def _scrub(self, value):
+        return scrub_all(value, self._secrets) if self._secrets else value
+
+    def _evaluate(self, args):
+        """Run the gate; whatever stops it becomes a blocking ``run`` verdict naming the cause."""
+        try:
+            plan = gate_plan(groups=args['groups'], messages=args['messages'], instance_id=args['instance_id'],
+                             group_defaults=args['group_defaults'], message_defaults=args['message_defaults'],
+                             wait_timeout=args['wait_timeout'], poll_interval=args['poll_interval'],
+                             observe_seconds=args['observe_seconds'], names=args['input_names'] or {})
+        except GateInputError as exc:
+            return self._stopped('the gate did not start: %s' % exc)
+        try:
+            check_connection_options(args)
+            client, secrets = connect(args)
+        except CredentialError as exc:
+            return self._stopped('the gate did not start: Failed to find credentials: %s' % exc, plan)
+        except ValueError as exc:
+            return self._stopped('the gate did not start: %s' % exc, plan)
+        self._secrets = list(secret_forms(secrets))
+        facts = Facts(client, ons_queries, lambda function, items: query_concurrently(function, items, MAX_WORKERS))
+        run = Run(plan, facts, progress=lambda line: display.display('  ' + scrub(line, self._secrets)),
+                  evaluate_condition=gate_conditions.evaluate)
+        try:
+            return run.run()
+        except Exception as exc:  # pylint: disable=broad-except
+            # A fault of the gate itself: never a pass, and the checks so far are kept.
+            outcome = self._stopped('the gate stopped in attempt %d: %s: %s' % (run.attempts, type(exc).__name__, exc), plan)
+            outcome['verdicts'] = run.verdicts() + outcome['verdicts']
+            return outcome
+        finally:
+            client.close()
+
+    @staticmethod
+    def _stopped(reason, plan=None):
+        suite = HEALTH_SUITE if plan is None or plan['groups'] else 'message_delivery'
+        return {'verdicts': [stopped(reason)], 'samples': {}, 'facts': {}, 'attempts': 0,
+                'runs': [{'suite': suite, 'attempts': 0, 'elapsed_seconds': 0.0, 'stopped': True}]}
+
+    def _write_reports(self, report, paths):
+        written = {}
+        contents = {'JSON': lambda: json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False) + '\n',
+                    'JUnit': lambda: gate_junit(report)}
+        for label, path in paths.items():
+            _write(path, contents[label]())
+            written[label] = path
+        return written

@@ -1,0 +1,347 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: gate
+short_description: Gate a deployment on the health of ApsaraMQ for RocketMQ consumer groups and the delivery of messages
+version_added: 0.2.0
+description:
+  - Evaluates every check of every consumer group and message in one task on the controller, waiting
+    inside the task until all pass or O(wait_timeout) runs out, and fails the task with one line per check
+    that did not pass. The roles P(apsaramq.rocketmq.consumer_health#role) and P(apsaramq.rocketmq.message_delivery#role)
+    and the playbook C(apsaramq.rocketmq.deployment_gate) are built on it.
+  - The gate reads the API through the same code as the info modules, so a group's facts are exactly
+    what M(apsaramq.rocketmq.ons_consumer_status_info) returns with O(apsaramq.rocketmq.ons_consumer_status_info#module:detail=true),
+    so a condition prototyped with that module works unchanged in a rule's C(that). One call of
+    C(OnsConsumerStatus) per group and attempt gives its clients, lag and delay; the gate never also asks
+    C(OnsConsumerAccumulate) for the same figures. Selections are read with C(OnsGroupList) (as
+    M(apsaramq.rocketmq.ons_group_info)), messages with C(OnsMessageTrace) (as M(apsaramq.rocketmq.ons_trace_info)).
+  - All queries of an attempt share one connection and run concurrently within O(rate_limit). A group or
+    message whose checks all passed is not read again (but every group is, while O(observe_seconds) lasts).
+  - The gate fails closed. A check whose facts could not be read (an API error after the retries, an
+    answer that cannot be parsed) is C(inconclusive), which fails the gate unless the check is listed in
+    C(allow_inconclusive). A group or message the API says does not exist fails. A gate that evaluated
+    no check fails. Bad input fails before the first API call, naming where it is.
+  - Each attempt that does not pass prints one progress line saying what still does not pass. At the end
+    the task prints a short summary (at C(-v), one line per group and message) and writes the reports.
+author:
+  - apsaramq.rocketmq contributors (@apsaramq)
+options:
+  groups:
+    description:
+      - The consumer groups to check. Each item has C(group_id) (one group) or C(select) (the groups an
+        M(apsaramq.rocketmq.ons_group_info) listing chooses, with keys C(group_id) (part of the ID), C(group_type)
+        (V(tcp) or V(http); every type when left out), C(tags) and C(exclude) (IDs to leave out)).
+      - Optionally C(instance_id) (default O(group_defaults.instance_id), else O(instance_id)), C(group_type)
+        for a group named by C(group_id) (V(tcp), the default, or V(http)), C(rules), C(allow_inconclusive),
+        and any built-in check of O(group_defaults) to override it for this group (V(null) turns it off).
+      - Leave O(groups) out to check only messages; an empty list is an error.
+    type: list
+    elements: raw
+  group_defaults:
+    description:
+      - The settings of every group that does not set its own.
+    type: dict
+    suboptions:
+      instance_id:
+        description: The instance of the groups that do not name one.
+        type: str
+      min_consumers:
+        description: At least this many clients are online. An HTTP group has no clients to count (not applicable).
+        type: int
+        default: 1
+      max_consumers:
+        description: At most this many clients are online.
+        type: int
+      min_version:
+        description:
+          - Every client runs this RocketMQ version or later (C(V4_9_4), C(4.9.4); a snapshot is below its release).
+        type: str
+      uniform_version:
+        description: Every client runs one version (a finished rollout).
+        type: bool
+        default: false
+      allowed_languages:
+        description: Every client's language is in this list (such as C(JAVA), C(GO)).
+        type: list
+        elements: str
+      message_model:
+        description: The group consumes in this mode.
+        type: str
+        choices: [CLUSTERING, BROADCASTING]
+      unique_client_ids:
+        description: No two clients report one client ID.
+        type: bool
+        default: true
+      subscription_consistent:
+        description: Every client subscribes the same topics and tag expressions.
+        type: bool
+        default: true
+      rebalance_ok:
+        description: The broker reports the queues balanced across the clients.
+        type: bool
+        default: false
+      max_lag:
+        description: At most this many messages are not consumed yet (C(total_diff)).
+        type: int
+      max_delay_seconds:
+        description: The group is at most this many seconds behind (C(delay_time)).
+        type: float
+      require_progress:
+        description:
+          - A trend check over the samples the gate takes while it waits. A topic whose messages wait at every
+            sample while its last consume time does not move is STALLED, and the check fails naming the topic and
+            how long it has not moved. Lag 0 passes. With one sample and messages waiting the check is
+            inconclusive, so that the gate takes another; set O(wait_timeout) or O(observe_seconds).
+        type: bool
+        default: false
+      lag_trend:
+        description:
+          - A trend check. A lag that grew from every sample to the next, over three samples or more, fails as
+            FALLING BEHIND, even under O(group_defaults.max_lag). Lag 0, or a lag that fell or held once, passes.
+            With fewer samples and a growing lag it is inconclusive, so that the gate takes another.
+        type: bool
+        default: false
+      rules:
+        description:
+          - Custom checks of every group (a group's own C(rules) are added to them). Each has a C(name) of its
+            own and either C(query), a JMESPath expression over the group's facts whose result must equal
+            C(expect) (default V(true); booleans only equal booleans; a list expected empty names its items as
+            offenders), or C(that), a list of Jinja conditions over the facts, written as for
+            M(ansible.builtin.assert) (without C({{ }})), all of which must be true, with an optional
+            C(fail_msg) and C(success_msg). C(allow_inconclusive) lets the rule pass the gate while inconclusive.
+          - The facts are C(status) (the group's entry of M(apsaramq.rocketmq.ons_consumer_status_info) with
+            C(detail=true)), C(connections) (its connections), C(summary) (the
+            P(apsaramq.rocketmq.connection_summary#filter) of them), C(accumulate) (the lag figures of the same
+            answer, keyed as M(apsaramq.rocketmq.ons_consumer_accumulate_info) returns them), C(samples) (the lag
+            at each attempt so far, with C(seconds), C(total_diff), C(delay_time), C(last_timestamp), C(topics)),
+            C(group_id), C(group_type) and C(instance_id).
+        type: list
+        elements: dict
+      allow_inconclusive:
+        description: Checks (built-in names, rule names, C(select)) whose inconclusive outcome does not fail the gate.
+        type: list
+        elements: str
+  messages:
+    description:
+      - The messages to check. Each item has C(topic) and C(msg_id), and optionally C(instance_id),
+        C(expect_consumed_by), C(allow_filtered) and C(allow_inconclusive) to override O(message_defaults).
+      - A message passes when every expected group consumed it (its trace has a C(CONSUMED) track for the
+        group). Leave O(messages) out to check only groups; an empty list is an error.
+    type: list
+    elements: raw
+  message_defaults:
+    description: The settings of every message that does not set its own.
+    type: dict
+    suboptions:
+      instance_id:
+        description: The instance of the messages that do not name one.
+        type: str
+      expect_consumed_by:
+        description: The groups that must have consumed each message; V(null) expects every group that tracks it.
+        type: list
+        elements: str
+      allow_filtered:
+        description: Whether C(CONSUMED_BUT_FILTERED) (the group's tag filter dropped it) counts as consumed.
+        type: bool
+        default: true
+      allow_inconclusive:
+        description: Whether a message whose trace cannot tell passes the gate while inconclusive.
+        type: bool
+        default: false
+  instance_id:
+    description: The instance of the groups and messages that name none (after O(group_defaults.instance_id)
+      and O(message_defaults.instance_id)).
+    type: str
+  wait_timeout:
+    description:
+      - Check again until every check passes or this many seconds have passed since the task started
+        (0 to 86400; V(0) checks once). One deadline for groups and messages together.
+    type: float
+    default: 0
+  poll_interval:
+    description:
+      - Seconds between the starts of two attempts (1 to 3600). An attempt starts at least a second after the
+        previous one ended, and none starts after the deadline.
+    type: float
+    default: 10
+  observe_seconds:
+    description:
+      - Watch the groups for at least this many seconds before passing (0 to 86400), reading every group at
+        every attempt, so that the trend checks judge a deployment that consumes for a while. The deadline is
+        the later of O(wait_timeout) and O(observe_seconds).
+    type: float
+    default: 0
+  name:
+    description: The gate's name in the reports and the summary; a plain file name.
+    type: str
+    default: deployment_gate
+  report_json:
+    description:
+      - Write the JSON report here (on the controller), also in check mode. Its schema is documented in the
+        gate guide; RV(report) holds the same data.
+    type: path
+  report_junit:
+    description: Write the JUnit XML report here (on the controller); each check is a test case with its real time.
+    type: path
+  notes:
+    description: Lines the report and the summary carry as they are.
+    type: list
+    elements: str
+    default: []
+  fail:
+    description:
+      - Whether the task fails when the gate does not pass. With V(false) the task returns the verdicts and the
+        caller decides (RV(passed)), for example with an M(ansible.builtin.fail) task whose message is RV(msg).
+    type: bool
+    default: true
+  input_names:
+    description:
+      - How error messages name the inputs, for roles and playbooks that pass their own variables through.
+        Keys C(groups), C(messages), C(instance_id), C(wait_timeout), C(poll_interval), C(observe_seconds),
+        C(name) take the variable's name; C(group_defaults) and C(message_defaults) a prefix such as
+        C(consumer_health_) put before each setting's name.
+    type: dict
+    default: {}
+extends_documentation_fragment:
+  - apsaramq.rocketmq.ons
+notes:
+  - The API allows 10 calls per second per account for C(OnsConsumerStatus), C(OnsMessageTrace) and
+    C(OnsGroupList); the gate keeps within O(rate_limit) for the whole wait. A gate over N groups that pass at
+    once costs N calls (plus 2 per selection), about N / 10 seconds.
+  - The RAM actions the gate needs are C(mq:QueryConsumerStatus), C(mq:ListGroup) (for C(select)) and
+    C(mq:QueryTrace) (for messages), with the associated instance actions; the gate guide lists the policy.
+attributes:
+  action:
+    description: Runs on the controller as an action plugin.
+    support: full
+  async:
+    description: Whether the task can run asynchronously.
+    support: none
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: The gate only reads from the API; check mode runs it as usual and writes the reports.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing) when in diff mode.
+    support: none
+  action_group:
+    description: Use C(group/apsaramq.rocketmq.ons) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - apsaramq.rocketmq.ons
+seealso:
+  - module: apsaramq.rocketmq.ons_consumer_status_info
+  - module: apsaramq.rocketmq.ons_trace_info
+  - module: apsaramq.rocketmq.ons_group_info
+"""
+
+EXAMPLES = r"""
+- name: Gate the release on its consumers, waiting up to five minutes for the rollout
+  apsaramq.rocketmq.gate:
+    region: cn-hangzhou
+    instance_id: MQ_INST_1234567890_DEMO
+    groups:
+      - group_id: GID_orders
+        min_consumers: 4
+        min_version: V5_1_0
+        uniform_version: true
+      - select: {tags: {app: billing}}
+    group_defaults:
+      max_lag: 1000
+      require_progress: true
+      rules:
+        - name: consuming
+          that:
+            - status.consume_tps > 0 or status.total_diff == 0
+          fail_msg: the group has messages waiting and consumes nothing
+    wait_timeout: 300
+    poll_interval: 15
+    report_json: reports/deployment_gate.json
+    report_junit: reports/deployment_gate-junit.xml
+
+- name: Watch a new deployment consume for two minutes before passing
+  apsaramq.rocketmq.gate:
+    instance_id: MQ_INST_1234567890_DEMO
+    groups:
+      - group_id: GID_orders
+        lag_trend: true
+        require_progress: true
+    observe_seconds: 120
+    poll_interval: 20
+
+- name: Check that a canary message was consumed, and decide later
+  apsaramq.rocketmq.gate:
+    instance_id: MQ_INST_1234567890_DEMO
+    messages:
+      - topic: orders
+        msg_id: 0A0B0C0D00002A9F0000000000000001
+        expect_consumed_by: [GID_orders]
+    wait_timeout: 60
+    fail: false
+  register: canary
+"""
+
+RETURN = r"""
+passed:
+  description: Whether the gate passed.
+  returned: always
+  type: bool
+  sample: false
+result:
+  description: V(passed) or V(failed).
+  returned: always
+  type: str
+  sample: failed
+counts:
+  description: How many checks were evaluated, by status, and how many block the gate.
+  returned: always
+  type: dict
+  sample: {checks: 12, passed: 10, failed: 1, inconclusive: 1, not_applicable: 0, blocking: 2}
+report_files:
+  description: The reports written, by kind (C(JSON), C(JUnit)), as absolute paths.
+  returned: always
+  type: dict
+  sample: {JSON: /builds/app/reports/deployment_gate.json}
+msg:
+  description:
+    - One line saying whether the gate passed; when it did not, followed by one line per check that did not pass.
+    - The summary the task prints leaves those lines to this message, so that a failing task (or the caller's
+      M(ansible.builtin.fail) task with this message) ends the log with them, once.
+  returned: always
+  type: str
+  sample: "deployment_gate failed: 1 of 12 checks did not pass"
+failures:
+  description: One line per check that blocks the gate.
+  returned: when the task does not fail
+  type: list
+  elements: str
+  sample: ["GID_orders min_consumers FAILED: expected >= 2, observed 1; 1 client online, 2 needed"]
+report:
+  description:
+    - The JSON report, as written to O(report_json) - C(gate), C(result), C(started), C(finished), C(counts),
+      C(runs), C(notes), C(failures) and C(checks), one verdict per subject and check with C(suite), C(kind),
+      C(subject), C(instance_id), C(check), C(status), C(blocking), C(expected), C(observed), C(offenders),
+      C(reason), C(attempt) and C(seconds) (how long the gate had run when it reached the verdict).
+  returned: when the task does not fail
+  type: dict
+  sample:
+    gate: deployment_gate
+    result: passed
+    counts: {checks: 3, passed: 3, failed: 0, inconclusive: 0, not_applicable: 0, blocking: 0}
+    runs: [{suite: consumer_health, attempts: 1, elapsed_seconds: 0.4, wait_timeout: 0.0, poll_interval: 10.0,
+            observe_seconds: 0.0, timed_out: false, stopped: false}]
+    checks:
+      - {suite: consumer_health, kind: group, subject: GID_orders, instance_id: MQ_INST_1234567890_DEMO,
+         check: min_consumers, status: passed, blocking: false, expected: ">= 1", observed: 3, offenders: [],
+         reason: "", group_type: tcp, attempt: 1, seconds: 0.4}
+samples:
+  description: The lag of each group at each attempt, by C(<instance_id>/<group_id>), as the trend checks read it.
+  returned: when the task does not fail
+  type: dict
+  sample:
+    MQ_INST_1234567890_DEMO/GID_orders:
+      - {seconds: 0.2, total_diff: 120, delay_time: 4000, last_timestamp: 1767225600000, topics: []}
+"""

@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What every part of the deployment gate shares: the statuses, the verdict, and safe text.
+
+A verdict is one check of one consumer group or message::
+
+    {suite, kind, subject, instance_id, check, status, blocking, expected, observed, offenders, reason}
+
+``status`` is ``passed``, ``failed``, ``inconclusive`` (the facts needed were not available or
+not readable) or ``not_applicable`` (the check cannot apply to the subject, such as a client check
+of an HTTP group, whose consumers hold no connection). A verdict is ``blocking`` when it failed,
+or when it is inconclusive and the user did not allow that check to be inconclusive. The gate
+passes when no verdict is blocking and at least one check was evaluated: a gate that could not
+tell never passes.
+"""
+
+import math
+import re
+from collections.abc import Mapping
+
+PASSED = 'passed'
+FAILED = 'failed'
+INCONCLUSIVE = 'inconclusive'
+NOT_APPLICABLE = 'not_applicable'
+STATUSES = (PASSED, FAILED, INCONCLUSIVE, NOT_APPLICABLE)
+
+HEALTH_SUITE = 'consumer_health'
+DELIVERY_SUITE = 'message_delivery'
+# The suite of the verdict that says the gate itself stopped before it could finish.
+GATE_SUITE = 'gate'
+RUN_CHECK = 'run'
+
+# Error codes that answer the question definitively: the group, instance, topic or message does not
+# exist. A check that meets one fails; it is not merely inconclusive.
+NOT_FOUND_CODES = ('BIZ_SUBSCRIPTION_NOT_FOUND', 'INSTANCE_NOT_FOUND', 'BIZ_TOPIC_NOT_FOUND', 'BIZ_NO_MESSAGE')
+
+# Control characters (C0 and C1, DEL) a terminal or a line-oriented report must not receive raw.
+_CONTROL = re.compile('[\x00-\x08\x0a-\x1f\x7f-\x9f]')
+
+
+class GateInputError(ValueError):
+    """Input the gate cannot take; the message starts with where it is (``groups[2].min_version: ...``)."""
+
+
+def fail(where, what):
+    """Raise GateInputError for the input at ``where``, saying ``what`` is wrong with it."""
+    raise GateInputError('%s: %s' % (where, what))
+
+
+def plain(value):
+    """Return ``value`` as plain Python types, so that JMESPath and JSON see ordinary values.
+
+    Templated values may be subclasses of str, int, dict and list; JMESPath's functions look at
+    the exact type name and would reject them.
+    """
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def clean(text):
+    """Escape control characters (but tab) so that a string cannot drive a terminal or break a line."""
+    return _CONTROL.sub(lambda match: '\\x%02x' % ord(match.group()), text)
+
+
+def has_control(text):
+    """Whether ``text`` holds a control character that clean() would escape."""
+    return bool(_CONTROL.search(text))
+
+
+def short(value):
+    """``repr(value)``, made safe and cut to 80 characters, for an error message."""
+    text = clean(repr(value))
+    return text if len(text) <= 80 else text[:77] + '...'
+
+
+def render(value):
+    """Render a value compactly for one line of text."""
+    if value is None:
+        return 'nothing'
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, Mapping):
+        return ', '.join('%s: %s' % (key, render(item)) for key, item in value.items()) or 'none'
+    if isinstance(value, (list, tuple)):
+        return ', '.join(render(item) for item in value) or 'none'
+    return str(value)
+
+
+def figure(value):
+    """A figure of the API: a finite number that is not a boolean."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def plural(count, word, suffix='s'):
+    """``1 client``, ``2 clients``."""
+    return '%d %s%s' % (count, word, '' if count == 1 else suffix)
+
+
+class Problem(str):
+    """Why the facts of a check are missing; ``definitive`` when the API said the thing does not exist."""
+
+    definitive = False
+
+
+def problem(text, error=None):
+    """A Problem; definitive when ``error`` (an API error dict) has a not-found code."""
+    found = Problem(text)
+    if isinstance(error, Mapping) and error.get('code') in NOT_FOUND_CODES:
+        found.definitive = True
+    return found
+
+
+def outcome_of(why):
+    """The status of a check whose facts are missing for the Problem ``why``."""
+    return FAILED if why.definitive else INCONCLUSIVE
+
+
+def verdict(suite, kind, subject, instance_id, check, status, expected, observed, offenders=None, reason='', allowed=False):
+    """Return a verdict (see the module docstring)."""
+    return {
+        'suite': suite,
+        'kind': kind,
+        'subject': subject,
+        'instance_id': instance_id,
+        'check': check,
+        'status': status,
+        'blocking': status == FAILED or (status == INCONCLUSIVE and not allowed),
+        'expected': plain(expected),
+        'observed': plain(observed),
+        'offenders': [str(item) for item in (offenders or [])],
+        'reason': str(reason),
+    }
+
+
+def stopped(reason, suite=GATE_SUITE, subject=None):
+    """The verdict that says a suite stopped before it could finish: inconclusive and always blocking."""
+    return verdict(suite, RUN_CHECK, subject or suite, None, RUN_CHECK, INCONCLUSIVE, 'every check evaluated', 'stopped',
+                   reason=reason)

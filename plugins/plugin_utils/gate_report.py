@@ -1,0 +1,400 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The gate's reports: the JSON summary, the lines of the CI log, and the JUnit XML.
+
+Every text rendered here escapes control characters, so that a string from the API cannot drive
+the terminal or forge a line of the report.
+"""
+
+import datetime
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
+    FAILED,
+    GATE_SUITE,
+    INCONCLUSIVE,
+    NOT_APPLICABLE,
+    PASSED,
+    STATUSES,
+    clean,
+    fail,
+    plain,
+    render,
+    short,
+)
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import listing, mapping, text
+
+# How many offenders a text line names before "and N more"; the JSON report keeps them all.
+MAX_LISTED = 8
+# Characters XML 1.0 cannot carry, even escaped.
+_XML_INVALID = re.compile('[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
+
+
+def _listing(items):
+    items = list(items)
+    shown = ', '.join(items[:MAX_LISTED])
+    if len(items) > MAX_LISTED:
+        shown += ' and %d more' % (len(items) - MAX_LISTED)
+    return shown
+
+
+def _check_verdicts(verdicts):
+    checked = []
+    for index, verdict in enumerate(listing(verdicts, 'verdicts', 'verdicts')):
+        mapping(verdict, 'verdicts[%d]' % index, 'a verdict')
+        missing = [key for key in ('suite', 'subject', 'check', 'status') if key not in verdict]
+        if missing or verdict['status'] not in STATUSES:
+            fail('verdicts[%d]' % index, 'not a verdict of the gate filters: %s' % short(verdict))
+        checked.append(plain(verdict))
+    return checked
+
+
+def _strings(value, where):
+    return [text(item, '%s[%d]' % (where, index), 'a line of text')
+            for index, item in enumerate(listing(value or [], where, 'lines of text'))]
+
+
+def gate_report(verdicts, name='deployment_gate', runs=None, started=None, finished=None, notes=None):
+    """Return the gate's JSON summary: the outcome, counts, the failure lines and every verdict."""
+    verdicts = _check_verdicts(verdicts)
+    counts = {'checks': len(verdicts), PASSED: 0, FAILED: 0, INCONCLUSIVE: 0, NOT_APPLICABLE: 0, 'blocking': 0}
+    for verdict in verdicts:
+        counts[verdict['status']] += 1
+        counts['blocking'] += 1 if verdict.get('blocking') else 0
+    evaluated = counts['checks'] - counts[NOT_APPLICABLE]
+    report = {
+        'gate': str(name),
+        'result': PASSED if evaluated and not counts['blocking'] else FAILED,
+        'started': started,
+        'finished': finished,
+        'counts': counts,
+        'runs': plain(runs or []),
+        'notes': _strings(notes, 'notes'),
+        'failures': [],
+        'checks': verdicts,
+    }
+    report['failures'] = _failure_lines(report)
+    return report
+
+
+def _several_instances(verdicts):
+    return len({verdict.get('instance_id') for verdict in verdicts}) > 1
+
+
+def _verdict_line(verdict, with_instance):
+    subject = verdict['subject']
+    if with_instance and verdict.get('instance_id'):
+        subject = '%s (%s)' % (subject, verdict['instance_id'])
+    status = verdict['status'].upper()
+    if verdict['status'] == INCONCLUSIVE and not verdict.get('blocking'):
+        status += ' (allowed)'
+    line = '%s %s %s: expected %s, observed %s' % (
+        subject, verdict['check'], status, render(verdict.get('expected')), render(verdict.get('observed')))
+    if verdict.get('reason'):
+        line += '; %s' % verdict['reason']
+    if verdict.get('offenders'):
+        line += '; offenders: %s' % _listing(verdict['offenders'])
+    return clean(line)
+
+
+def _failure_lines(report):
+    verdicts = report['checks']
+    lines = [_verdict_line(verdict, _several_instances(verdicts)) for verdict in verdicts if verdict.get('blocking')]
+    if not verdicts:
+        lines.append('no check was evaluated: the gate lists no group and no message, so it cannot pass')
+    elif not lines and report['result'] != PASSED:
+        lines.append('no check was evaluated: every check of the gate is not applicable, so it cannot pass')
+    return lines
+
+
+def _report(report):
+    report = mapping(report, 'gate report', 'the report returned by gate_report')
+    if 'checks' not in report or 'result' not in report:
+        fail('gate report', 'not a report of gate_report: %s' % short(report))
+    return report
+
+
+def gate_failures(report):
+    """Return one line per blocking verdict (failed, or inconclusive and not allowed) of a report."""
+    return [clean(str(line)) for line in _report(report).get('failures') or []]
+
+
+def _number(value):
+    """Show 12.0 as 12 and 3.25 as 3.25; anything else as it is."""
+    if isinstance(value, float) and not isinstance(value, bool) and value == int(value):
+        return str(int(value))
+    return str(value)
+
+
+def _run_line(run, suites=None):
+    attempts = run.get('attempts')
+    line = '%s: %s attempt%s in %s s' % (' and '.join(suites or [str(run.get('suite'))]), attempts, '' if attempts == 1 else 's',
+                                         _number(run.get('elapsed_seconds')))
+    if run.get('stopped'):
+        line += ', stopped before it could finish'
+    elif run.get('timed_out'):
+        line += ', still failing when wait_timeout (%s s) ran out' % _number(run.get('wait_timeout'))
+    elif run.get('wait_timeout') or run.get('observe_seconds'):
+        line += ' (wait_timeout %s s, poll_interval %s s%s)' % (
+            _number(run.get('wait_timeout')), _number(run.get('poll_interval')),
+            ', observed for at least %s s' % _number(run['observe_seconds']) if run.get('observe_seconds') else '')
+    return line
+
+
+def _run_lines(runs):
+    """One line per run; suites that ran together (one gate task, the same attempts) share a line."""
+    runs = [run for run in runs or [] if isinstance(run, Mapping)]
+    together = {}
+    order = []
+    for run in runs:
+        key = tuple(sorted((item, str(value)) for item, value in run.items() if item != 'suite'))
+        if key not in together:
+            order.append(key)
+            together[key] = (run, [])
+        together[key][1].append(str(run.get('suite')))
+    return [_run_line(*together[key]) for key in order]
+
+
+def _subject_line(label, group):
+    bad = [verdict for verdict in group if verdict['status'] not in (PASSED, NOT_APPLICABLE)]
+    passed = len([verdict for verdict in group if verdict['status'] == PASSED])
+    not_applicable = len(group) - passed - len(bad)
+    extra = ''
+    if not_applicable:
+        http = group[0].get('group_type') == 'http'
+        extra = ', %d not applicable%s' % (not_applicable, ' (HTTP group: no clients to check)' if http else '')
+    if any(verdict.get('blocking') for verdict in bad):
+        return '  FAIL  %s: %s%s' % (label, ', '.join('%s %s' % (verdict['check'], verdict['status']) for verdict in bad), extra)
+    if bad:
+        allowed = ', '.join('%s %s (allowed)' % (verdict['check'], verdict['status']) for verdict in bad)
+        return '  ok    %s: %d passed, %s%s' % (label, passed, allowed, extra)
+    if group[0].get('kind') == 'selection':
+        return '  ok    %s (%s): %s' % (label, group[0]['expected'], render(group[0]['observed']))
+    return '  ok    %s: %d check%s passed%s' % (label, passed, '' if passed == 1 else 's', extra)
+
+
+def gate_summary(report, paths=None, subjects=False):
+    """Return the short human summary of a report, for the CI log.
+
+    The outcome and counts, how the run went, the notes and where the reports are; with
+    ``subjects``, one line per group or message; last, one line per check that did not pass.
+    """
+    report = _report(report)
+    counts = report['counts']
+    header = '%s %s: %d checks, %d passed, %d failed, %d inconclusive' % (
+        report['gate'], report['result'].upper(), counts['checks'], counts[PASSED], counts[FAILED], counts[INCONCLUSIVE])
+    if counts.get(NOT_APPLICABLE):
+        header += ', %d not applicable' % counts[NOT_APPLICABLE]
+    lines = [header]
+    lines.extend('  ' + line for line in _run_lines(report.get('runs')))
+    lines.extend('  note: %s' % note for note in report.get('notes') or [])
+    if subjects:
+        order = []
+        by_subject = {}
+        for verdict in report['checks']:
+            key = (verdict['suite'], verdict.get('instance_id'), verdict['subject'])
+            if key not in by_subject:
+                order.append(key)
+                by_subject[key] = []
+            by_subject[key].append(verdict)
+        with_instance = _several_instances(report['checks'])
+        for key in order:
+            label = key[2] if not with_instance or not key[1] else '%s (%s)' % (key[2], key[1])
+            lines.append(_subject_line(label, by_subject[key]))
+    for label, path in (paths or {}).items():
+        lines.append('  %s report: %s' % (label, path))
+    for line in report.get('failures') or []:
+        lines.append('  - ' + str(line))
+    return [clean(line) for line in lines]
+
+
+def _xml_text(value):
+    """Return text XML 1.0 can carry: control characters escaped, others it forbids even escaped dropped."""
+    return _XML_INVALID.sub('', clean(value if isinstance(value, str) else render(value)))
+
+
+def _classname(verdict):
+    parts = [verdict['suite']]
+    if verdict.get('instance_id'):
+        parts.append(verdict['instance_id'])
+    parts.append(str(verdict['subject']).replace('/', '.'))
+    return '.'.join(parts)
+
+
+def _case_text(verdict):
+    lines = ['subject: %s' % verdict['subject']]
+    if verdict.get('instance_id'):
+        lines.append('instance: %s' % verdict['instance_id'])
+    if verdict.get('group_type'):
+        lines.append('group type: %s' % verdict['group_type'])
+    lines.extend([
+        'check: %s' % verdict['check'],
+        'status: %s' % verdict['status'],
+        'expected: %s' % render(verdict.get('expected')),
+        'observed: %s' % render(verdict.get('observed')),
+    ])
+    if verdict.get('reason'):
+        lines.append('reason: %s' % verdict['reason'])
+    for offender in verdict.get('offenders') or []:
+        lines.append('offender: %s' % offender)
+    # Each line escaped on its own: a newline inside a value must not start a line of its own.
+    return '\n'.join(_xml_text(line) for line in lines)
+
+
+def gate_junit(report):
+    """Return the JUnit XML of a report: one test suite per role, one test case per subject and check.
+
+    The document is valid against both the Jenkins JUnit schema and the Ant JUnit schema, so that
+    every CI server reads it: ``testsuites`` carries no attribute (the Ant schema allows none);
+    each ``testsuite`` holds ``properties``, its test cases, ``system-out`` and ``system-err`` in
+    that order, with the attributes both schemas require; a test case holds at most one of
+    ``failure``, ``error`` and ``skipped``.
+    """
+    report = _report(report)
+    runs = {}
+    for run in report.get('runs') or []:
+        if isinstance(run, Mapping) and run.get('suite') not in runs:
+            runs[run.get('suite')] = run
+    suites = []
+    by_suite = {}
+    for verdict in report['checks']:
+        if verdict['suite'] not in by_suite:
+            suites.append(verdict['suite'])
+            by_suite[verdict['suite']] = []
+        by_suite[verdict['suite']].append(verdict)
+    if report.get('result') != PASSED and not any(
+            verdict['status'] == FAILED or (verdict['status'] == INCONCLUSIVE and verdict.get('blocking'))
+            for verdict in report['checks']):
+        # A gate that evaluated nothing is a failure; say so where CI shows test results.
+        suites.append(None)
+    starts = _junit_suite_starts(report, suites, runs)
+    root = ET.Element('testsuites')
+    for index, suite in enumerate(suites):
+        if suite is None:
+            _junit_empty_gate(root, report, index, starts[index])
+            continue
+        run = runs.get(suite) or {}
+        element = _junit_suite(root, report, suite, index, starts[index], run)
+        verdicts = by_suite[suite]
+        counts = {'tests': len(verdicts), 'failures': 0, 'errors': 0, 'skipped': 0}
+        passed = []
+        for verdict, millis in zip(verdicts, _junit_case_times(verdicts, run)):
+            case = ET.SubElement(element, 'testcase', {'classname': _xml_text(_classname(verdict)),
+                                                       'name': _xml_text(verdict['check']), 'time': _junit_time(millis)})
+            details = _case_text(verdict)
+            message = _xml_text(_verdict_line(verdict, False))
+            if verdict['status'] == FAILED:
+                counts['failures'] += 1
+                ET.SubElement(case, 'failure', {'message': message, 'type': FAILED}).text = details
+            elif verdict['status'] == INCONCLUSIVE and verdict.get('blocking'):
+                counts['errors'] += 1
+                ET.SubElement(case, 'error', {'message': message, 'type': INCONCLUSIVE}).text = details
+            elif verdict['status'] in (INCONCLUSIVE, NOT_APPLICABLE):
+                counts['skipped'] += 1
+                ET.SubElement(case, 'skipped', {'message': message}).text = details
+            else:
+                # The Ant schema allows no output inside a test case: a passed check's line goes to
+                # the suite's system-out.
+                passed.append(message)
+        ET.SubElement(element, 'system-out').text = '\n'.join(passed)
+        ET.SubElement(element, 'system-err')
+        _junit_counts(element, counts)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding='unicode') + '\n'
+
+
+# The Ant schema requires a host; the gate evaluates its checks on the controller.
+_JUNIT_HOST = 'localhost'
+# The Ant schema requires a timestamp; this one says the report carried no time at all.
+_JUNIT_NO_TIME = '1970-01-01T00:00:00'
+_JUNIT_TIME_FORMAT = '%Y-%m-%dT%H:%M:%S'
+_TIMESTAMP = re.compile(r'(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})')
+
+
+def _junit_seconds(value):
+    """A run's elapsed seconds as whole milliseconds, or 0 when it is not a usable figure."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return 0
+    try:
+        seconds = float(value)
+    except ValueError:
+        return 0
+    return int(round(seconds * 1000)) if math.isfinite(seconds) and seconds > 0 else 0
+
+
+def _junit_time(millis):
+    return '%d.%03d' % divmod(millis, 1000)
+
+
+def _junit_case_times(verdicts, run):
+    """Each test case's time, in whole milliseconds.
+
+    A verdict of the gate carries ``seconds``: how long the gate had run when it reached that
+    verdict, which is the check's real time (a check that passed at once took the first attempt, one
+    that passed after a wait took that wait). Verdicts without it (made elsewhere and handed to the
+    gate_report role) share their suite's time equally; the first ones take the milliseconds left over.
+    """
+    if verdicts and all(_junit_seconds(verdict.get('seconds')) or verdict.get('seconds') == 0 for verdict in verdicts):
+        return [_junit_seconds(verdict['seconds']) for verdict in verdicts]
+    millis = _junit_seconds(run.get('elapsed_seconds'))
+    share, rest = divmod(millis, len(verdicts)) if verdicts else (0, 0)
+    return [share + (1 if index < rest else 0) for index in range(len(verdicts))]
+
+
+def _junit_suite_starts(report, suites, runs):
+    """When each suite started (UTC, no zone, as the Ant schema takes it).
+
+    The suites run one after the other from the report's ``started``, each for its run's
+    ``elapsed_seconds``; without ``started``, they are counted back from ``finished``.
+    """
+    elapsed = [_junit_seconds((runs.get(suite) or {}).get('elapsed_seconds')) for suite in suites]
+    for key, sign in (('started', 1), ('finished', -1)):
+        match = _TIMESTAMP.match(str(report.get(key) or ''))
+        if not match:
+            continue
+        try:
+            origin = datetime.datetime.strptime('T'.join(match.groups()), _JUNIT_TIME_FORMAT)
+        except ValueError:
+            continue
+        if sign < 0:
+            origin -= datetime.timedelta(milliseconds=sum(elapsed))
+        starts = []
+        for millis in elapsed:
+            starts.append(origin.strftime(_JUNIT_TIME_FORMAT))
+            origin += datetime.timedelta(milliseconds=millis)
+        return starts
+    return [_JUNIT_NO_TIME] * len(suites)
+
+
+def _junit_suite(root, report, name, index, start, run):
+    element = ET.SubElement(root, 'testsuite', {
+        'name': _xml_text(name), 'package': _xml_text(report['gate']), 'id': str(index),
+        'hostname': _JUNIT_HOST, 'timestamp': start, 'time': _junit_time(_junit_seconds(run.get('elapsed_seconds'))),
+    })
+    properties = ET.SubElement(element, 'properties')
+    values = [('gate', report['gate']), ('result', report.get('result'))]
+    values.extend((key, run[key]) for key in ('attempts', 'wait_timeout', 'poll_interval', 'timed_out', 'stopped')
+                  if run.get(key) is not None)
+    for key, value in values:
+        ET.SubElement(properties, 'property', {'name': key, 'value': _xml_text(value)})
+    return element
+
+
+def _junit_counts(element, counts):
+    for key in ('tests', 'failures', 'errors', 'skipped'):
+        element.set(key, str(counts[key]))
+
+
+def _junit_empty_gate(root, report, index, start):
+    element = _junit_suite(root, report, GATE_SUITE, index, start, {})
+    case = ET.SubElement(element, 'testcase', {'classname': GATE_SUITE, 'name': 'checks', 'time': _junit_time(0)})
+    ET.SubElement(case, 'failure', {'message': 'no check was evaluated', 'type': FAILED}).text = _xml_text(
+        ' '.join(str(line) for line in report.get('failures') or []) or 'The gate evaluated no check, so it cannot pass.')
+    ET.SubElement(element, 'system-out')
+    ET.SubElement(element, 'system-err')
+    _junit_counts(element, {'tests': 1, 'failures': 1, 'errors': 0, 'skipped': 0})

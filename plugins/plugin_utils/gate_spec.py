@@ -1,0 +1,475 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The input of the deployment gate, checked once before its first API call, and the plan made of it.
+
+Every error raises GateInputError naming the input where it is, as the user wrote it: the gate
+module's options (``groups[2].min_version``) or, when a role passes its variables through, the
+role's variables (``consumer_health_groups[2].min_version``, ``consumer_health_max_lag``).
+"""
+
+import math
+import re
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.validation import check_type_bool, check_type_float, check_type_int
+
+from ansible_collections.apsaramq.rocketmq.plugins.filter.rocketmq import version_key
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import APPLICABLE_CHECK, CHECKS, SELECT_CHECK
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import RUN_CHECK, clean, fail, plain, short
+
+try:
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+except ImportError:  # pragma: no cover - jmespath is a runtime requirement; say so when a rule needs it
+    jmespath = None
+    JMESPathError = Exception
+
+MESSAGE_MODELS = ('CLUSTERING', 'BROADCASTING')
+GROUP_TYPES = ('tcp', 'http')
+# OnsGroupList's own default: a group whose type nobody says is a TCP group.
+DEFAULT_GROUP_TYPE = 'tcp'
+CHECK_NAMES = tuple(CHECKS)
+ENTRY_KEYS = ('group_id', 'group_type', 'instance_id', 'select', 'rules', 'allow_inconclusive') + CHECK_NAMES
+GROUP_DEFAULT_KEYS = ('instance_id', 'rules', 'allow_inconclusive') + CHECK_NAMES
+SELECT_KEYS = ('group_id', 'group_type', 'tags', 'exclude')
+RULE_KEYS = ('name', 'query', 'expect', 'that', 'fail_msg', 'success_msg', 'allow_inconclusive')
+MESSAGE_KEYS = ('topic', 'msg_id', 'instance_id', 'expect_consumed_by', 'allow_filtered', 'allow_inconclusive')
+MESSAGE_DEFAULT_KEYS = ('instance_id', 'expect_consumed_by', 'allow_filtered', 'allow_inconclusive')
+# Names a rule cannot take: the built-in checks and the gate's own verdicts.
+RESERVED = CHECK_NAMES + (SELECT_CHECK, APPLICABLE_CHECK, RUN_CHECK)
+
+# Names as the API and the file system accept them. fullmatch: "$" would also accept a final newline.
+NAMES = {
+    'instance': (re.compile(r'[A-Za-z0-9_-]{1,64}'), 'an instance ID', '1 to 64 letters, digits, "_" or "-"'),
+    'group': (re.compile(r'[A-Za-z0-9_%-]{1,128}'), 'a group ID', '1 to 128 letters, digits, "_", "-" or "%"'),
+    'topic': (re.compile(r'[A-Za-z0-9_%-]{1,128}'), 'a topic', '1 to 128 letters, digits, "_", "-" or "%"'),
+    'message': (re.compile(r'[A-Za-z0-9]{1,128}'), 'a message ID', '1 to 128 letters and digits'),
+    'rule': (re.compile(r'[A-Za-z0-9_.-]{1,64}'), 'a rule name', '1 to 64 letters, digits, ".", "_" or "-"'),
+    'report': (re.compile(r'(?!\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,100}'), 'a report name',
+               '1 to 100 letters, digits, ".", "_" or "-", not starting with "." and without ".."'),
+    'region': (re.compile(r'[a-z]{2,}(-[a-z0-9]+)+'), 'a region ID', 'a region ID such as cn-hangzhou'),
+}
+
+# Bounds of the numbers the gate takes: finite, and far beyond any sane setting.
+LIMITS = {
+    'count': (0, 100000, 'clients'),
+    'lag': (0, 1000000000, 'messages'),
+    'seconds': (0, 31536000, 'seconds'),
+    'wait_timeout': (0, 86400, 'seconds'),
+    'observe_seconds': (0, 86400, 'seconds'),
+    'poll_interval': (1, 3600, 'seconds'),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+
+
+def mapping(value, where, what):
+    """``value`` when it is a dict; otherwise fail naming ``where`` and ``what`` was expected."""
+    if not isinstance(value, Mapping):
+        fail(where, 'expected %s, got %s' % (what, 'null' if value is None else '%s %s' % (type(value).__name__, short(value))))
+    return value
+
+
+def listing(value, where, what):
+    """``value`` as a list when it is a list (not a string or dict); otherwise fail."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+        fail(where, 'expected a list of %s, got %s' % (what, 'null' if value is None else '%s %s' % (type(value).__name__, short(value))))
+    return list(value)
+
+
+def unknown_keys(value, allowed, where):
+    """Fail when the dict ``value`` has a key that is not in ``allowed``."""
+    unknown = sorted(clean(str(key)) for key in value if key not in allowed)
+    if unknown:
+        fail(where, 'unknown key%s %s (accepted: %s)' % ('s' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(allowed)))
+
+
+def text(value, where, what='a non-empty string'):
+    """``value`` stripped, when it is a non-empty string."""
+    if not isinstance(value, str) or not value.strip():
+        fail(where, 'expected %s, got %s' % (what, short(value)))
+    return str(value).strip()
+
+
+def name(value, where, kind):
+    """Return ``value`` when it is a name of ``kind`` (see NAMES), matched to its very end."""
+    pattern, what, accepted = NAMES[kind]
+    if not isinstance(value, str) or not value:
+        fail(where, 'expected %s, got %s' % (what, short(value)))
+    if not pattern.fullmatch(value):
+        fail(where, '%s is not %s: use %s' % (short(value), what, accepted))
+    return str(value)
+
+
+def flag(value, where):
+    """``value`` as a boolean, as Ansible reads booleans."""
+    try:
+        return check_type_bool(value)
+    except TypeError:
+        fail(where, '%s is not a boolean' % short(value))
+
+
+def _bounded(value, where, convert, what, limit):
+    """Return ``convert(value)`` when it is a finite number within ``LIMITS[limit]``; anything else (booleans too) fails."""
+    low, high, unit = LIMITS[limit]
+    number = None
+    if not isinstance(value, bool):
+        try:
+            number = convert(value)
+        except (TypeError, ValueError, OverflowError):
+            pass
+    if number is None or math.isnan(number) or math.isinf(number) or not low <= number <= high:
+        fail(where, '%s is not %s from %d to %d %s' % (short(value), what, low, high, unit))
+    return number
+
+
+def count(value, where, limit='count'):
+    """A whole number within ``LIMITS[limit]``."""
+    return _bounded(value, where, check_type_int, 'a whole number', limit)
+
+
+def seconds(value, where, limit='seconds'):
+    """A number of seconds within ``LIMITS[limit]``; whole numbers as int."""
+    number = _bounded(value, where, check_type_float, 'a number', limit)
+    return int(number) if number == int(number) else number
+
+
+def _check_value(kind, value, where):
+    """Return the normalised setting of a built-in check of ``kind``; None or False turns the check off."""
+    if value is None:
+        return None if kind != 'flag' else False
+    if kind == 'flag':
+        return flag(value, where)
+    if kind in ('count', 'lag'):
+        return count(value, where, kind)
+    if kind == 'seconds':
+        return seconds(value, where)
+    if kind == 'version':
+        version = text(value, where, 'a RocketMQ client version name')
+        try:
+            version_key(version, where)
+        except AnsibleError as exc:
+            raise_input(exc)
+        return version
+    if kind == 'model':
+        model = text(value, where, 'CLUSTERING or BROADCASTING').upper()
+        if model not in MESSAGE_MODELS:
+            fail(where, '%s is not a message model (accepted: %s)' % (short(value), ', '.join(MESSAGE_MODELS)))
+        return model
+    # languages
+    languages = [text(item, '%s[%d]' % (where, index), 'a client language such as JAVA').upper()
+                 for index, item in enumerate(listing(value, where, 'client languages'))]
+    if not languages:
+        fail(where, 'lists no language; use null to turn the check off')
+    return languages
+
+
+def raise_input(exc):
+    """Raise an error of the version filters as the gate's own input error."""
+    from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import GateInputError
+
+    raise GateInputError(str(getattr(exc, 'message', exc)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules
+
+
+def _compile(query, where, rule):
+    if jmespath is None:
+        fail(where, 'the Python library jmespath is required for rules with a query; install it on the controller')
+    try:
+        jmespath.compile(query)
+    except RecursionError:
+        fail(where, 'the query of rule %s nests too deeply to be evaluated; write it with fewer nested levels' % short(rule))
+    except JMESPathError as exc:
+        fail(where, '%s is not a valid JMESPath expression: %s' % (short(query), clean(str(exc))))
+
+
+def _conditions(value, where):
+    conditions = [value] if isinstance(value, str) else listing(value, where, 'Jinja conditions')
+    if not conditions:
+        fail(where, 'lists no condition')
+    checked = []
+    for index, condition in enumerate(conditions):
+        at = where if isinstance(value, str) else '%s[%d]' % (where, index)
+        condition = text(condition, at, 'a Jinja condition such as "status.consume_tps > 0"')
+        problem = gate_conditions.syntax_error(condition)
+        if problem:
+            fail(at, '%s is not a valid condition: %s' % (short(condition), clean(problem)))
+        checked.append(condition)
+    return checked
+
+
+def _rules(value, where, seen):
+    """Validate the rules at ``where``; ``seen`` maps each rule name taken so far to where it was defined."""
+    rules = []
+    for index, raw in enumerate(listing(value, where, 'rules')):
+        at = '%s[%d]' % (where, index)
+        mapping(raw, at, 'a rule {name, query, expect} or {name, that}')
+        unknown_keys(raw, RULE_KEYS, at)
+        rule_name = name(raw.get('name'), at + '.name', 'rule')
+        if rule_name in RESERVED:
+            fail(at + '.name', '%s is the name of a built-in check; name the rule differently' % short(rule_name))
+        if rule_name in seen:
+            fail(at + '.name', '%s is also the name of the rule %s: every rule needs a name of its own' % (short(rule_name), seen[rule_name]))
+        seen[rule_name] = at
+        if (raw.get('query') is None) == (raw.get('that') is None):
+            fail(at, 'give exactly one of query (a JMESPath expression compared with expect) and that (Jinja conditions)')
+        rule = {'name': rule_name, 'allow_inconclusive': flag(raw.get('allow_inconclusive', False), at + '.allow_inconclusive')}
+        if raw.get('query') is not None:
+            if 'fail_msg' in raw or 'success_msg' in raw:
+                fail(at, 'fail_msg and success_msg go with that; a query rule reports its query and result')
+            rule['query'] = text(raw['query'], at + '.query', 'a JMESPath expression')
+            _compile(rule['query'], at + '.query', rule_name)
+            rule['expect'] = plain(raw.get('expect', True))
+        else:
+            if 'expect' in raw:
+                fail(at + '.expect', 'goes with query; conditions in that must all be true')
+            rule['that'] = _conditions(raw['that'], at + '.that')
+            for key in ('fail_msg', 'success_msg'):
+                if raw.get(key) is not None:
+                    rule[key] = text(raw[key], '%s.%s' % (at, key), 'a message')
+        rules.append(rule)
+    return rules
+
+
+# ---------------------------------------------------------------------------------------------
+# Groups
+
+
+def _allowed(value, where):
+    return [text(item, '%s[%d]' % (where, index), 'a check name') for index, item in enumerate(listing(value, where, 'check names'))]
+
+
+def _check_allowed(names, entry, where):
+    known = set(CHECK_NAMES) | {SELECT_CHECK} | {rule['name'] for rule in entry['rules']}
+    for item in names:
+        if item not in known:
+            fail(where, '%s is not a check of this group (accepted: %s)' % (short(item), ', '.join(sorted(known))))
+
+
+def _tags(value, where):
+    tags = {}
+    for key, item in mapping(value, where, 'a dict of tag keys and values').items():
+        if isinstance(item, bool) or item is None or isinstance(item, (Mapping, list, tuple)):
+            fail('%s.%s' % (where, clean(str(key))), '%s is not a tag value: use a string' % short(item))
+        tags[str(key)] = str(item)
+    return tags
+
+
+def _group_type(value, where):
+    group_type = text(value, where, 'tcp or http').lower()
+    if group_type not in GROUP_TYPES:
+        fail(where, '%s is not a group type (accepted: tcp, http)' % short(value))
+    return group_type
+
+
+def _selector(value, where):
+    mapping(value, where, 'a dict of ons_group_info filters (group_id, group_type, tags, exclude)')
+    unknown_keys(value, SELECT_KEYS, where)
+    selector = {'group_id': None, 'group_type': None, 'tags': None, 'exclude': []}
+    if value.get('group_id') is not None:
+        selector['group_id'] = name(value['group_id'], where + '.group_id', 'group')
+    if value.get('group_type') is not None:
+        selector['group_type'] = _group_type(value['group_type'], where + '.group_type')
+    if value.get('tags') is not None:
+        selector['tags'] = _tags(value['tags'], where + '.tags')
+    if value.get('exclude') is not None:
+        selector['exclude'] = [name(item, '%s.exclude[%d]' % (where, index), 'group')
+                               for index, item in enumerate(listing(value['exclude'], where + '.exclude', 'group IDs'))]
+    return selector
+
+
+def describe_selector(selector):
+    """The selection in words, as the report's expected value."""
+    parts = []
+    if selector['group_id']:
+        parts.append('group_id contains %s' % selector['group_id'])
+    if selector['group_type']:
+        parts.append('group_type %s' % selector['group_type'])
+    for key, value in sorted((selector['tags'] or {}).items()):
+        parts.append('tag %s=%s' % (key, value))
+    if selector['exclude']:
+        parts.append('except %s' % ', '.join(selector['exclude']))
+    return 'every group' + (' with ' + ', '.join(parts) if parts else '')
+
+
+def _instance(value, default, where):
+    if value is not None and value != '':
+        return name(value, where, 'instance')
+    return default
+
+
+def _checks(raw, base, where):
+    checks = {}
+    for check_name, spec in CHECKS.items():
+        # An absent key takes the default; a key set to null turns the check off.
+        checks[check_name] = _check_value(spec.kind, raw[check_name], '%s.%s' % (where, check_name)) if check_name in raw \
+            else base[check_name]
+    if checks['min_consumers'] is not None and checks['max_consumers'] is not None and checks['min_consumers'] > checks['max_consumers']:
+        fail(where, 'min_consumers %d is above max_consumers %d' % (checks['min_consumers'], checks['max_consumers']))
+    return checks
+
+
+def group_plan(groups, defaults=None, instance_id=None, names=None):
+    """Validate the groups to check and their checks, apply the defaults, and return the plan's entries.
+
+    ``defaults`` holds the value of each built-in check, ``rules``, ``allow_inconclusive`` and
+    ``instance_id`` for every group. ``names`` says how errors name the inputs: ``groups`` (the
+    list) and ``group_defaults`` (a prefix such as ``consumer_health_``, or the option's name).
+    """
+    names = names or {}
+    list_name = names.get('groups') or 'groups'
+    prefix = names.get('group_defaults')
+
+    def option(key):
+        return prefix + key if prefix and prefix.endswith('_') else '%s.%s' % (prefix or 'group_defaults', key)
+
+    defaults = mapping(defaults if defaults is not None else {}, prefix or 'group_defaults', 'a dict of checks')
+    unknown = sorted(clean(str(key)) for key in defaults if key not in GROUP_DEFAULT_KEYS)
+    if unknown:
+        fail(prefix or 'group_defaults', 'unknown key%s %s (accepted: %s)' % (
+            's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(GROUP_DEFAULT_KEYS)))
+    base = {}
+    for check_name, spec in CHECKS.items():
+        base[check_name] = _check_value(spec.kind, defaults.get(check_name, spec.default), option(check_name))
+    if base['min_consumers'] is not None and base['max_consumers'] is not None and base['min_consumers'] > base['max_consumers']:
+        fail(option('min_consumers'), '%d is above %s %d' % (base['min_consumers'], option('max_consumers'), base['max_consumers']))
+    rule_names = {}
+    base_rules = _rules(defaults.get('rules') or [], option('rules'), rule_names)
+    base_allowed = _allowed(defaults.get('allow_inconclusive') or [], option('allow_inconclusive'))
+    default_instance = _instance(defaults.get('instance_id'), _instance(instance_id, None, names.get('instance_id') or 'instance_id'),
+                                 option('instance_id'))
+
+    entries = []
+    explicit = set()
+    for index, raw in enumerate(listing(groups, list_name, 'groups to check')):
+        where = '%s[%d]' % (list_name, index)
+        mapping(raw, where, 'a dict with group_id or select, and the checks that apply')
+        unknown_keys(raw, ENTRY_KEYS, where)
+        if (raw.get('group_id') is None) == (raw.get('select') is None):
+            fail(where, 'give exactly one of group_id (one group) and select (groups chosen with ons_group_info filters)')
+        entry = {'key': where, 'group_id': None, 'select': None, 'group_type': None,
+                 'instance_id': _instance(raw.get('instance_id'), default_instance, where + '.instance_id')}
+        if entry['instance_id'] is None:
+            fail(where, 'no instance_id: set it on the entry or for every group (%s)' % option('instance_id'))
+        if raw.get('group_id') is not None:
+            entry['group_id'] = name(raw['group_id'], where + '.group_id', 'group')
+            if (entry['instance_id'], entry['group_id']) in explicit:
+                fail(where, 'group %s of instance %s is listed twice' % (entry['group_id'], entry['instance_id']))
+            explicit.add((entry['instance_id'], entry['group_id']))
+            entry['group_type'] = _group_type(raw['group_type'], where + '.group_type') if raw.get('group_type') is not None \
+                else DEFAULT_GROUP_TYPE
+        else:
+            if raw.get('group_type') is not None:
+                fail(where + '.group_type', 'applies to a group named with group_id; narrow a selection with select.group_type')
+            entry['select'] = _selector(raw['select'], where + '.select')
+        entry['checks'] = _checks(raw, base, where)
+        entry['rules'] = base_rules + _rules(raw.get('rules') or [], where + '.rules', dict(rule_names))
+        allowed = _allowed(raw['allow_inconclusive'], where + '.allow_inconclusive') \
+            if raw.get('allow_inconclusive') is not None else base_allowed
+        _check_allowed(allowed, entry, where + '.allow_inconclusive' if raw.get('allow_inconclusive') is not None
+                       else option('allow_inconclusive'))
+        entry['allow_inconclusive'] = allowed
+        entries.append(entry)
+    if not entries:
+        fail(list_name, 'lists no group: a gate that checks nothing cannot pass')
+    return entries
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages
+
+
+def _group_ids(value, where, empty):
+    groups = [name(item, '%s[%d]' % (where, index), 'group') for index, item in enumerate(listing(value, where, 'group IDs'))]
+    if not groups:
+        fail(where, empty)
+    return groups
+
+
+def message_plan(messages, defaults=None, instance_id=None, names=None):
+    """Validate the messages to check, apply the defaults, and return the plan's messages.
+
+    ``defaults`` holds ``instance_id``, ``expect_consumed_by``, ``allow_filtered`` and
+    ``allow_inconclusive`` for every message; ``names`` as for group_plan (``messages``,
+    ``message_defaults``).
+    """
+    names = names or {}
+    list_name = names.get('messages') or 'messages'
+    prefix = names.get('message_defaults')
+
+    def option(key):
+        return prefix + key if prefix and prefix.endswith('_') else '%s.%s' % (prefix or 'message_defaults', key)
+
+    defaults = mapping(defaults if defaults is not None else {}, prefix or 'message_defaults', 'a dict of message settings')
+    unknown = sorted(clean(str(key)) for key in defaults if key not in MESSAGE_DEFAULT_KEYS)
+    if unknown:
+        fail(prefix or 'message_defaults', 'unknown key%s %s (accepted: %s)' % (
+            's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(MESSAGE_DEFAULT_KEYS)))
+    default_instance = _instance(defaults.get('instance_id'), _instance(instance_id, None, names.get('instance_id') or 'instance_id'),
+                                 option('instance_id'))
+    default_groups = None
+    if defaults.get('expect_consumed_by') is not None:
+        default_groups = _group_ids(defaults['expect_consumed_by'], option('expect_consumed_by'),
+                                    'lists no group; use null to expect every group that tracks each message')
+    default_filtered = flag(defaults.get('allow_filtered', True), option('allow_filtered'))
+    default_allowed = flag(defaults.get('allow_inconclusive', False), option('allow_inconclusive'))
+    planned = []
+    seen = set()
+    for index, raw in enumerate(listing(messages, list_name, 'messages to check')):
+        where = '%s[%d]' % (list_name, index)
+        mapping(raw, where, 'a dict with topic and msg_id')
+        unknown_keys(raw, MESSAGE_KEYS, where)
+        message = {
+            'key': where,
+            'topic': name(raw.get('topic'), where + '.topic', 'topic'),
+            'msg_id': name(raw.get('msg_id'), where + '.msg_id', 'message'),
+            'instance_id': _instance(raw.get('instance_id'), default_instance, where + '.instance_id'),
+        }
+        if message['instance_id'] is None:
+            fail(where, 'no instance_id: set it on the message or for every message (%s)' % option('instance_id'))
+        message['expect_consumed_by'] = default_groups if raw.get('expect_consumed_by') is None else _group_ids(
+            raw['expect_consumed_by'], where + '.expect_consumed_by', 'lists no group; leave it out to expect every group that tracks the message')
+        message['allow_filtered'] = flag(raw['allow_filtered'], where + '.allow_filtered') \
+            if raw.get('allow_filtered') is not None else default_filtered
+        message['allow_inconclusive'] = flag(raw['allow_inconclusive'], where + '.allow_inconclusive') \
+            if raw.get('allow_inconclusive') is not None else default_allowed
+        identity = (message['instance_id'], message['topic'], message['msg_id'])
+        if identity in seen:
+            fail(where, 'message %s of topic %s is listed twice' % (message['msg_id'], message['topic']))
+        seen.add(identity)
+        planned.append(message)
+    if not planned:
+        fail(list_name, 'lists no message: a gate that checks nothing cannot pass')
+    return planned
+
+
+# ---------------------------------------------------------------------------------------------
+# The gate
+
+
+def gate_plan(groups=None, messages=None, instance_id=None, group_defaults=None, message_defaults=None,
+              wait_timeout=0, poll_interval=10, observe_seconds=0, names=None):
+    """Validate everything the gate takes and return its plan: ``groups``, ``messages`` and the waiting.
+
+    A gate needs groups, messages or both; ``None`` leaves a suite out, an empty list is an error.
+    """
+    names = names or {}
+    if groups is None and messages is None:
+        fail('gate', 'neither groups nor messages is given: a gate that checks nothing cannot pass')
+    plan = {
+        'groups': group_plan(groups, group_defaults, instance_id, names) if groups is not None else [],
+        'messages': message_plan(messages, message_defaults, instance_id, names) if messages is not None else [],
+        'wait_timeout': seconds(wait_timeout, names.get('wait_timeout') or 'wait_timeout', 'wait_timeout'),
+        'poll_interval': seconds(poll_interval, names.get('poll_interval') or 'poll_interval', 'poll_interval'),
+        'observe_seconds': seconds(observe_seconds, names.get('observe_seconds') or 'observe_seconds', 'observe_seconds'),
+    }
+    return plan
