@@ -67,7 +67,7 @@ def body(data):
 
 def test_a_property_the_api_gives_as_one_object_is_one_property():
     entry = shape_message_answer(body({"PropertyList": {"MessageProperty": {"Name": "TAGS", "Value": "created"}}}),
-                         INSTANCE, "orders", MSG_ID)
+                                 INSTANCE, "orders", MSG_ID)
     assert entry["properties"] == {"TAGS": "created"}
 
 
@@ -82,7 +82,7 @@ def test_no_property_is_an_empty_dict_and_facts_left_out_are_null(data):
 
 def test_numbers_given_as_text_are_read_as_numbers():
     entry = shape_message_answer(body({"StoreTimestamp": "1731000000004", "StoreSize": "512", "BodyCRC": -17}),
-                         INSTANCE, "orders", MSG_ID)
+                                 INSTANCE, "orders", MSG_ID)
     assert (entry["store_timestamp"], entry["store_size"], entry["body_crc"]) == (1731000000004, 512, -17)
 
 
