@@ -206,7 +206,7 @@ def main():
                     'gate_report_dir': os.path.join(work, 'reports-%d' % count),
                 }, handle, indent=2)
             pings, gates, made, throttled = [], [], [], 0
-            for _ in range(args.repeat):
+            for _attempt in range(args.repeat):
                 pings.append(run_playbook([ping_path], env, work))
                 before = control(url, 'requests?last=0')['total']
                 gates.append(run_playbook([os.path.join(ROOT, 'playbooks', 'deployment_gate.yml'), '-e', '@' + vars_path], env, work))

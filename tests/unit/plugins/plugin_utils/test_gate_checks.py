@@ -119,7 +119,7 @@ def test_every_check_is_evaluated_even_after_one_fails():
                           delay_time=120000)
     settings = dict(ALL_CHECKS)
     settings['min_consumers'] = 3
-    checks = orders(status, **settings)
+    checks = orders(status, **settings)  # pylint: disable=repeated-keyword
     assert {check: verdict['status'] for check, verdict in checks.items()} == {
         'min_consumers': 'failed', 'max_consumers': 'passed', 'min_version': 'failed', 'uniform_version': 'failed',
         'allowed_languages': 'failed', 'message_model': 'failed', 'unique_client_ids': 'failed',
