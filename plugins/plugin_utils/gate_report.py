@@ -152,7 +152,7 @@ def _run_lines(runs):
     together = {}
     order = []
     for run in runs:
-        key = tuple(sorted((item, str(value)) for item, value in run.items() if item != 'suite'))
+        key = _run_key(run)
         if key not in together:
             order.append(key)
             together[key] = (run, [])
@@ -346,15 +346,25 @@ def _junit_case_times(verdicts, run):
     return [share + (1 if index < rest else 0) for index in range(len(verdicts))]
 
 
+def _run_key(run):
+    """What identifies a run apart from its suite: suites that one gate task ran together share it."""
+    return tuple(sorted((key, str(value)) for key, value in (run or {}).items() if key != 'suite'))
+
+
 def _junit_suite_starts(report, suites, runs):
     """When each suite started (UTC, no zone, as the Ant schema takes it).
 
-    The suites run one after the other from the report's ``started``, each for its run's
-    ``elapsed_seconds``; without ``started``, they are counted back from ``finished``.
+    Suites that ran together (one gate task: the same run but for its suite) start together; other
+    runs follow one another from the report's ``started``, each for its ``elapsed_seconds``;
+    without ``started``, they are counted back from ``finished``.
     """
-    elapsed = [_junit_seconds((runs.get(suite) or {}).get('elapsed_seconds')) for suite in suites]
-    for key, sign in (('started', 1), ('finished', -1)):
-        match = _TIMESTAMP.match(str(report.get(key) or ''))
+    keys = [_run_key(runs.get(suite)) if runs.get(suite) else ('suite', index) for index, suite in enumerate(suites)]
+    distinct = []
+    for key, suite in zip(keys, suites):
+        if key not in [item[0] for item in distinct]:
+            distinct.append((key, _junit_seconds((runs.get(suite) or {}).get('elapsed_seconds'))))
+    for field, sign in (('started', 1), ('finished', -1)):
+        match = _TIMESTAMP.match(str(report.get(field) or ''))
         if not match:
             continue
         try:
@@ -362,12 +372,12 @@ def _junit_suite_starts(report, suites, runs):
         except ValueError:
             continue
         if sign < 0:
-            origin -= datetime.timedelta(milliseconds=sum(elapsed))
-        starts = []
-        for millis in elapsed:
-            starts.append(origin.strftime(_JUNIT_TIME_FORMAT))
+            origin -= datetime.timedelta(milliseconds=sum(millis for _key, millis in distinct))
+        start_of = {}
+        for key, millis in distinct:
+            start_of[key] = origin.strftime(_JUNIT_TIME_FORMAT)
             origin += datetime.timedelta(milliseconds=millis)
-        return starts
+        return [start_of[key] for key in keys]
     return [_JUNIT_NO_TIME] * len(suites)
 
 

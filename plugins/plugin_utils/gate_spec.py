@@ -318,6 +318,23 @@ def _checks(raw, base, where):
     return checks
 
 
+def _defaults(defaults, prefix, option_name, allowed, what):
+    """Check the defaults dict of a suite; return ``(option, defaults)``, ``option(key)`` naming one setting.
+
+    With a ``prefix`` such as ``consumer_health_`` a setting is named as the role's variable
+    (``consumer_health_max_lag``); otherwise as a key of the gate's option (``group_defaults.max_lag``).
+    """
+    def option(key):
+        return prefix + key if prefix and prefix.endswith('_') else '%s.%s' % (prefix or option_name, key)
+
+    defaults = mapping(defaults if defaults is not None else {}, prefix or option_name, what)
+    unknown = sorted(clean(str(key)) for key in defaults if key not in allowed)
+    if unknown:
+        fail(', '.join(option(key) for key in unknown), 'unknown setting%s (accepted: %s)' % (
+            's' if len(unknown) > 1 else '', ', '.join(allowed)))
+    return option, defaults
+
+
 def group_plan(groups, defaults=None, instance_id=None, names=None):
     """Validate the groups to check and their checks, apply the defaults, and return the plan's entries.
 
@@ -327,16 +344,7 @@ def group_plan(groups, defaults=None, instance_id=None, names=None):
     """
     names = names or {}
     list_name = names.get('groups') or 'groups'
-    prefix = names.get('group_defaults')
-
-    def option(key):
-        return prefix + key if prefix and prefix.endswith('_') else '%s.%s' % (prefix or 'group_defaults', key)
-
-    defaults = mapping(defaults if defaults is not None else {}, prefix or 'group_defaults', 'a dict of checks')
-    unknown = sorted(clean(str(key)) for key in defaults if key not in GROUP_DEFAULT_KEYS)
-    if unknown:
-        fail(prefix or 'group_defaults', 'unknown key%s %s (accepted: %s)' % (
-            's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(GROUP_DEFAULT_KEYS)))
+    option, defaults = _defaults(defaults, names.get('group_defaults'), 'group_defaults', GROUP_DEFAULT_KEYS, 'a dict of checks')
     base = {}
     for check_name, spec in CHECKS.items():
         base[check_name] = _check_value(spec.kind, defaults.get(check_name, spec.default), option(check_name))
@@ -404,16 +412,8 @@ def message_plan(messages, defaults=None, instance_id=None, names=None):
     """
     names = names or {}
     list_name = names.get('messages') or 'messages'
-    prefix = names.get('message_defaults')
-
-    def option(key):
-        return prefix + key if prefix and prefix.endswith('_') else '%s.%s' % (prefix or 'message_defaults', key)
-
-    defaults = mapping(defaults if defaults is not None else {}, prefix or 'message_defaults', 'a dict of message settings')
-    unknown = sorted(clean(str(key)) for key in defaults if key not in MESSAGE_DEFAULT_KEYS)
-    if unknown:
-        fail(prefix or 'message_defaults', 'unknown key%s %s (accepted: %s)' % (
-            's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(MESSAGE_DEFAULT_KEYS)))
+    option, defaults = _defaults(defaults, names.get('message_defaults'), 'message_defaults', MESSAGE_DEFAULT_KEYS,
+                                 'a dict of message settings')
     default_instance = _instance(defaults.get('instance_id'), _instance(instance_id, None, names.get('instance_id') or 'instance_id'),
                                  option('instance_id'))
     default_groups = None

@@ -157,6 +157,15 @@ def test_suites_start_one_after_another_from_the_gate_start_in_utc_without_a_zon
     assert starts == ['2030-01-01T00:00:00', '2030-01-01T00:00:12']
 
 
+def test_suites_one_gate_task_ran_together_start_together():
+    together = {'attempts': 2, 'elapsed_seconds': 12.0, 'wait_timeout': 30.0, 'poll_interval': 10.0, 'observe_seconds': 0.0,
+                'timed_out': False, 'stopped': False}
+    runs = [dict(together, suite='consumer_health'), dict(together, suite='message_delivery')]
+    report = gate_report(every_outcome(), runs=runs, started='2030-01-01T00:00:00Z', finished='2030-01-01T00:00:12Z')
+    starts = [suite.get('timestamp') for suite in ET.fromstring(gate_junit(report)).findall('testsuite')]
+    assert starts == ['2030-01-01T00:00:00', '2030-01-01T00:00:00']
+
+
 def test_without_a_start_the_suites_are_counted_back_from_the_finish_and_without_any_time_say_so():
     stopped = ET.fromstring(gate_junit(reports()['stopped'])).findall('testsuite')
     assert [suite.get('timestamp') for suite in stopped] == ['2030-01-01T00:00:01']

@@ -112,9 +112,12 @@ def test_a_group_listed_twice_and_an_empty_or_missing_list_are_refused():
     assert len(plan([{'group_id': 'GID_a'}, {'group_id': 'GID_a', 'instance_id': OTHER_INSTANCE}])) == 2
 
 
-def test_an_unknown_default_is_refused():
-    with pytest.raises(GateInputError, match=r"^group_defaults: unknown key max_lags \(accepted: instance_id, rules"):
+def test_an_unknown_default_is_refused_by_its_own_name():
+    with pytest.raises(GateInputError, match=r"^group_defaults.max_lags: unknown setting \(accepted: instance_id, rules"):
         plan([{'group_id': 'GID_a'}], max_lags=3)
+    # Passed through by a role, it is named as the role's variable would be.
+    with pytest.raises(GateInputError, match=r"^consumer_health_max_lags: unknown setting \(accepted: "):
+        plan([{'group_id': 'GID_a'}], names=ROLE_NAMES, max_lags=3)
 
 
 def test_defaults_are_named_as_the_variables_of_the_role_that_passes_them():
@@ -300,7 +303,7 @@ def test_a_message_listed_twice_one_without_instance_and_an_empty_list_are_refus
 def test_message_defaults_are_named_as_the_variables_of_the_role():
     with pytest.raises(GateInputError, match=r"^message_delivery_expect_consumed_by\[0\]: 'GID_a\\n' is not a group ID"):
         messages([{'topic': 'orders', 'msg_id': MSG}], names=ROLE_NAMES, expect_consumed_by=['GID_a\n'])
-    with pytest.raises(GateInputError, match=r"^message_defaults: unknown key expect \(accepted: instance_id, expect_consumed_by"):
+    with pytest.raises(GateInputError, match=r"^message_defaults.expect: unknown setting \(accepted: instance_id, expect_consumed_by"):
         messages([{'topic': 'orders', 'msg_id': MSG}], expect=['GID_a'])
 
 
