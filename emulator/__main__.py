@@ -56,7 +56,8 @@ def scenario_path(value):
 
 def build_parser():
     """The argument parser (its help is the CLI reference)."""
-    parser = argparse.ArgumentParser(prog='python -m emulator', description='Emulator of the ApsaraMQ for RocketMQ (ONS 2019-02-14) management API.')
+    parser = argparse.ArgumentParser(prog='python -m emulator',
+                                     description='Emulator of the ApsaraMQ for RocketMQ management APIs: ONS 2019-02-14 and RocketMQ 2022-08-01.')
     parser.add_argument('--scenario', required=True,
                         help='scenario YAML file, or the name of a bundled one (%s)' % ', '.join(bundled_scenarios()))
     parser.add_argument('--host', default='127.0.0.1', help='address to listen on (default 127.0.0.1)')

@@ -22,6 +22,12 @@ CONSUME_TYPES = ('CONSUME_PASSIVELY', 'CONSUME_ACTIVELY', 'PUSH', 'PULL')
 PULL_TYPES = ('CONSUME_ACTIVELY', 'PULL')
 # The account of keys that name none: all of a scenario's keys share one account by default.
 DEFAULT_ACCOUNT = '1234567890123456'
+# What only 5.x instances (ids starting with rmq-) use: the values the 2022-08-01 SDK and reference name.
+SERIES_CODES = ('standard', 'professional', 'ultimate')
+SUB_SERIES_CODES = ('cluster_ha', 'single_node', 'serverless')
+INSTANCE_STATUSES = ('RUNNING', 'STOPPED', 'CHANGING', 'CREATING', 'RELEASED')
+MESSAGE_TYPES = ('NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'LITE')
+DELIVERY_ORDER_TYPES = ('Concurrently', 'Orderly')
 
 
 class ScenarioError(ValueError):
@@ -50,8 +56,11 @@ SUBSCRIPTION = {
 CLIENT = {
     'client_id': F('str'),
     'client_addr': F('str'),
-    'language': F('str', default='JAVA'),
-    'version': F('str', default='V4_9_4'),
+    # Defaults depend on the instance: JAVA / V4_9_4 on 4.x, java / 5.0.7 on 5.x (see world.Client).
+    'language': F('str'),
+    'version': F('str'),
+    'hostname': F('str'),
+    'egress_ip': F('str'),
     'subscriptions': F('list', item=SUBSCRIPTION),
     'thread_count': F('int', default=20, minimum=0),
     'consume_type': F('str', default='CONSUME_PASSIVELY', choices=CONSUME_TYPES),
@@ -81,6 +90,11 @@ GROUP = {
     'offline_connections': F('str', default='error', choices=OFFLINE_CONNECTIONS),
     'single_connection_as_object': F('bool', default=False),
     'clients': F('list', item=CLIENT, default=[]),
+    # 5.x only
+    'inflight': F('intmap', default={}),
+    'delivery_order_type': F('str', default='Concurrently', choices=DELIVERY_ORDER_TYPES),
+    'max_retry_times': F('int', default=16, minimum=0),
+    'dead_letter_topic': F('str'),
 }
 
 TOPIC = {
@@ -88,6 +102,7 @@ TOPIC = {
     'max_offset': F('int', default=0, minimum=0),
     'produce_tps': F('num', default=10.0, minimum=0.001),
     'remark': F('str', default=''),
+    'message_type': F('str', default='NORMAL', choices=MESSAGE_TYPES),
 }
 
 MESSAGE = {
@@ -105,6 +120,10 @@ MESSAGE = {
     'body_crc': F('int'),
     'properties': F('strmap', default={}),
     'tracks': F('strmap', default={}),
+    # 5.x only: forced consumeStatus per group ('*': every group), and the groups that sent it
+    # to their dead-letter topic
+    'consume_status': F('strmap', default={}),
+    'dead_letters': F('strlist', default=[]),
 }
 
 ENDPOINTS = {
@@ -131,6 +150,10 @@ INSTANCE = {
     'topics': F('list', item=TOPIC, default=[]),
     'groups': F('list', item=GROUP, default=[]),
     'messages': F('list', item=MESSAGE, default=[]),
+    # 5.x only
+    'series_code': F('str', default='professional', choices=SERIES_CODES),
+    'sub_series_code': F('str', default='cluster_ha', choices=SUB_SERIES_CODES),
+    'status': F('str', default='RUNNING', choices=INSTANCE_STATUSES),
 }
 
 KEY = {
@@ -368,11 +391,17 @@ def _check_state(state):
             for track in msg['tracks'].values():
                 if track not in TRACK_TYPES:
                     raise ScenarioError('%s.messages[%d].tracks: %r is not one of %s' % (ipath, j, track, ', '.join(TRACK_TYPES)))
+        group_ids = set(g['group_id'] for g in inst['groups'])
+        for j, msg in enumerate(inst['messages']):
+            for gid in msg['dead_letters']:
+                if gid not in group_ids:
+                    raise ScenarioError('%s.messages[%d].dead_letters: %r is not a group of instance %s' % (ipath, j, gid, inst['instance_id']))
         for j, group in enumerate(inst['groups']):
             gpath = '%s.groups[%d]' % (ipath, j)
-            for topic in group['offsets']:
-                if topic not in topics:
-                    raise ScenarioError('%s.offsets.%s: not a topic of instance %s' % (gpath, topic, inst['instance_id']))
+            for key in ('offsets', 'inflight'):
+                for topic in group[key]:
+                    if topic not in topics:
+                        raise ScenarioError('%s.%s.%s: not a topic of instance %s' % (gpath, key, topic, inst['instance_id']))
             subs = [('%s.subscriptions[%d]' % (gpath, k), s) for k, s in enumerate(group['subscriptions'] or [])]
             for k, client in enumerate(group['clients']):
                 subs.extend(('%s.clients[%d].subscriptions[%d]' % (gpath, k, n), s) for n, s in enumerate(client['subscriptions'] or []))

@@ -154,11 +154,18 @@ def authenticate_v1(req, pairs, params, keys, nonces, settings):
     return key, params.get('Action') or req.header('x-acs-action'), params.get('Version') or req.header('x-acs-version')
 
 
-def _strip_arn(pattern):
-    # acs:mq:<region>:<account>:<resource> -> <resource>
+# The RAM service name in the ARNs of each API's resources.
+ONS_SERVICE = 'mq'
+V5_SERVICE = 'rocketmq'
+
+
+def _strip_arn(pattern, service=ONS_SERVICE):
+    """``acs:<service>:<region>:<account>:<resource>`` -> ``<resource>``; None for another service's ARN."""
     if pattern.startswith('acs:'):
         parts = pattern.split(':', 4)
-        return parts[4] if len(parts) == 5 else pattern
+        if len(parts) != 5:
+            return pattern
+        return parts[4] if fnmatch.fnmatchcase(service, parts[1]) else None
     return pattern
 
 
@@ -227,9 +234,49 @@ def resource_allowed(key, instance_id, name):
         candidates.append('')
     for pattern in key['resources']:
         pattern = _strip_arn(pattern)
-        if any(fnmatch.fnmatchcase(c, pattern) for c in candidates):
+        if pattern is not None and any(fnmatch.fnmatchcase(c, pattern) for c in candidates):
             return True
     return False
+
+
+def v5_resource(instance_id, kind=None, name=None):
+    """The resource part of a 5.x ARN: ``instance/<id>`` or ``instance/<id>/<kind>/<name>``.
+
+    ``kind`` is ``consumergroup`` or ``topic``; ``name`` may be ``*`` (the list operations).
+    """
+    resource = 'instance/%s' % (instance_id or '*')
+    if kind:
+        resource += '/%s/%s' % (kind, name or '*')
+    return resource
+
+
+def resource_allowed_v5(key, instance_id, kind=None, name=None):
+    """True if the key's resource patterns cover a 5.x resource.
+
+    An ARN pattern (``acs:rocketmq:*:*:instance/rmq-x/consumergroup/GID_*``) is matched against
+    the resource part of the request's ARN (region and account are not checked, as for 4.x);
+    ARNs of another service never match. A plain pattern may also name the instance (covering
+    everything in it) or the group or topic, as for 4.x.
+    """
+    resource = v5_resource(instance_id, kind, name)
+    candidates = [resource]
+    if instance_id:
+        candidates.append(instance_id)
+    if kind and name and name != '*':
+        candidates.append(name)
+    for pattern in key['resources']:
+        if pattern.startswith('acs:'):
+            stripped = _strip_arn(pattern, V5_SERVICE)
+            if stripped is not None and stripped != pattern and fnmatch.fnmatchcase(resource, stripped):
+                return True
+        elif any(fnmatch.fnmatchcase(c, pattern) for c in candidates):
+            return True
+    return False
+
+
+def v5_resource_label(region, account, resource):
+    """The ARN a 5.x Forbidden.RAM message names."""
+    return 'acs:%s:%s:%s:%s' % (V5_SERVICE, region, account, resource)
 
 
 def resource_label(region, instance_id, name):

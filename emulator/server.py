@@ -1,6 +1,7 @@
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The HTTP server: RPC requests on ``/``, the control endpoint under ``/_emulator/``.
+"""The HTTP server: ONS RPC requests on ``/``, RocketMQ 5.x ROA requests on resource paths
+(``x-acs-version: 2022-08-01``), the control endpoint under ``/_emulator/``.
 
 Use :func:`start` from Python (tests) or ``python -m emulator`` from a shell.
 """
@@ -18,14 +19,14 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from emulator import API_VERSION
+from emulator import API_VERSION, PRODUCT, rocketmq5
 from emulator.errors import ApiError, missing
 from emulator.faults import ERROR_KINDS, FaultInjector
 from emulator.operations import OPERATIONS, resources_of
 from emulator.ratelimit import PUBLISHED_RATES, RateLimiter, retry_after_ms
 from emulator.scenario import ScenarioError, load, parse_text
 from emulator.security import (NonceStore, Request, access_denied, authenticate_v1, authenticate_v3, missing_actions,
-                               resource_allowed, resource_label)
+                               resource_allowed, resource_allowed_v5, resource_label, v5_resource_label)
 from emulator.world import World
 
 # Parameters never written to the request log: they are credentials or derived from them.
@@ -346,7 +347,7 @@ class Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         request_id = _request_id()
         state = self.server.state
-        entry = {'time': round(time.time(), 3), 'method': self.command, 'action': None, 'access_key_id': None,
+        entry = {'time': round(time.time(), 3), 'method': self.command, 'product': None, 'action': None, 'access_key_id': None,
                  'signature': None, 'params': {}, 'status': None, 'code': None, 'fault': None}
         answer = None
         try:
@@ -361,7 +362,7 @@ class Handler(BaseHTTPRequestHandler):
                 traceback.print_exc()
                 exc = ApiError('InternalError', 'Emulator defect (not a simulated fault): %s: %s' % (type(exc).__name__, exc))
             entry['status'], entry['code'] = exc.status, exc.code
-            answer = self._error_answer(exc, state.scenario.data['region'], request_id)
+            answer = self._error_answer(exc, state.scenario.data['region'], request_id, entry['product'] or PRODUCT)
         entry['duration_ms'] = round((time.monotonic() - started) * 1000, 2)
         # Logged before the answer leaves (or the connection is cut): a client that retries at
         # once must find the first attempt in the log, ahead of the retry.
@@ -374,21 +375,29 @@ class Handler(BaseHTTPRequestHandler):
             # the client went away mid-answer
             self.close_connection = True
 
-    def _error_answer(self, exc, region, request_id):
-        envelope = {
-            'RequestId': request_id,
-            'HostId': 'ons.%s.aliyuncs.com' % region,
-            'Code': exc.code,
-            'Message': exc.message,
-            'Recommend': 'https://api.aliyun.com/troubleshoot?q=%s&product=Ons&requestId=%s' % (exc.code, request_id),
-        }
-        envelope.update(exc.fields)
+    def _error_answer(self, exc, region, request_id, product=PRODUCT):
+        if isinstance(exc, rocketmq5.BusinessError):
+            # the 5.x service's own errors: camelCase, as its successes
+            envelope = exc.envelope(request_id)
+        else:
+            # the gateway's errors (signature, key, RAM, throttling, faults): PascalCase for both APIs
+            envelope = {
+                'RequestId': request_id,
+                'HostId': '%s.%s.aliyuncs.com' % ('rocketmq' if product == rocketmq5.PRODUCT else 'ons', region),
+                'Code': exc.code,
+                'Message': exc.message,
+                'Recommend': 'https://api.aliyun.com/troubleshoot?q=%s&product=%s&requestId=%s' % (exc.code, product, request_id),
+            }
+            envelope.update(exc.fields)
         body = json.dumps(envelope, ensure_ascii=False, default=str).encode('utf-8')
         return lambda: self._send(exc.status, body, request_id=request_id, extra=exc.headers)
 
     def _api_inner(self, parts, state, entry, request_id):
         """Check and answer one RPC request; return the callable that sends the answer."""
         body = self._read_body()
+        if parts.path not in ('', '/') and self.headers.get('x-acs-version') == rocketmq5.API_VERSION:
+            return self._api_v5(parts, body, state, entry, request_id)
+        entry['product'] = PRODUCT
         if self.command not in ('GET', 'POST'):
             raise ApiError('UnsupportedHTTPMethod', 'HTTP method %s is not supported; RPC operations use POST or GET.' % self.command)
         if parts.path not in ('', '/'):
@@ -435,6 +444,64 @@ class Handler(BaseHTTPRequestHandler):
             raise access_denied(key, lacking, resource_label(region, *(touched or (None, None))))
         if touched is not None and not resource_allowed(key, *touched):
             raise access_denied(key, (operation.ram_action,), resource_label(region, *touched))
+
+        def produce():
+            ctx = {'now_ms': state.now_ms(), 'allowed': lambda iid, name: resource_allowed(key, iid, name)}
+            payload = {'RequestId': request_id}
+            payload.update(operation.handler(world, params, ctx))
+            return payload
+
+        return self._serve(state, injector, key, action, params, entry, request_id, produce)
+
+    def _api_v5(self, parts, body, state, entry, request_id):
+        """Check and answer one RocketMQ 5.x (ROA) request; return the callable that sends the answer.
+
+        The path and method name the operation; ``x-acs-action`` must name the same one.
+        """
+        entry['product'] = rocketmq5.PRODUCT
+        query_pairs = parse_qsl(parts.query, keep_blank_values=True)
+        found = rocketmq5.route(self.command, parts.path)
+        params = dict(query_pairs)
+        if found is not None:
+            params.update(found[1])
+        entry['params'] = dict((k, v) for k, v in params.items() if k.lower() not in HIDDEN_PARAMS)
+        headers = {}
+        for name, value in self.headers.items():
+            headers.setdefault(name.lower(), []).append(value)
+        req = Request(self.command, parts.path, query_pairs, body, headers)
+        _index, world, injector = state.current()
+        auth = req.header('authorization')
+        if not auth:
+            raise ApiError('IncompleteSignature', 'The request is not signed: ROA requests need an ACS3-HMAC-SHA256 Authorization header.')
+        entry['signature'] = 'v3'
+        entry['access_key_id'] = _credential_of(auth)
+        key, action, _version = authenticate_v3(req, {}, world.keys, state.nonces, state.scenario.data['signature'])
+        entry['action'] = action
+        if found is None:
+            raise ApiError('InvalidApi.NotFound', 'Specified api is not found, please check your url and method: version %s has no %s %s.'
+                           % (rocketmq5.API_VERSION, self.command, parts.path[:120]))
+        name = found[0]
+        if action != name:
+            raise ApiError('InvalidApi.NotFound', 'Specified api is not found, please check your url and method: %s %s is %s, not %s.'
+                           % (self.command, parts.path[:120], name, (action or '')[:80]))
+        operation = rocketmq5.OPERATIONS[name]
+        label = v5_resource_label(world.region, key['account'], rocketmq5.resource_name(operation, params))
+        lacking = missing_actions(key, operation)
+        if lacking is not None:
+            raise access_denied(key, lacking, label)
+        touched = rocketmq5.resource_of(operation, params)
+        if touched is not None and not resource_allowed_v5(key, *touched):
+            raise access_denied(key, (operation.ram_action,), label)
+
+        def produce():
+            ctx = {'now_ms': state.now_ms(), 'allowed': lambda iid, kind, res: resource_allowed_v5(key, iid, kind, res)}
+            return rocketmq5.success(request_id, operation.handler(world, params, ctx))
+
+        # The gateway answers throttling of ROA APIs with 429.
+        return self._serve(state, injector, key, name, params, entry, request_id, produce, throttle_status=429)
+
+    def _serve(self, state, injector, key, action, params, entry, request_id, produce, throttle_status=400):
+        """Faults, then the request limit, then the operation (``produce`` builds the payload)."""
         latency, fault = injector.decide(action, key['access_key_id'], params)
         cli_latency, cli_fault = state.cli_injector.decide(action, key['access_key_id'], params)
         latency += cli_latency
@@ -443,19 +510,15 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(latency)
         if fault is not None:
             entry['fault'] = fault['kind']
-            answer = self._pre_fault(fault, entry, request_id, state, action)
+            answer = self._pre_fault(fault, entry, request_id, state, action, throttle_status)
             if answer is not None:
                 return answer
         wait = state.limiter.take(key['account'], action)
         if wait is not None:
             raise ApiError('Throttling.User', 'Request was denied due to user flow control: more than %g requests per second for %s '
-                           'by account %s.' % (state.limiter.rate_for(action), action, key['account']),
+                           'by account %s.' % (state.limiter.rate_for(action), action, key['account']), throttle_status,
                            headers={'x-acs-retry-after': retry_after_ms(wait)})
-        ctx = {'now_ms': state.now_ms(), 'allowed': lambda iid, name: resource_allowed(key, iid, name)}
-        result = operation.handler(world, params, ctx)
-        payload = {'RequestId': request_id}
-        payload.update(result)
-        data = json.dumps(payload, ensure_ascii=False).encode('utf-8')
+        data = json.dumps(produce(), ensure_ascii=False).encode('utf-8')
         entry['status'] = 200
         if fault is not None and fault['kind'] == 'truncate':
             # A broken answer: the client's next call must not reuse this connection.
@@ -464,11 +527,13 @@ class Handler(BaseHTTPRequestHandler):
             return lambda: self._send_slowly(fault, data, request_id)
         return lambda: self._send(200, data, request_id=request_id)
 
-    def _pre_fault(self, fault, entry, request_id, state, action):
+    def _pre_fault(self, fault, entry, request_id, state, action, throttle_status=400):
         """The answer of a fault that replaces the response; None for faults that alter it later."""
         kind = fault['kind']
         if kind in ERROR_KINDS:
             status, code = ERROR_KINDS[kind]
+            if kind == 'throttle':
+                status = throttle_status
             code = fault.get('code') or code
             headers = {}
             if kind == 'throttle' and code.startswith('Throttling'):

@@ -11,7 +11,7 @@ import datetime
 import hashlib
 import hmac
 import uuid
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 V3_ALGORITHM = 'ACS3-HMAC-SHA256'
 EMPTY_SHA256 = hashlib.sha256(b'').hexdigest()
@@ -25,6 +25,19 @@ V3_REQUIRED_SIGNED = ('host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-
 def percent_encode(value):
     """RFC 3986 encoding as Alibaba signs it: only ``A-Za-z0-9-_.~`` stay literal, space is %20."""
     return quote(str(value), safe='~')
+
+
+def canonical_uri(path):
+    """The canonical URI of a V3 request: each segment of ``path`` percent-encoded RFC 3986 style.
+
+    RPC requests use ``/``. ROA paths carry names in their segments (a group ID with ``%`` or
+    ``/`` in it); each segment is decoded first, so that a path sent already encoded (as the
+    official SDK sends it) and the same path in plain text give the same canonical URI, as long
+    as no plain segment holds ``%`` or ``/`` (those must travel encoded).
+    """
+    if not path or path == '/':
+        return '/'
+    return '/'.join(percent_encode(unquote(segment)) for segment in path.split('/'))
 
 
 def canonical_query(pairs):
@@ -41,14 +54,15 @@ def sha256_hex(data):
 def v3_canonical_request(method, path, query_pairs, headers, signed_headers, payload_hash):
     """Build the V3 canonical request.
 
-    ``headers`` maps lowercase names to a list of values; ``signed_headers`` is the
-    ordered list of lowercase names taken from the Authorization header.
+    ``path`` is the request path (see :func:`canonical_uri`); ``headers`` maps lowercase
+    names to a list of values; ``signed_headers`` is the ordered list of lowercase names
+    taken from the Authorization header.
     """
     lines = []
     for name in signed_headers:
         values = sorted(str(v).strip() for v in headers.get(name, []))
         lines.append('%s:%s\n' % (name, ','.join(values)))
-    return '\n'.join([method.upper(), path or '/', canonical_query(query_pairs), ''.join(lines), ';'.join(signed_headers), payload_hash])
+    return '\n'.join([method.upper(), canonical_uri(path), canonical_query(query_pairs), ''.join(lines), ';'.join(signed_headers), payload_hash])
 
 
 def v3_string_to_sign(canonical_request):
@@ -122,9 +136,11 @@ def new_nonce():
 
 def sign_v3(method, host, path, params, action, version, access_key_id, secret, security_token=None,
             body=b'', content_type=None, date=None, nonce=None, extra_headers=None):
-    """Return the headers (including Authorization) that sign an RPC request with V3.
+    """Return the headers (including Authorization) that sign a request with V3.
 
-    ``params`` go in the query string; ``body`` (bytes) is hashed into x-acs-content-sha256.
+    ``path`` is ``/`` for RPC requests, the resource path for ROA ones, percent-encoded segment
+    by segment as it is sent (see :func:`canonical_uri`); ``params`` go in the query string; ``body`` (bytes) is hashed into
+    x-acs-content-sha256.
     """
     headers = {
         'host': host,

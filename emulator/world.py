@@ -6,11 +6,35 @@ a consumer-health gate reads (online, lag, delays, subscription consistency, tra
 Everything here is computed from the state, so the operations always agree with each
 other: a group with clients is online everywhere, its lag is the same in
 OnsConsumerStatus and OnsConsumerAccumulate, and message tracks follow its offsets.
+The 5.x figures (ready and inflight counts, delivery duration, per-topic subscription
+consistency, trace consume statuses) are derived from the same offsets and clients.
 """
 
+import datetime
 import zlib
 
 from emulator.scenario import PULL_TYPES
+
+# 5.x instances (served by the RocketMQ 2022-08-01 API only) are told apart by their id.
+V5_PREFIX = 'rmq-'
+# Trace consume statuses the emulator derives for 5.x messages (the API does not enumerate them).
+CONSUME_SUCCESS = 'CONSUME_SUCCESS'
+CONSUME_FAILED = 'CONSUME_FAILED'
+CONSUMING = 'CONSUMING'
+NOT_CONSUMED = 'NOT_CONSUMED'
+# How long a received 5.x message stays invisible to other consumers (ms), as the SDK defaults it.
+INVISIBLE_MS = 30000
+
+
+def is_v5(instance_id):
+    """True for a 5.x instance id (``rmq-...``), which only the 2022-08-01 API serves."""
+    return instance_id.startswith(V5_PREFIX)
+
+
+def entity_time(ms):
+    """Epoch ms as the 5.x API writes entity times: ``YYYY-MM-DD HH:mm:ss`` (UTC)."""
+    when = datetime.datetime.fromtimestamp(ms / 1000.0, datetime.timezone.utc)
+    return when.strftime('%Y-%m-%d %H:%M:%S')
 
 
 def crc(*parts):
@@ -20,6 +44,12 @@ def crc(*parts):
 
 def _signed32(value):
     return value - (1 << 32) if value >= (1 << 31) else value
+
+
+def _host_stem(group_id):
+    # GID_orders -> orders: what a deployment of that consumer would be called
+    stem = group_id[4:] if group_id.upper().startswith(('GID_', 'GID-', 'CID_', 'CID-')) else group_id
+    return ''.join(c if c.isalnum() else '-' for c in stem.lower()).strip('-') or 'consumer'
 
 
 def tag_matches(expression, tag):
@@ -93,8 +123,11 @@ class Client(object):
         self.client_id = cid or '%s@%d#%d#%d#%d' % (
             ip, 1000 + crc('pid', group.group_id, index) % 30000, _signed32(crc('a', group.group_id, index)),
             _signed32(crc('b', group.group_id, index)), 1730000000000000 + crc('c', group.group_id, index) % 10 ** 9)
-        self.language = data['language']
-        self.version = data['version']
+        v5 = group.instance.v5
+        self.language = data.get('language') or ('java' if v5 else 'JAVA')
+        self.version = data.get('version') or ('5.0.7' if v5 else 'V4_9_4')
+        self.egress_ip = data.get('egress_ip') or ip
+        self.hostname = data.get('hostname') or '%s-%07x' % (_host_stem(group.group_id), crc('host', group.group_id, index) % (1 << 28))
         if data.get('subscriptions') is not None:
             self.subscriptions = data['subscriptions']
         else:
@@ -235,6 +268,44 @@ class Group(object):
             return 0.0
         return float(sum(self.instance.topics[t]['produce_tps'] for t in self.topics))
 
+    def inflight_count(self, topic, diff):
+        """5.x: messages of ``topic`` received but not yet acknowledged (part of the lag).
+
+        The scenario's ``inflight`` if set; otherwise nothing while the group is stalled, and
+        while it consumes, one message per consume thread of its clients that subscribe.
+        Never more than the lag.
+        """
+        explicit = self.data['inflight'].get(topic)
+        if explicit is None:
+            if is_stalled(self.data):
+                return 0
+            explicit = sum(c.thread_count for c in self.clients if any(s['topic'] == topic for s in c.subscriptions))
+        return min(diff, explicit)
+
+    def lag_v5(self, topic, now_ms):
+        """5.x lag of one topic: ready + inflight = TotalDiff; deliveryDuration = DelayTime in s."""
+        diff, delay, last = self.topic_detail(topic, now_ms)
+        inflight = self.inflight_count(topic, diff)
+        return {'readyCount': diff - inflight, 'inflightCount': inflight, 'deliveryDuration': delay // 1000, 'lastConsumeTimestamp': last}
+
+    def subscribers(self, topic):
+        """(client, subscription) of every client that subscribes to ``topic``."""
+        return [(c, s) for c in self.clients for s in c.subscriptions if s['topic'] == topic]
+
+    def topic_consistent(self, topic):
+        """5.x consistency of one topic: every client subscribes to it with the same expression.
+
+        A group without clients has nothing inconsistent.
+        """
+        subs = self.subscribers(topic)
+        if len(set(id(c) for c, _s in subs)) != len(self.clients):
+            return False
+        return len(set(s['expression'].strip() for _c, s in subs)) <= 1
+
+    def dead_letter_topic(self):
+        """The topic the group's dead letters go to (5.x names it after the group by default)."""
+        return self.data.get('dead_letter_topic') or '%%DLQ%%%s' % self.group_id
+
     def client_diffs(self, total):
         """Split the group's lag across its clients (explicit ``diff`` values win)."""
         diffs = []
@@ -255,6 +326,7 @@ class Instance(object):
         self.world = world
         self.region = region
         self.instance_id = data['instance_id']
+        self.v5 = is_v5(self.instance_id)
         self.topics = dict((t['topic'], t) for t in data['topics'])
         self.topic_order = [t['topic'] for t in data['topics']]
         self.groups = {}
@@ -331,6 +403,69 @@ class Instance(object):
                 groups.append(self.groups[gid])
         return [{'ConsumerGroup': g.group_id, 'TrackType': self.track(msg, g), 'InstanceId': self.instance_id} for g in groups]
 
+    def consumer_infos(self, msg, now_ms):
+        """5.x trace: one entry per group that subscribes to the message's topic and gets it.
+
+        A group whose tag expression excludes the message never receives it (5.x filters on
+        the server), so it has no entry, unless the scenario forces its status. The status
+        is the forced ``consume_status`` → CONSUME_FAILED (dead letter) → CONSUME_SUCCESS
+        (offset past the message) → CONSUMING (within the inflight messages of an online
+        group) → NOT_CONSUMED.
+        """
+        forced_all = msg['consume_status'].get('*')
+        groups = list(self.groups_subscribing(msg['topic']))
+        for gid in list(msg['consume_status']) + list(msg['dead_letters']):
+            if gid in self.groups and self.groups[gid] not in groups:
+                groups.append(self.groups[gid])
+        _born, store = self.message_timestamps(msg, now_ms)
+        infos = []
+        for group in groups:
+            forced = msg['consume_status'].get(group.group_id, forced_all)
+            dead = group.group_id in msg['dead_letters']
+            if not forced and not dead and not tag_matches(group.expression_for(msg['topic']), msg['tag']):
+                continue
+            consumed = group.consumed_offset(msg['topic'])
+            if dead:
+                status = CONSUME_FAILED
+            elif consumed > msg['offset']:
+                status = CONSUME_SUCCESS
+            elif group.online and msg['offset'] < consumed + group.inflight_count(msg['topic'], max(0, self.topics[msg['topic']]['max_offset'] - consumed)):
+                status = CONSUMING
+            else:
+                status = NOT_CONSUMED
+            info = {'consumerGroupId': group.group_id, 'consumeStatus': forced or status, 'deadMessage': dead,
+                    'records': self._trace_records(msg, group, forced or status, dead, store, now_ms)}
+            if dead:
+                info['deadLetterInfo'] = {'messageId': '%032X' % (crc('dlq', group.group_id, msg['msg_id']) * 7919),
+                                          'topicName': group.dead_letter_topic(), 'toDlqTime': entity_time(store + 65000)}
+            infos.append(info)
+        return infos
+
+    def _trace_records(self, msg, group, status, dead, store, now_ms):
+        """The receive/ack history of one group, by the client that handled the message."""
+        if status == NOT_CONSUMED:
+            return []
+        if group.clients:
+            client = group.clients[crc(msg['msg_id']) % len(group.clients)]
+            host, user = client.hostname, client.client_id
+        else:
+            host, user = '%s-0000000' % _host_stem(group.group_id), ''
+        received = store + 20 if status != CONSUMING else now_ms - 1000
+
+        def op(kind, at, dead_message=False):
+            return {'operateType': kind, 'operateTime': entity_time(at), 'invisibleTime': INVISIBLE_MS, 'deadMessage': dead_message}
+
+        if dead:
+            # two deliveries that failed, then the move to the dead-letter topic
+            operations = [op('Receive', received), op('Nack', received + 15), op('Receive', received + 30000),
+                          op('Nack', received + 30015), op('ToDLQ', received + 65000 - 20, True)]
+        elif status == CONSUME_SUCCESS:
+            operations = [op('Receive', received), op('Ack', received + 12)]
+        else:
+            operations = [op('Receive', received)]
+        return [{'clientHost': host, 'consumeStatus': status, 'fifoEnable': group.data['delivery_order_type'] == 'Orderly',
+                 'userName': user, 'popCk': '%x' % crc('ck', group.group_id, msg['msg_id']), 'operations': operations}]
+
 
 class World(object):
     """One timeline state, indexed for the operations."""
@@ -341,10 +476,13 @@ class World(object):
         # (at, state) of the timeline up to this state: how long a group has been stalled
         self.history = history if history is not None else [(0.0, state)]
         self.region = state['region']
+        # The ONS (4.x) view and the 5.x view: each API sees only its own instances.
         self.instances = []
         self.by_id = {}
+        self.v5_instances = []
+        self.v5_by_id = {}
         for i, data in enumerate(state['instances']):
             inst = Instance(data, self.region, i, started_ms, self)
-            self.instances.append(inst)
-            self.by_id[inst.instance_id] = inst
+            (self.v5_instances if inst.v5 else self.instances).append(inst)
+            (self.v5_by_id if inst.v5 else self.by_id)[inst.instance_id] = inst
         self.keys = dict((k['access_key_id'], k) for k in state['keys'])

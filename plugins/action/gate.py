@@ -19,7 +19,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils import ons_queries
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils import ons_queries, rmq_queries
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import (
     MAX_WORKERS,
@@ -28,7 +28,9 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module impor
     connect,
     query_concurrently,
 )
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_queries import connect_rmq
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import scrub, scrub_all, secret_forms
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import check_region, parse_endpoint
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import Facts, Run
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
@@ -38,6 +40,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     stopped,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_report import gate_junit, gate_report, gate_summary
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import GENERATION_4, GENERATION_5, generation
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import gate_plan, name
 
 display = Display()
@@ -57,6 +60,8 @@ GATE_ARGUMENT_SPEC = dict(
     notes=dict(type='list', elements='str', default=[]),
     fail=dict(type='bool', default=True),
     input_names=dict(type='dict', default={}),
+    rmq_endpoint=dict(type='str'),
+    rmq_region=dict(type='str'),
 )
 ARGUMENT_SPEC = dict(ONS_ARGUMENT_SPEC, **GATE_ARGUMENT_SPEC)
 TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
@@ -151,15 +156,16 @@ class ActionModule(ActionBase):
                              observe_seconds=args['observe_seconds'], names=args['input_names'] or {})
         except GateInputError as exc:
             return self._stopped('the gate did not start: %s' % exc)
+        clients = []
         try:
             check_connection_options(args)
-            client, secrets = connect(args)
+            client, rmq_client = self._connect(args, plan, clients)
         except CredentialError as exc:
             return self._stopped('the gate did not start: Failed to find credentials: %s' % exc, plan)
         except ValueError as exc:
             return self._stopped('the gate did not start: %s' % exc, plan)
-        self._secrets = list(secret_forms(secrets))
-        facts = Facts(client, ons_queries, lambda function, items: query_concurrently(function, items, MAX_WORKERS))
+        facts = Facts(client, ons_queries, lambda function, items: query_concurrently(function, items, MAX_WORKERS),
+                      rmq_client=rmq_client, rmq_queries=rmq_queries)
         run = Run(plan, facts, progress=lambda line: display.display('  ' + scrub(line, self._secrets)),
                   evaluate_condition=gate_conditions.evaluate)
         try:
@@ -170,7 +176,34 @@ class ActionModule(ActionBase):
             outcome['verdicts'] = run.verdicts() + outcome['verdicts']
             return outcome
         finally:
-            client.close()
+            for item in clients:
+                item.close()
+
+    def _connect(self, args, plan, clients):
+        """The client of each API the plan's instances need: ONS for 4.x, RocketMQ 2022-08-01 for 5.x (``rmq-...``).
+
+        Credentials, region and transport options serve both; the 5.x API has its own
+        ``rmq_endpoint`` and ``rmq_region`` (default ``region``). Every client made is added to ``clients``.
+        """
+        instances = [item['instance_id'] for item in plan['groups'] + plan['messages']]
+        generations = {generation(instance_id) for instance_id in instances}
+        client = rmq_client = None
+        secrets = []
+        if GENERATION_4 in generations:
+            client, found = connect(args)
+            clients.append(client)
+            secrets.extend(found)
+        if GENERATION_5 in generations:
+            rmq_args = dict(args, endpoint=args['rmq_endpoint'], region=args['rmq_region'] or args['region'])
+            if rmq_args['endpoint'] is not None:
+                parse_endpoint(rmq_args['endpoint'])
+            if rmq_args['region'] is not None:
+                check_region(rmq_args['region'])
+            rmq_client, found = connect_rmq(rmq_args)
+            clients.append(rmq_client)
+            secrets.extend(found)
+        self._secrets = list(secret_forms(secrets))
+        return client, rmq_client
 
     @staticmethod
     def _stopped(reason, plan=None):

@@ -84,6 +84,8 @@ GATE_VARIABLES = {
         'ons_security_token', 'ons_ecs_role_name', 'ons_network', 'ons_rate_limit', 'ons_retries', 'ons_timeout',
         'ons_validate_certs', 'ons_ca_bundle', 'ons_signature_version',
     ),
+    # The endpoint and region of the RocketMQ 5.x API (instances rmq-...); the rest is shared with ons_*.
+    'rmq': ('rmq_endpoint', 'rmq_region'),
 }
 # How close a name must be to a namespace, or to a name of the gate, to be taken for a misspelling of it.
 _CLOSE = 0.85
@@ -164,15 +166,16 @@ def _whole_number(value):
 
 
 def gate_connection(settings):
-    """Validate the connection variables (``ons_*``) the playbooks pass to every module; return their names.
+    """Validate the connection variables (``ons_*``, and ``rmq_*`` for 5.x instances) the playbooks pass; return their names.
 
     A value is never shown for the secret variables. ``null`` leaves a setting to the module's default.
     """
-    settings = _mapping(settings, 'gate_connection', 'a dict of ons_* variables and their values')
+    settings = _mapping(settings, 'gate_connection', 'a dict of ons_* and rmq_* variables and their values')
+    known = GATE_VARIABLES['ons'] + GATE_VARIABLES['rmq']
     for name, value in settings.items():
-        if name not in GATE_VARIABLES['ons']:
-            gate_variables([name], ['ons'])
-            _fail(name, 'not a connection variable (accepted: %s)' % ', '.join(GATE_VARIABLES['ons']))
+        if name not in known:
+            gate_variables([name], ['ons', 'rmq'])
+            _fail(name, 'not a connection variable (accepted: %s)' % ', '.join(known))
         if value is None:
             continue
         if name in SECRET_VARIABLES:
@@ -180,7 +183,7 @@ def gate_connection(settings):
                 # Never echo a secret, not even a wrong one.
                 _fail(name, 'is not a usable secret: use a non-empty string without spaces or control characters '
                             '(the value is not shown)')
-        elif name == 'ons_region':
+        elif name in ('ons_region', 'rmq_region'):
             _connection_setting(name, check_region, value)
         elif name == 'ons_network':
             if value not in ('public', 'vpc'):
@@ -197,9 +200,9 @@ def gate_connection(settings):
             _connection_setting(name, check_timeout, value)
         elif name == 'ons_retries':
             _connection_setting(name, lambda number: check_retries(_whole_number(number)), value)
-        elif name == 'ons_endpoint' and value:
+        elif name in ('ons_endpoint', 'rmq_endpoint') and value:
             _connection_setting(name, parse_endpoint, value)
-        elif name == 'ons_endpoint' and value == '':
+        elif name in ('ons_endpoint', 'rmq_endpoint') and value == '':
             continue  # the playbooks treat an empty endpoint as unset
         elif not isinstance(value, str) or not value or has_control(value) or value != value.strip() or ' ' in value:
             _fail(name, '%s is not valid: use a non-empty string without spaces or control characters' % _short(value))
@@ -230,7 +233,7 @@ def gate_suites(settings):
     ``observe_seconds``.
     """
     settings = _mapping(settings, 'gate_suites', 'a dict of the variables of deployment_gate by name')
-    gate_connection({key: value for key, value in settings.items() if key.startswith('ons_')})
+    gate_connection({key: value for key, value in settings.items() if key.startswith(('ons_', 'rmq_'))})
     chosen = {'notes': [], 'groups': None, 'messages': None, 'group_defaults': {}, 'message_defaults': {},
               'wait_timeout': 0, 'poll_interval': None, 'observe_seconds': 0}
     for suite, variable, what in SUITE_VARIABLES:

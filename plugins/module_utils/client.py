@@ -2,7 +2,13 @@
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The ONS API client: endpoints, transport, signing of each call, retries and errors."""
+"""The ONS API client: endpoints, transport, signing of each call, retries and errors.
+
+ApiClient is the transport both API clients share (this module's OnsClient and rmq_client's
+RmqClient): credentials checks, one keep-alive session, the rate limit, retries with backoff, one
+deadline per call, reading the answer within it, and errors without secrets. The errors are the
+OnsError family for both APIs, so that callers handle them alike.
+"""
 
 import http.client
 import json
@@ -13,6 +19,11 @@ import uuid
 from datetime import datetime, timezone
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import signer
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import (
+    fetch_ecs_role_credentials,
+    resolve_credentials,
+    resolve_region,
+)
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.retry import (
     RateLimiter,
     RetryPolicy,
@@ -56,6 +67,8 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_JSON_DEPTH = 64
 # Codes some Alibaba Cloud APIs put in successful answers.
 SUCCESS_CODES = frozenset(["success", "200", "ok", "0", "true"])
+# Seconds the ECS metadata service may take to answer.
+ECS_METADATA_TIMEOUT = 5.0
 
 
 class OnsError(Exception):
@@ -161,6 +174,36 @@ def metadata_transport(timeout):
     return get, put
 
 
+def fetch_ecs_credentials(role_name):
+    """Return the Credentials of the ECS RAM role ``role_name`` from the instance metadata service."""
+    get, put = metadata_transport(ECS_METADATA_TIMEOUT)
+    return fetch_ecs_role_credentials(role_name, get, put)
+
+
+def open_client(params, make_client, ecs_fetch=None):
+    """Return ``(client, secrets)``: ``make_client(credentials, region)`` with the credentials of ``params``.
+
+    ``params`` holds the connection options (see ons_module.ONS_ARGUMENT_SPEC). Credentials come
+    from the chain of credentials.resolve_credentials, ``ecs_fetch(role_name)`` giving those of an
+    ECS RAM role (default fetch_ecs_credentials); ``region`` is the option, else the environment's,
+    else the profile's (may be None). ``secrets`` are the values that must never appear in output.
+
+    Raises CredentialError when no credentials can be found, ValueError (never quoting a secret)
+    for a setting the client cannot take.
+    """
+    credentials, profile_region = resolve_credentials(params, ecs_fetch or fetch_ecs_credentials)
+    secrets = credentials.secrets()
+    try:
+        client = make_client(credentials, resolve_region(params, profile_region))
+    except ValueError as exc:
+        # The caller learns the secrets only from our return value: no message may hold one.
+        message = scrub(str(exc), secrets)
+        if message != str(exc):
+            raise ValueError(message) from None
+        raise
+    return client, secrets
+
+
 def _utc_timestamp():
     return datetime.now(timezone.utc).strftime(signer.TIMESTAMP_FORMAT)
 
@@ -210,33 +253,59 @@ def _decode(raw):
         return None, "a JSON body %s" % exc
 
 
-def _is_success_code(code):
+def is_success_code(code):
+    """Tell whether ``code`` is one of the codes some Alibaba Cloud APIs put in successful answers (SUCCESS_CODES)."""
     return str(code).strip().lower() in SUCCESS_CODES
 
 
-class OnsClient:
-    """Signed calls to the ONS API over one keep-alive session.
+def _require_requests():
+    if requests is None:
+        raise RuntimeError("the Python library requests is required")
+
+
+def read_json_answer(response, raw):
+    """Return ``(body, header_request_id, retry_after)`` of an answer whose body must be a JSON object.
+
+    ``body`` is made safe to show (see safe_text.make_safe). A body that is not a JSON object raises
+    OnsApiError (``HTTP<status>``, retried as its status allows) for an HTTP error status, else
+    OnsResponseError, quoting the start of the body.
+    """
+    status = response.status_code
+    header_request_id = response.headers.get("x-acs-request-id")
+    header_request_id = safe_string(header_request_id) if header_request_id else None
+    retry_after = retry_after_seconds(response.headers)
+    body, problem = _decode(raw)
+    if not isinstance(body, dict):
+        snippet = safe_string(re.sub(r"\s+", " ", raw[:SNIPPET_LENGTH].decode("utf-8", "replace")).strip())
+        kind = problem or ("no body" if not raw else "a %s body that is not the API's JSON" % (
+            safe_string(response.headers.get("Content-Type") or "untyped")))
+        if status >= 400:
+            raise OnsApiError("HTTP%s" % status, "HTTP %s with %s: %s" % (status, kind, snippet),
+                              status, header_request_id, retry_after)
+        raise OnsResponseError("HTTP %s with %s: %s" % (status, kind, snippet), status, header_request_id)
+    return body, header_request_id, retry_after
+
+
+class ApiClient:
+    """Signed calls over one keep-alive session: what OnsClient and rmq_client.RmqClient share.
 
     ``rate_limit`` (calls per second) is shared by every thread using this client; retries use
     jittered exponential backoff and only for errors that may pass (see retry.is_retryable).
     ``timeout`` bounds each call as a whole: connecting, reading, waiting for the rate limit, the
     retries and the waits between them. Raises ValueError (naming the option) for a bad setting.
+
+    A subclass signs its requests and reads its answers: it calls ``_run`` with one attempt of a
+    call, and the attempt calls ``_exchange`` with a function that builds the signed request.
     """
 
-    def __init__(self, credentials, base_url, signature_version="v3", timeout=10.0, retries=5,
-                 rate_limit=10.0, validate_certs=True, ca_bundle=None, pool_size=10, api_version=API_VERSION):
-        if requests is None:
-            raise RuntimeError("the Python library requests is required")
-        if signature_version not in SIGNATURE_VERSIONS:
-            raise ValueError("signature_version %r is not valid: use one of %s" % (
-                signature_version, ", ".join(SIGNATURE_VERSIONS)))
+    def __init__(self, credentials, base_url, timeout=10.0, retries=5, rate_limit=10.0, validate_certs=True,
+                 ca_bundle=None, pool_size=10):
+        _require_requests()
         self.credentials = credentials
         self._check_credentials()
         self.base_url = resolve_endpoint(endpoint=base_url)
         self.host = self.base_url.split("://", 1)[1]
-        self.signature_version = signature_version
         self.timeout = check_timeout(timeout)
-        self.api_version = api_version
         self.policy = RetryPolicy(check_retries(retries))
         self.limiter = RateLimiter(check_rate_limit(rate_limit))
         if validate_certs and ca_bundle:
@@ -264,15 +333,12 @@ class OnsClient:
         """Close the keep-alive connections."""
         self.session.close()
 
-    def call(self, action, params):
-        """Call ``action`` with ``params`` (a dict of strings); return the answer's JSON object.
+    def _run(self, attempt):
+        """Return ``attempt(deadline)``, retried as the error and the timeout allow; errors cleaned of secrets.
 
-        Every string of the answer is made safe to show (see safe_text.safe_string). Raises
-        OnsApiError for an error answer or one that cannot be read, OnsTransportError when no
-        answer came, after the retries the error and the timeout allow; OnsConfigurationError at
-        once when the request cannot be built. No error's text holds a secret.
+        ``attempt`` raises an OnsError for a failed attempt; one whose ``retry_after`` is set is
+        retried no sooner than the server asked.
         """
-        params = dict((k, v) for k, v in params.items() if v is not None)
         deadline = time.monotonic() + self.timeout
 
         def retryable(exc):
@@ -281,8 +347,7 @@ class OnsClient:
             return getattr(exc, "retry_after", None) or True
 
         try:
-            body, dummy = self.policy.run(lambda: self._send(action, params, deadline),
-                                          (OnsError,), retryable, deadline=deadline)
+            body, dummy = self.policy.run(lambda: attempt(deadline), (OnsError,), retryable, deadline=deadline)
         except OnsError as exc:
             if getattr(exc, "deadline_reached", False):
                 exc.message = "%s; the timeout of %ss for the whole call was reached after %d attempt(s)" % (
@@ -303,34 +368,31 @@ class OnsClient:
         exc.__context__ = None
         exc.__suppress_context__ = True
 
-    def _prepare(self, action, params):
-        # Checked again for each call: a value that cannot go into a header must fail here, named.
-        self._check_credentials()
-        nonce = uuid.uuid4().hex
-        timestamp = _utc_timestamp()
-        creds = self.credentials
-        if self.signature_version == "v1":
-            query = signer.v1_params(creds.access_key_id, creds.access_key_secret, action, self.api_version, params,
-                                     timestamp, nonce, creds.security_token)
-            headers = {}
-        else:
-            query = params
-            headers = signer.v3_headers(creds.access_key_id, creds.access_key_secret, self.host, action,
-                                        self.api_version, query, timestamp, nonce, creds.security_token)
-        url = "%s/?%s" % (self.base_url, signer.canonical_query_string(query)) if query else self.base_url + "/"
-        return url, headers
+    def _signing_inputs(self):
+        """Return ``(credentials, nonce, timestamp)`` for one request, the credentials checked again.
 
-    def _send(self, action, params, deadline):
+        Checked for each call: a value that cannot go into a header must fail here, named.
+        """
+        self._check_credentials()
+        return self.credentials, uuid.uuid4().hex, _utc_timestamp()
+
+    def _exchange(self, action, method, prepare, deadline):
+        """Send one request within the rate limit and the deadline; return ``(response, raw_body)``.
+
+        ``prepare()`` returns the ``(url, headers)`` to send, signed just before sending. Every
+        failure becomes an OnsError: a redirect (never an answer of these APIs), a transport
+        failure, a body that cannot be read in time.
+        """
         if not self.limiter.acquire(deadline):
             raise OnsTransportError("%s: no turn within the rate limit of %s calls per second before the timeout of %ss" % (
                 action, 1.0 / self.limiter.interval, self.timeout))
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise OnsTransportError("%s: the timeout of %ss was reached before the call could be sent" % (action, self.timeout))
-        url, headers = self._prepare(action, params)
+        url, headers = prepare()
         try:
-            response = self.session.post(url, headers=headers, timeout=(remaining, remaining), stream=True,
-                                         allow_redirects=False)
+            response = self.session.request(method, url, headers=headers, timeout=(remaining, remaining), stream=True,
+                                            allow_redirects=False)
         except requests.exceptions.Timeout:
             raise OnsTransportError("%s: no answer from %s within the timeout of %ss" % (action, self.base_url, self.timeout))
         except requests.exceptions.SSLError as exc:
@@ -354,7 +416,7 @@ class OnsClient:
             raw = self._read_body(response, deadline, action)
         finally:
             response.close()
-        return self._parse(response, raw)
+        return response, raw
 
     def _configuration_error(self, action, exc):
         return OnsConfigurationError("%s: the request to %s cannot be built from the options endpoint, access_key_id "
@@ -405,21 +467,56 @@ class OnsClient:
                 action, self.base_url, _cause(exc)))
         return b"".join(body)
 
+
+class OnsClient(ApiClient):
+    """Signed calls to the ONS API (RPC style, ``POST /``) over one keep-alive session (see ApiClient).
+
+    ``signature_version`` is ``v3`` (ACS3-HMAC-SHA256) or ``v1`` (HMAC-SHA1).
+    """
+
+    def __init__(self, credentials, base_url, signature_version="v3", timeout=10.0, retries=5,
+                 rate_limit=10.0, validate_certs=True, ca_bundle=None, pool_size=10, api_version=API_VERSION):
+        _require_requests()
+        if signature_version not in SIGNATURE_VERSIONS:
+            raise ValueError("signature_version %r is not valid: use one of %s" % (
+                signature_version, ", ".join(SIGNATURE_VERSIONS)))
+        super(OnsClient, self).__init__(credentials, base_url, timeout=timeout, retries=retries, rate_limit=rate_limit,
+                                        validate_certs=validate_certs, ca_bundle=ca_bundle, pool_size=pool_size)
+        self.signature_version = signature_version
+        self.api_version = api_version
+
+    def call(self, action, params):
+        """Call ``action`` with ``params`` (a dict of strings); return the answer's JSON object.
+
+        Every string of the answer is made safe to show (see safe_text.safe_string). Raises
+        OnsApiError for an error answer or one that cannot be read, OnsTransportError when no
+        answer came, after the retries the error and the timeout allow; OnsConfigurationError at
+        once when the request cannot be built. No error's text holds a secret.
+        """
+        params = dict((k, v) for k, v in params.items() if v is not None)
+        return self._run(lambda deadline: self._send(action, params, deadline))
+
+    def _prepare(self, action, params):
+        creds, nonce, timestamp = self._signing_inputs()
+        if self.signature_version == "v1":
+            query = signer.v1_params(creds.access_key_id, creds.access_key_secret, action, self.api_version, params,
+                                     timestamp, nonce, creds.security_token)
+            headers = {}
+        else:
+            query = params
+            headers = signer.v3_headers(creds.access_key_id, creds.access_key_secret, self.host, action,
+                                        self.api_version, query, timestamp, nonce, creds.security_token)
+        url = "%s/?%s" % (self.base_url, signer.canonical_query_string(query)) if query else self.base_url + "/"
+        return url, headers
+
+    def _send(self, action, params, deadline):
+        response, raw = self._exchange(action, "POST", lambda: self._prepare(action, params), deadline)
+        return self._parse(response, raw)
+
     @staticmethod
     def _parse(response, raw):
         status = response.status_code
-        header_request_id = response.headers.get("x-acs-request-id")
-        header_request_id = safe_string(header_request_id) if header_request_id else None
-        retry_after = retry_after_seconds(response.headers)
-        body, problem = _decode(raw)
-        if not isinstance(body, dict):
-            snippet = safe_string(re.sub(r"\s+", " ", raw[:SNIPPET_LENGTH].decode("utf-8", "replace")).strip())
-            kind = problem or ("no body" if not raw else "a %s body that is not the API's JSON" % (
-                safe_string(response.headers.get("Content-Type") or "untyped")))
-            if status >= 400:
-                raise OnsApiError("HTTP%s" % status, "HTTP %s with %s: %s" % (status, kind, snippet),
-                                  status, header_request_id, retry_after)
-            raise OnsResponseError("HTTP %s with %s: %s" % (status, kind, snippet), status, header_request_id)
+        body, header_request_id, retry_after = read_json_answer(response, raw)
         request_id = body.get("RequestId") or header_request_id
         request_id = str(request_id) if request_id is not None else None
         code = body.get("Code")
@@ -429,7 +526,7 @@ class OnsClient:
         if status >= 400 or body.get("Success") is False:
             raise OnsApiError(code, message, status, request_id, retry_after)
         # An error code in a 200 answer without Data is an error, whatever the status says.
-        if code is not None and not _is_success_code(code) and body.get("Success") is not True and body.get("Data") is None:
+        if code is not None and not is_success_code(code) and body.get("Success") is not True and body.get("Data") is None:
             raise OnsApiError(code, message or "the answer has status %s but carries this error code and no Data" % status,
                               status, request_id, retry_after)
         return body

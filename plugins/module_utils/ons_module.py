@@ -6,8 +6,12 @@
 
 check_connection_options, connect and query_concurrently need no AnsibleModule: a controller-side
 plugin builds its client and runs its queries with them exactly as the modules do.
+
+ApiModule is the module base both API generations share; OnsModule serves the ``ons_*`` modules
+(4.x instances, ONS API), RmqModule the ``rmq_*`` ones (5.x instances, RocketMQ 2022-08-01 API).
 """
 
+import inspect
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -18,19 +22,17 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import (
     SIGNATURE_VERSIONS,
     OnsClient,
     OnsError,
-    metadata_transport,
+    fetch_ecs_credentials,
+    open_client,
     resolve_endpoint,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import (
     ROLE_NAME_PATTERN,
     ROLE_NAME_RULE,
     CredentialError,
-    fetch_ecs_role_credentials,
-    resolve_credentials,
-    resolve_region,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import (
-    check_name,
+    check_name as check_ons_name,
     describe_instances,
     in_order,
     instance_entry,
@@ -39,6 +41,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries impo
     outcome_of,
     tag_parameters,
 )
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils import rmq_queries
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import scrub, scrub_all, secret_forms
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import (
     check_ca_bundle,
@@ -67,6 +70,10 @@ ONS_ARGUMENT_SPEC = dict(
     ca_bundle=dict(type="path"),
 )
 
+# The options of the rmq_* modules (doc fragment apsaramq.rocketmq.rmq): those of the ONS modules but
+# signature_version, as the RocketMQ 5.x API takes ACS3-HMAC-SHA256 only.
+RMQ_ARGUMENT_SPEC = dict((name, spec) for name, spec in ONS_ARGUMENT_SPEC.items() if name != "signature_version")
+
 # The option of modules that query several items at once (doc fragment apsaramq.rocketmq.ons.batch).
 BATCH_ARGUMENT_SPEC = dict(fail_on_error=dict(type="bool", default=True))
 
@@ -89,7 +96,8 @@ MESSAGES_ARGUMENT_SPEC = dict(
 
 # Threads for batched queries: the rate limit, not the thread count, sets the pace.
 MAX_WORKERS = 8
-ECS_METADATA_TIMEOUT = 5.0
+# Where this collection's modules live, to tell which one is running (see _running_module_name).
+MODULES_PACKAGE = "ansible_collections.apsaramq.rocketmq.plugins.modules."
 
 
 def check_connection_options(params):
@@ -113,38 +121,26 @@ def check_connection_options(params):
         raise ValueError("ecs_role_name %r is not a valid RAM role name: use %s" % (role, ROLE_NAME_RULE))
 
 
-def fetch_ecs_credentials(role_name):
-    """Return the Credentials of the ECS RAM role ``role_name`` from the instance metadata service."""
-    get, put = metadata_transport(ECS_METADATA_TIMEOUT)
-    return fetch_ecs_role_credentials(role_name, get, put)
-
-
 def connect(params, ecs_fetch=None):
     """Return ``(client, secrets)``: an OnsClient built from ``params`` and the secrets it holds.
 
-    ``params`` is a dict of ONS_ARGUMENT_SPEC's option names, defaults filled in (checked first
-    with check_connection_options). Credentials come from the chain of credentials.resolve_credentials;
-    ``ecs_fetch(role_name)`` gets those of an ECS RAM role (default fetch_ecs_credentials).
-    ``secrets`` are the values that must never appear in output (see safe_text.secret_forms).
+    ``params`` is a dict of ONS_ARGUMENT_SPEC's option names with their defaults filled in, best
+    passed through check_connection_options first. Credentials come from the chain of
+    credentials.resolve_credentials; ``ecs_fetch(role_name)`` gets those of an ECS RAM role (default
+    fetch_ecs_credentials). ``secrets`` are the values that must never appear in output: scrub them
+    (see safe_text) from whatever is shown, and close the client when done.
 
     Raises CredentialError when no credentials can be found or loaded (shown as ``Failed to find
-    credentials: <message>``), ValueError naming the option for a setting the client cannot take.
+    credentials: <message>``), ValueError naming the option for a setting the client cannot take,
+    RuntimeError when the Python library requests is missing (see client.REQUESTS_IMPORT_ERROR).
     """
-    credentials, profile_region = resolve_credentials(params, ecs_fetch or fetch_ecs_credentials)
-    secrets = credentials.secrets()
-    try:
-        base_url = resolve_endpoint(resolve_region(params, profile_region), params["network"], params["endpoint"])
-        client = OnsClient(credentials, base_url, signature_version=params["signature_version"],
-                           timeout=params["timeout"], retries=params["retries"], rate_limit=params["rate_limit"],
-                           validate_certs=params["validate_certs"], ca_bundle=params["ca_bundle"],
-                           pool_size=MAX_WORKERS)
-    except ValueError as exc:
-        # The caller learns the secrets only from our return value: no message may hold one.
-        message = scrub(str(exc), secrets)
-        if message != str(exc):
-            raise ValueError(message) from None
-        raise
-    return client, secrets
+    def make(credentials, region):
+        return OnsClient(credentials, resolve_endpoint(region, params["network"], params["endpoint"]),
+                         signature_version=params["signature_version"], timeout=params["timeout"],
+                         retries=params["retries"], rate_limit=params["rate_limit"],
+                         validate_certs=params["validate_certs"], ca_bundle=params["ca_bundle"], pool_size=MAX_WORKERS)
+
+    return open_client(params, make, ecs_fetch or fetch_ecs_credentials)
 
 
 def query_concurrently(func, items, max_workers=MAX_WORKERS):
@@ -161,11 +157,45 @@ def query_concurrently(func, items, max_workers=MAX_WORKERS):
         return list(pool.map(lambda item: outcome_of(func, item), items))
 
 
-class OnsModule:
-    """An AnsibleModule with the collection's shared options, its API client and safe failures."""
+def _running_module_name(module):
+    """Return the short name of the module running (``ons_trace_info``), or None when it cannot be told.
+
+    Private. The module whose main() built ``module`` is found on the call stack, as the runner of
+    Ansible (its ``_module_fqn``) or an import names it; else the name the task passed is used.
+    """
+    frame = inspect.currentframe()
+    try:
+        while frame is not None:
+            spec = frame.f_globals.get("__spec__")
+            qualified = frame.f_globals.get("_module_fqn") or getattr(spec, "name", None) or frame.f_globals.get("__name__")
+            if isinstance(qualified, str) and qualified.startswith(MODULES_PACKAGE):
+                return qualified[len(MODULES_PACKAGE):]
+            frame = frame.f_back
+    finally:
+        del frame
+    name = getattr(module, "_name", None)
+    name = name.rsplit(".", 1)[-1] if isinstance(name, str) else None
+    return name if name in rmq_queries.COUNTERPARTS else None
+
+
+class ApiModule:
+    """An AnsibleModule with the collection's shared options, an API client and safe failures.
+
+    The base of OnsModule and RmqModule: a subclass names its connection options
+    (``connection_spec``) and how a client is built from them (``_connect(params, ecs_fetch)``,
+    like connect).
+    """
+
+    connection_spec = {}
+    # The check of a name given as an option (like ons_queries.check_name): the rules differ per API.
+    _name_rule = staticmethod(check_ons_name)
+
+    @staticmethod
+    def _connect(params, ecs_fetch):
+        raise NotImplementedError("a subclass of ApiModule says how its client is built")
 
     def __init__(self, argument_spec, **kwargs):
-        spec = dict(ONS_ARGUMENT_SPEC)
+        spec = dict(self.connection_spec)
         spec.update(argument_spec)
         kwargs.setdefault("supports_check_mode", True)
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
@@ -175,12 +205,25 @@ class OnsModule:
         if REQUESTS_IMPORT_ERROR:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._check_transport_options()
+        self._check_generation()
 
     def _check_transport_options(self):
         try:
             check_connection_options(self.params)
         except ValueError as exc:
             self.fail_json(msg=str(exc))
+
+    def _check_generation(self):
+        """Fail, naming the module to use, when an instance ID is of the generation the other API serves (rmq_queries.wrong_generation)."""
+        name = _running_module_name(self.module)
+        if name is None:
+            return
+        for option in ("instance_id", "instance_ids"):
+            values = self.params.get(option)
+            for value in [values] if isinstance(values, str) else values or []:
+                problem = rmq_queries.wrong_generation(name, option, value)
+                if problem:
+                    self.fail_json(msg=problem)
 
     @classmethod
     def for_groups(cls, argument_spec=None, **kwargs):
@@ -230,55 +273,6 @@ class OnsModule:
                                    lambda msg_id: new_entry(instance_id, topic, msg_id))
         self.exit_entries("messages", messages, "msg_id")
 
-    def exit_with_group_list(self):
-        """Exit with the groups of the options instance_id, group_id, group_type and tags (see ons_queries.list_groups).
-
-        A failed listing fails the module with ``Failed to list the <type> groups of instance <id>: ...``.
-        """
-        instance_id = self.check_name("instance_id", self.params["instance_id"], "instance")
-        group_id = self.params["group_id"]
-        if group_id is not None:
-            self.check_name("group_id", group_id, "group")
-        # Checked here, naming the option, before any credentials are looked up.
-        self.tag_params("tags")
-        result = {}
-        try:
-            result = list_groups(self.client, instance_id, group_id, self.params["group_type"], self.params["tags"],
-                                 concurrently=query_concurrently)
-        except OnsError as exc:
-            self.fail_api("list the %s groups of instance %s" % (exc.group_type, instance_id), exc)
-        self.exit_json(**result)
-
-    def exit_with_instances(self):
-        """Exit with the instances of the region, or those of the option instance_id or instance_ids.
-
-        Without instance_id and instance_ids, the list of the region (options tags and
-        need_resource_info, see ons_queries.list_instances); else the base info of each instance,
-        as exit_with_groups does for groups (see ons_queries.describe_instances).
-        """
-        if self.params["instance_id"] is None and self.params["instance_ids"] is None:
-            # Checked here, naming the option, before any credentials are looked up.
-            self.tag_params("tags")
-            result = {"instances": []}
-            try:
-                result = list_instances(self.client, self.params["tags"], self.params["need_resource_info"])
-            except OnsError as exc:
-                self.fail_api("list the instances", exc)
-            # One call: nothing to keep going after, so an entry never carries an error.
-            for entry in result["instances"]:
-                entry["error"] = None
-            self.exit_json(**result)
-        else:
-            for option in ("tags", "need_resource_info"):
-                if self.params[option]:
-                    self.fail_json(msg="%s applies only to the list of instances: leave out instance_id and instance_ids "
-                                       "to use it" % option)
-            instance_ids = self.one_or_many("instance_id", "instance_ids", "instance")
-            outcomes = describe_instances(self.client, instance_ids, concurrently=query_concurrently)
-            instances = self.entries_of(instance_ids, outcomes,
-                                        lambda instance_id: "get the base info of instance %s" % instance_id, instance_entry)
-            self.exit_entries("instances", instances, "instance_id")
-
     def exit_entries(self, key, entries, single_option):
         """Exit with ``entries`` under ``key``; when option ``single_option`` was used, its entry's keys also at the top level."""
         result = {key: entries}
@@ -287,9 +281,9 @@ class OnsModule:
         self.exit_json(**result)
 
     def check_name(self, param, value, kind):
-        """Fail unless ``value`` (from option ``param``) is a valid name of ``kind`` (see ons_queries.NAME_RULES)."""
+        """Fail unless ``value`` (from option ``param``) is a valid name of ``kind`` (see ons_queries.NAME_RULES, rmq_queries.NAME_RULES)."""
         try:
-            check_name(param, value, kind)
+            self._name_rule(param, value, kind)
         except ValueError as exc:
             self.fail_json(msg=str(exc))
         return value
@@ -330,7 +324,7 @@ class OnsModule:
     def _build_client(self):
         client = None
         try:
-            client, self._secrets = connect(self.params, self._ecs_fetch)
+            client, self._secrets = self._connect(self.params, self._ecs_fetch)
         except CredentialError as exc:
             self.fail_json(msg="Failed to find credentials: %s" % exc)
         except ValueError as exc:
@@ -388,3 +382,125 @@ class OnsModule:
     def _close(self):
         if self._client is not None:
             self._client.close()
+
+
+class OnsModule(ApiModule):
+    """The base of the ``ons_*`` modules: ONS_ARGUMENT_SPEC, an OnsClient, and the ONS listings."""
+
+    connection_spec = ONS_ARGUMENT_SPEC
+    _name_rule = staticmethod(check_ons_name)
+    _connect = staticmethod(connect)
+
+    def exit_with_group_list(self):
+        """Exit with the groups of the options instance_id, group_id, group_type and tags (see ons_queries.list_groups).
+
+        A failed listing fails the module with ``Failed to list the <type> groups of instance <id>: ...``.
+        """
+        instance_id = self.check_name("instance_id", self.params["instance_id"], "instance")
+        group_id = self.params["group_id"]
+        if group_id is not None:
+            self.check_name("group_id", group_id, "group")
+        # Checked here, naming the option, before any credentials are looked up.
+        self.tag_params("tags")
+        result = {}
+        try:
+            result = list_groups(self.client, instance_id, group_id, self.params["group_type"], self.params["tags"],
+                                 concurrently=query_concurrently)
+        except OnsError as exc:
+            self.fail_api("list the %s groups of instance %s" % (exc.group_type, instance_id), exc)
+        self.exit_json(**result)
+
+    def exit_with_instances(self):
+        """Exit with the instances of the region, or those of the option instance_id or instance_ids.
+
+        Without instance_id and instance_ids, the list of the region (options tags and
+        need_resource_info, see ons_queries.list_instances); else the base info of each instance,
+        as exit_with_groups does for groups (see ons_queries.describe_instances).
+        """
+        if self.params["instance_id"] is None and self.params["instance_ids"] is None:
+            # Checked here, naming the option, before any credentials are looked up.
+            self.tag_params("tags")
+            result = {"instances": []}
+            try:
+                result = list_instances(self.client, self.params["tags"], self.params["need_resource_info"])
+            except OnsError as exc:
+                self.fail_api("list the instances", exc)
+            # One call: nothing to keep going after, so an entry never carries an error.
+            for entry in result["instances"]:
+                entry["error"] = None
+            self.exit_json(**result)
+        else:
+            for option in ("tags", "need_resource_info"):
+                if self.params[option]:
+                    self.fail_json(msg="%s applies only to the list of instances: leave out instance_id and instance_ids "
+                                       "to use it" % option)
+            instance_ids = self.one_or_many("instance_id", "instance_ids", "instance")
+            outcomes = describe_instances(self.client, instance_ids, concurrently=query_concurrently)
+            instances = self.entries_of(instance_ids, outcomes,
+                                        lambda instance_id: "get the base info of instance %s" % instance_id, instance_entry)
+            self.exit_entries("instances", instances, "instance_id")
+
+
+class RmqModule(ApiModule):
+    """The base of the ``rmq_*`` modules: RMQ_ARGUMENT_SPEC and an RmqClient (rmq_queries.connect_rmq).
+
+    An instance ID of ONS (``MQ_INST_...``) fails the module at once, naming the ``ons_*`` module
+    to use instead.
+    """
+
+    connection_spec = RMQ_ARGUMENT_SPEC
+    _name_rule = staticmethod(rmq_queries.check_name)
+    _connect = staticmethod(rmq_queries.connect_rmq)
+
+    def exit_with_consumer_groups(self):
+        """Exit with the consumer groups of the option instance_id: listed, or those of group_id or group_ids.
+
+        Without group_id and group_ids, every group of the instance (option ``filter``, see
+        rmq_queries.list_consumer_groups); else the settings of each group, as exit_with_groups
+        does (see rmq_queries.get_consumer_group).
+        """
+        instance_id = self.check_name("instance_id", self.params["instance_id"], "instance")
+        if self.params["group_id"] is None and self.params["group_ids"] is None:
+            result = {"groups": []}
+            try:
+                result = rmq_queries.list_consumer_groups(self.client, instance_id, self.params["filter"])
+            except OnsError as exc:
+                self.fail_api("list the consumer groups of instance %s" % instance_id, exc)
+            # One listing: nothing to keep going after, so an entry never carries an error.
+            for entry in result["groups"]:
+                entry["error"] = None
+            self.exit_json(**result)
+        if self.params["filter"] is not None:
+            self.fail_json(msg="filter applies only to the list of groups: leave out group_id and group_ids to use it")
+        self.exit_with_groups("get the settings", rmq_queries.get_consumer_group, rmq_queries.group_entry)
+
+    def exit_with_instances(self):
+        """Exit with the 5.x instances of the region, or those of the option instance_id or instance_ids.
+
+        Without instance_id and instance_ids, the list of the region (options ``filter``,
+        ``series_codes`` and ``tags``, see rmq_queries.list_instances); else the facts of each
+        instance, as exit_with_groups does for groups (see rmq_queries.get_instance).
+        """
+        if self.params["instance_id"] is None and self.params["instance_ids"] is None:
+            # Checked here, naming the option, before any credentials are looked up.
+            self.tag_params("tags")
+            result = {"instances": []}
+            try:
+                result = rmq_queries.list_instances(self.client, self.params["filter"], self.params["series_codes"],
+                                                    self.params["tags"])
+            except ValueError as exc:
+                self.fail_json(msg=str(exc))
+            except OnsError as exc:
+                self.fail_api("list the instances", exc)
+            for entry in result["instances"]:
+                entry["error"] = None
+            self.exit_json(**result)
+        for option in ("filter", "series_codes", "tags"):
+            if self.params[option]:
+                self.fail_json(msg="%s applies only to the list of instances: leave out instance_id and instance_ids "
+                                   "to use it" % option)
+        instance_ids = self.one_or_many("instance_id", "instance_ids", "instance")
+        client = self.client
+        instances = self.query_each(lambda instance_id: rmq_queries.get_instance(client, instance_id), instance_ids,
+                                    lambda instance_id: "get instance %s" % instance_id, rmq_queries.instance_entry)
+        self.exit_entries("instances", instances, "instance_id")

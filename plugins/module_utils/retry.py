@@ -98,15 +98,25 @@ class RetryPolicy:
         ``retryable`` returns False, or True, or a number of seconds the server asked to wait.
         The last exception propagates when the retries are spent, with ``attempts`` set on it.
         With ``deadline`` (a ``clock()`` time), a wait that would end at or after it is never
-        started: the last exception propagates at once with ``deadline_reached`` set to True.
-        Returns ``(result, attempts)``.
+        started: the last exception propagates at once with ``deadline_reached`` set to True. A
+        retry that fails once the deadline has passed (cut short by it) propagates the error of the
+        attempt before it instead, with ``deadline_reached`` set. Returns ``(result, attempts)``.
         """
         attempt = 0
+        failed = []
         while True:
             attempt += 1
             try:
                 return attempt_fn(), attempt
             except catch as exc:
+                if failed and deadline is not None and clock() >= deadline:
+                    # A retry that the deadline cut short says nothing new about the call: the
+                    # last error that came back from the other side is the one to report.
+                    previous = failed[-1]
+                    previous.attempts = attempt
+                    previous.deadline_reached = True
+                    raise previous from None
+                failed.append(exc)
                 exc.attempts = attempt
                 verdict = retryable(exc)
                 if verdict is False or attempt > self.retries:

@@ -2,11 +2,13 @@
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Request signing for Alibaba Cloud RPC APIs.
+"""Request signing for Alibaba Cloud APIs.
 
 Two schemes are supported:
 
-* ``ACS3-HMAC-SHA256`` (signature V3), what current official SDKs send by default.
+* ``ACS3-HMAC-SHA256`` (signature V3), what current official SDKs send by default, for RPC-style
+  APIs (ONS: ``POST /``) and ROA-style ones (RocketMQ 5.x: a method on a resource path, whose
+  canonical URI is the path with each segment percent-encoded, see encode_path).
 * ``HMAC-SHA1`` RPC signature (signature V1), used by older SDKs and the aliyun CLI.
 
 The functions here are pure: they take every input (time, nonce) as an argument so that the
@@ -34,6 +36,23 @@ def percent_encode(value):
     if not isinstance(value, str):
         value = str(value)
     return quote(value.encode("utf-8"), safe="-_.~")
+
+
+def encode_path(segments):
+    """Return the ROA resource path of ``segments``: ``/`` and each segment percent-encoded (see percent_encode).
+
+    This is both the path sent and the canonical URI signed, so that what is signed is what the
+    server reads: a ``%`` in a group ID travels as ``%25``, a ``/`` inside a segment as ``%2F``, a
+    space as ``%20``. An empty segment, ``.`` or ``..`` raises ValueError: an HTTP library would
+    collapse it, and the request would reach another resource than the one signed.
+    """
+    encoded = []
+    for segment in segments:
+        text = segment if isinstance(segment, str) else str(segment)
+        if text in ("", ".", ".."):
+            raise ValueError("%r cannot be a segment of a resource path" % text)
+        encoded.append(percent_encode(text))
+    return "/" + "/".join(encoded)
 
 
 def canonical_query_string(params):
@@ -79,10 +98,13 @@ def v3_sign(secret, method, path, query, headers, body_sha256):
     return signature, signed_headers, hashed
 
 
-def v3_headers(access_key_id, secret, host, action, version, query, date, nonce, security_token=None, body=b""):
-    """Return the complete header set, ``Authorization`` included, for a V3-signed RPC call.
+def v3_headers(access_key_id, secret, host, action, version, query, date, nonce, security_token=None, body=b"",
+               method="POST", path="/"):
+    """Return the complete header set, ``Authorization`` included, for a V3-signed call.
 
-    ``date`` is a ``TIMESTAMP_FORMAT`` string in UTC; ``nonce`` must be unique per request.
+    ``date`` is a ``TIMESTAMP_FORMAT`` string in UTC; ``nonce`` must be unique per request. An RPC
+    call is ``POST /`` (the defaults); a ROA call gives its ``method`` and its ``path`` as sent,
+    already encoded by encode_path.
     """
     headers = {
         "host": host,
@@ -94,7 +116,7 @@ def v3_headers(access_key_id, secret, host, action, version, query, date, nonce,
     }
     if security_token:
         headers["x-acs-security-token"] = security_token
-    signature, signed_headers, dummy = v3_sign(secret, "POST", "/", query, headers, headers["x-acs-content-sha256"])
+    signature, signed_headers, dummy = v3_sign(secret, method, path, query, headers, headers["x-acs-content-sha256"])
     headers["Authorization"] = "%s Credential=%s,SignedHeaders=%s,Signature=%s" % (
         V3_ALGORITHM, access_key_id, signed_headers, signature)
     return headers

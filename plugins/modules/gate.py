@@ -18,7 +18,13 @@ description:
     C(OnsConsumerStatus) per group and attempt gives its clients, lag and delay; the gate never also asks
     C(OnsConsumerAccumulate) for the same figures. Selections are read with C(OnsGroupList) (as
     M(apsaramq.rocketmq.ons_group_info)), messages with C(OnsMessageTrace) (as M(apsaramq.rocketmq.ons_trace_info)).
-  - All queries of an attempt share one connection and run concurrently within O(rate_limit). A group or
+  - Each instance's API is chosen by its ID. A 4.x instance (C(MQ_INST_...)) is read through ONS; a 5.x
+    instance (C(rmq-...)) through the RocketMQ 2022-08-01 API, as the C(rmq_*) modules read it - its
+    connections, and its lag and subscriptions when a check or rule needs them. The built-in checks mean
+    the same on both (lag is ready plus inflight messages, delay is the delivery duration, progress the last
+    consume time); C(rebalance_ok) has no meaning on 5.x and is reported C(not_applicable). One gate can check
+    both legs of a 4.x to 5.x migration.
+  - All queries of an attempt share one connection per API and run concurrently within O(rate_limit). A group or
     message whose checks all passed is not read again (but every group is, while O(observe_seconds) lasts).
   - The gate fails closed. A check whose facts could not be read (an API error after the retries, an
     answer that cannot be parsed) is C(inconclusive), which fails the gate unless the check is listed in
@@ -118,6 +124,10 @@ options:
             answer, keyed as M(apsaramq.rocketmq.ons_consumer_accumulate_info) returns them), C(samples) (the lag
             at each attempt so far, with C(seconds), C(total_diff), C(delay_time), C(last_timestamp), C(topics)),
             C(group_id), C(group_type) and C(instance_id).
+          - For a group of a 5.x instance, C(connections) are the entries of M(apsaramq.rocketmq.rmq_consumer_connection_info)
+            (with C(client_addr), the client's egress IP), C(lag) and C(subscriptions) those of
+            M(apsaramq.rocketmq.rmq_consumer_lag_info) and M(apsaramq.rocketmq.rmq_consumer_subscription_info), and
+            C(status) the same view of them as the built-in checks read (lag in C(total_diff), delay in C(delay_time)).
         type: list
         elements: dict
       allow_inconclusive:
@@ -205,14 +215,27 @@ options:
         C(consumer_health_) put before each setting's name.
     type: dict
     default: {}
+  rmq_endpoint:
+    description:
+      - The endpoint of the RocketMQ 5.x management API (product C(RocketMQ), 2022-08-01) for the groups and
+        messages of 5.x instances (IDs C(rmq-...)), such as C(https://rocketmq.cn-hangzhou.aliyuncs.com).
+      - Default C(rocketmq.<region>.aliyuncs.com) (C(rocketmq-vpc...) with O(network=vpc)). O(endpoint) is the
+        ONS endpoint, for 4.x instances; credentials, region and transport options serve both.
+    type: str
+  rmq_region:
+    description: The region of the 5.x instances, when it is not O(region).
+    type: str
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
 notes:
   - The API allows 10 calls per second per account for C(OnsConsumerStatus), C(OnsMessageTrace) and
     C(OnsGroupList); the gate keeps within O(rate_limit) for the whole wait. A gate over N groups that pass at
     once costs N calls (plus 2 per selection), about N / 10 seconds.
-  - The RAM actions the gate needs are C(mq:QueryConsumerStatus), C(mq:ListGroup) (for C(select)) and
-    C(mq:QueryTrace) (for messages), with the associated instance actions; the gate guide lists the policy.
+  - The RAM actions the gate needs on a 4.x instance are C(mq:QueryConsumerStatus), C(mq:ListGroup) (for
+    C(select)) and C(mq:QueryMessageTrace) (for messages), with the associated instance actions; on a 5.x
+    instance C(rocketmq:ListConsumerConnections), C(rocketmq:GetConsumerGroupLag),
+    C(rocketmq:ListConsumerGroupSubscriptions), C(rocketmq:ListConsumerGroups) (for C(select)) and
+    C(rocketmq:GetTrace) (for messages). The gate guide gives both policies.
 attributes:
   action:
     description: Runs on the controller as an action plugin.

@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleError
 
 from ansible_collections.apsaramq.rocketmq.plugins.filter.rocketmq import connection_summary, version_key
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import GENERATION_4, GENERATION_5, generation
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     DELIVERY_SUITE,
     FAILED,
@@ -68,7 +69,7 @@ CONNECTIONS = 'connections'
 LAG = 'lag'
 SAMPLES = 'samples'
 
-Check = namedtuple('Check', 'name kind default reads expected evaluate')
+Check = namedtuple('Check', 'name kind default reads expected evaluate generations')
 # name -> Check, in the order the checks are evaluated and reported.
 CHECKS = {}
 
@@ -84,10 +85,14 @@ ACCUMULATE_KEYS = ('group_id', 'instance_id', 'online', 'total_diff', 'consume_t
                    'topics', 'request_id')
 
 
-def check(name, kind, default, reads, expected):
-    """Register the decorated function as the built-in check ``name`` (see the module docstring)."""
+def check(name, kind, default, reads, expected, generations=(GENERATION_4, GENERATION_5)):
+    """Register the decorated function as the built-in check ``name`` (see the module docstring).
+
+    ``generations`` are the RocketMQ generations whose API gives what the check reads; on another,
+    the check is reported ``not_applicable``.
+    """
     def register(function):
-        CHECKS[name] = Check(name, kind, default, reads, expected, function)
+        CHECKS[name] = Check(name, kind, default, reads, expected, function, tuple(generations))
         return function
     return register
 
@@ -297,7 +302,9 @@ def subscription_consistent(_setting, facts):
                          for client, subscriptions in sets if subscriptions != common]
     observed = [_subscription_text(item) for item in distinct] if distinct else same
     if same is False or differing:
-        return FAILED, observed, differing, 'the clients subscribe differently; messages are lost or consumed twice until they agree'
+        # 4.x names the clients that differ; 5.x says per topic whether its subscriptions agree.
+        offenders = differing or ['topic %s' % topic for topic in status.get('inconsistent_topics') or []]
+        return FAILED, observed, offenders, 'the clients subscribe differently; messages are lost or consumed twice until they agree'
     if same is True or (sets is not None and len(distinct) == 1):
         return PASSED, observed, [], ''
     if not connections and status.get('online') is False:
@@ -305,7 +312,7 @@ def subscription_consistent(_setting, facts):
     return INCONCLUSIVE, observed, [], 'the API does not say whether the subscriptions agree'
 
 
-@check('rebalance_ok', 'flag', False, CONNECTIONS, lambda _setting: True)
+@check('rebalance_ok', 'flag', False, CONNECTIONS, lambda _setting: True, generations=(GENERATION_4,))
 def rebalance_ok(_setting, facts):
     value = facts['status'].get('rebalance_ok')
     if value is True:
@@ -472,8 +479,12 @@ def group_facts(instance_id, group_id, group_type, status, samples=None, now_ms=
              'connections': None, 'summary': None, 'accumulate': None, 'samples': plain(samples or []), 'now_ms': now_ms}
     if status is not None:
         status = plain(status)
+        rmq = status.pop('rmq', None)
         facts.update(status=status, connections=status['connections'], summary=connection_summary(status['connections']),
                      accumulate={key: status.get(key) for key in ACCUMULATE_KEYS})
+        if rmq is not None:
+            # A 5.x group: its rules read the facts of the rmq_* modules themselves.
+            facts.update(lag=rmq.get('lag'), subscriptions=rmq.get('subscriptions'))
     return facts
 
 
@@ -520,12 +531,15 @@ def group_verdicts(instance_id, group_id, entry, group_type, status, samples=Non
         verdicts.append(verdict(HEALTH_SUITE, 'group', group_id, instance_id, name, status_value, expected, observed,
                                 offenders, reason, allowed=name in allowed))
 
+    group_generation = generation(instance_id)
     for name, spec in CHECKS.items():
         setting = settings.get(name)
         if setting is None or setting is False:
             continue
         expected = spec.expected(setting)
-        if http and spec.reads == CONNECTIONS:
+        if group_generation not in spec.generations:
+            add(name, NOT_APPLICABLE, expected, None, reason='the RocketMQ %s API does not give what this check reads' % group_generation)
+        elif http and spec.reads == CONNECTIONS:
             # Reported, never skipped in silence and never passed: the check cannot apply.
             add(name, NOT_APPLICABLE, expected, None, reason=HTTP_REASON)
         elif why is not None:
@@ -552,6 +566,10 @@ def group_verdicts(instance_id, group_id, entry, group_type, status, samples=Non
         # An HTTP group whose every check is a client check would pass with nothing checked.
         add(APPLICABLE_CHECK, INCONCLUSIVE, 'at least one check that applies to an HTTP group', 'none',
             reason='%s; set max_lag, max_delay_seconds, a trend check or a rule for this group' % HTTP_REASON)
+    elif not any(item['status'] != NOT_APPLICABLE for item in verdicts):
+        # Likewise a group whose every check has no meaning on its generation, or that has no check at all.
+        add(APPLICABLE_CHECK, INCONCLUSIVE, 'at least one check that applies to the group', 'none',
+            reason='no check of this group applies to a RocketMQ %s group; set one that does' % group_generation)
     for item in verdicts:
         item['group_type'] = group_type
     return verdicts
@@ -563,7 +581,8 @@ def group_verdicts(instance_id, group_id, entry, group_type, status, samples=Non
 # Message tracks: what counts as consumed, what certainly is not, and everything else is unknown.
 TRACK_CONSUMED = 'CONSUMED'
 TRACK_FILTERED = 'CONSUMED_BUT_FILTERED'
-TRACKS_NOT_CONSUMED = ('NOT_CONSUME_YET', 'NOT_ONLINE')
+# DEAD_LETTER and CONSUME_FAILED come from 5.x traces (gate_rmq.trace_from_rmq).
+TRACKS_NOT_CONSUMED = ('NOT_CONSUME_YET', 'NOT_ONLINE', 'DEAD_LETTER', 'CONSUME_FAILED')
 NO_TRACK = 'NO_TRACK'
 
 

@@ -20,6 +20,9 @@ The clock is injected (``Clock``), so that tests can run a long wait without sle
 import time
 
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import (
+    CHECKS,
+    LAG,
+    SAMPLES,
     SELECT_CHECK,
     group_verdicts,
     message_verdict,
@@ -40,6 +43,12 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     problem,
     short,
     verdict,
+)
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import (
+    GENERATION_5,
+    generation,
+    status_from_rmq,
+    trace_from_rmq,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import (
     DEFAULT_GROUP_TYPE,
@@ -70,13 +79,19 @@ class Clock:
 
 
 class Facts:
-    """What the gate asks the API, through the functions the info modules use (module_utils.ons_queries)."""
+    """What the gate asks the API, through the functions the info modules use.
 
-    def __init__(self, client, queries, run_concurrently):
+    ``queries`` is module_utils.ons_queries (4.x instances, with ``client``); ``rmq_queries`` is
+    module_utils.rmq_queries (5.x instances, ``rmq-...``, with ``rmq_client``).
+    """
+
+    def __init__(self, client, queries, run_concurrently, rmq_client=None, rmq_queries=None):
         """``run_concurrently(function, items)`` returns ``[(function(item), error)]`` in order (ons_module.query_concurrently)."""
         self.client = client
         self.queries = queries
         self.run_concurrently = run_concurrently
+        self.rmq_client = rmq_client
+        self.rmq_queries = rmq_queries
 
     def gather(self, jobs):
         """Run ``jobs`` ([(key, what, function)]) concurrently; return {key: answer or Problem}."""
@@ -86,8 +101,9 @@ class Facts:
                 return function(), None
             except Exception as exc:  # pylint: disable=broad-except
                 # An API error (OnsError, after the client's retries) or an answer that cannot be
-                # read: either way, this subject's checks cannot be told.
-                return None, (what, exc)
+                # read: either way, this subject's checks cannot be told. A job of several calls
+                # says which one failed (gate_what).
+                return None, (getattr(exc, 'gate_what', what), exc)
 
         answers = {}
         # ``attempt`` never raises, so every outcome of run_concurrently is (outcome, None).
@@ -103,16 +119,50 @@ class Facts:
 
     def select_job(self, entry):
         selector = entry['select']
-        return (('select', entry['key']), 'ons_group_info',
+        key = ('select', entry['key'])
+        if generation(entry['instance_id']) == GENERATION_5:
+            return key, 'rmq_consumer_group_info', lambda: self._rmq_groups(entry['instance_id'], selector['group_id'])
+        return (key, 'ons_group_info',
                 lambda: self.queries.list_groups(self.client, entry['instance_id'], group_id=selector['group_id'],
                                                  group_type=selector['group_type'] or 'all', tags=selector['tags']))
 
-    def status_job(self, instance_id, group_id):
-        return (('status', instance_id, group_id), 'ons_consumer_status_info',
-                lambda: self.queries.query_status(self.client, instance_id, group_id, detail=True))
+    def _rmq_groups(self, instance_id, group_id):
+        listing = self.rmq_queries.list_consumer_groups(self.rmq_client, instance_id, filter=group_id)
+        return {'groups': [dict(group, group_type='tcp') for group in listing['groups']]}
+
+    def status_job(self, instance_id, group_id, entry=None):
+        key = ('status', instance_id, group_id)
+        if generation(instance_id) == GENERATION_5:
+            return key, 'rmq_consumer_connection_info', lambda: self._rmq_status(instance_id, group_id, entry)
+        return key, 'ons_consumer_status_info', lambda: self.queries.query_status(self.client, instance_id, group_id, detail=True)
+
+    def _rmq_status(self, instance_id, group_id, entry):
+        """A 5.x group's status (gate_rmq.status_from_rmq), from the calls its checks and rules need."""
+        def call(what, function, *args):
+            try:
+                return function(self.rmq_client, instance_id, group_id, *args)
+            except Exception as exc:
+                exc.gate_what = what
+                raise
+
+        settings = entry['checks'] if entry else {}
+        rules = bool(entry and entry['rules'])
+        connections = call('rmq_consumer_connection_info', self.rmq_queries.list_connections)
+        lag = subscriptions = None
+        if rules or any(settings.get(name) not in (None, False) for name, spec in CHECKS.items() if spec.reads in (LAG, SAMPLES)):
+            lag = call('rmq_consumer_lag_info', self.rmq_queries.get_lag)
+        if rules or settings.get('subscription_consistent'):
+            subscriptions = call('rmq_consumer_subscription_info', self.rmq_queries.list_subscriptions)
+        status = status_from_rmq(instance_id, group_id, connections, lag, subscriptions)
+        status['rmq'] = {'lag': lag, 'subscriptions': subscriptions}
+        return status
 
     def trace_job(self, message):
-        return (('trace', message['instance_id'], message['topic'], message['msg_id']), 'ons_trace_info',
+        key = ('trace', message['instance_id'], message['topic'], message['msg_id'])
+        if generation(message['instance_id']) == GENERATION_5:
+            return (key, 'rmq_trace_info', lambda: trace_from_rmq(self.rmq_queries.get_trace(
+                self.rmq_client, message['instance_id'], message['topic'], message['msg_id'])))
+        return (key, 'ons_trace_info',
                 lambda: self.queries.query_trace(self.client, message['instance_id'], message['topic'], message['msg_id']))
 
 
@@ -228,7 +278,7 @@ class Run:
             if settled and not observing:
                 continue
             reading.append(target)
-        jobs = [self.facts.status_job(instance_id, group_id) for instance_id, group_id, entry, group_type in reading
+        jobs = [self.facts.status_job(instance_id, group_id, entry) for instance_id, group_id, entry, group_type in reading
                 if needs_status(entry, group_type)]
         messages = [message for message in plan['messages'] if self._message_open(message)]
         jobs += [self.facts.trace_job(message) for message in messages]

@@ -35,6 +35,7 @@ RUN_CHECK = 'run'
 # Error codes that answer the question definitively: the group, instance, topic or message does not
 # exist. A check that meets one fails; it is not merely inconclusive.
 NOT_FOUND_CODES = ('BIZ_SUBSCRIPTION_NOT_FOUND', 'INSTANCE_NOT_FOUND', 'BIZ_TOPIC_NOT_FOUND', 'BIZ_NO_MESSAGE')
+NOT_FOUND_SUFFIXES = ('.NotFound', '.NotExisted')
 
 # Control characters (C0 and C1, DEL) a terminal or a line-oriented report must not receive raw.
 _CONTROL = re.compile('[\x00-\x08\x0a-\x1f\x7f-\x9f]')
@@ -118,7 +119,9 @@ class Problem(str):
 def problem(text, error=None):
     """A Problem; definitive when ``error`` (an API error dict) has a not-found code."""
     found = Problem(text)
-    if isinstance(error, Mapping) and error.get('code') in NOT_FOUND_CODES:
+    code = error.get('code') if isinstance(error, Mapping) else None
+    # ONS names each case; the 5.x API says it with the code's suffix (Instance.NotFound, ...).
+    if code in NOT_FOUND_CODES or (isinstance(code, str) and code.endswith(NOT_FOUND_SUFFIXES)):
         found.definitive = True
     return found
 

@@ -24,9 +24,11 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     clean,
     fail,
     plain,
+    plural,
     render,
     short,
 )
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import generation
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import listing, mapping, text
 
 # How many offenders a text line names before "and N more"; the JSON report keeps them all.
@@ -178,6 +180,19 @@ def _subject_line(label, group):
     return '  ok    %s: %d check%s passed%s' % (label, passed, '' if passed == 1 else 's', extra)
 
 
+def _scope_line(verdicts):
+    """What the gate checked, in one line: how many groups and messages, on which instances of which generation."""
+    groups = {(verdict.get('instance_id'), verdict['subject']) for verdict in verdicts if verdict.get('kind') == 'group'}
+    messages = {(verdict.get('instance_id'), verdict['subject']) for verdict in verdicts if verdict.get('kind') == 'message'}
+    instances = sorted({instance for instance, _subject in groups | messages if isinstance(instance, str)})
+    if not instances:
+        return ''
+    parts = [plural(len(groups), 'group')] if groups else []
+    if messages:
+        parts.append(plural(len(messages), 'message'))
+    return '%s on %s' % (' and '.join(parts), ', '.join('%s (%s)' % (instance, generation(instance)) for instance in instances))
+
+
 def gate_summary(report, paths=None, subjects=False):
     """Return the short human summary of a report, for the CI log.
 
@@ -191,6 +206,9 @@ def gate_summary(report, paths=None, subjects=False):
     if counts.get(NOT_APPLICABLE):
         header += ', %d not applicable' % counts[NOT_APPLICABLE]
     lines = [header]
+    scope = _scope_line(report['checks'])
+    if scope:
+        lines.append('  ' + scope)
     lines.extend('  ' + line for line in _run_lines(report.get('runs')))
     lines.extend('  note: %s' % note for note in report.get('notes') or [])
     if subjects:

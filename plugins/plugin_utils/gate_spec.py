@@ -20,6 +20,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.filter.rocketmq import versio
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import APPLICABLE_CHECK, CHECKS, SELECT_CHECK
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import RUN_CHECK, clean, fail, plain, short
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import GENERATION_5, generation
 
 try:
     import jmespath
@@ -335,6 +336,18 @@ def _defaults(defaults, prefix, option_name, allowed, what):
     return option, defaults
 
 
+def _check_rmq_entry(entry, where):
+    """Refuse what a group of a 5.x instance cannot be: 5.x has no HTTP consumers, and lists groups without tags."""
+    if entry['group_type'] == 'http':
+        fail(where + '.group_type', 'RocketMQ 5.x has no HTTP consumer groups; instance %s is a 5.x instance' % entry['instance_id'])
+    if entry['select'] is not None:
+        if entry['select']['tags']:
+            fail(where + '.select.tags', 'the RocketMQ 5.x API lists consumer groups without their tags: select them by group_id')
+        if entry['select']['group_type'] == 'http':
+            fail(where + '.select.group_type', 'RocketMQ 5.x has no HTTP consumer groups; instance %s is a 5.x instance'
+                 % entry['instance_id'])
+
+
 def group_plan(groups, defaults=None, instance_id=None, names=None):
     """Validate the groups to check and their checks, apply the defaults, and return the plan's entries.
 
@@ -379,6 +392,8 @@ def group_plan(groups, defaults=None, instance_id=None, names=None):
             if raw.get('group_type') is not None:
                 fail(where + '.group_type', 'applies to a group named with group_id; narrow a selection with select.group_type')
             entry['select'] = _selector(raw['select'], where + '.select')
+        if generation(entry['instance_id']) == GENERATION_5:
+            _check_rmq_entry(entry, where)
         entry['checks'] = _checks(raw, base, where)
         entry['rules'] = base_rules + _rules(raw.get('rules') or [], where + '.rules', dict(rule_names))
         allowed = _allowed(raw['allow_inconclusive'], where + '.allow_inconclusive') \

@@ -15,8 +15,11 @@ from emulator_testlib import BASE, INSTANCE, KEY_ID, ROOT, SCENARIOS, SECRET, fr
 from emulator.scenario import ScenarioError, load, parse_text
 
 BUNDLED = sorted(os.path.basename(p) for p in glob.glob(os.path.join(SCENARIOS, '*.yml')))
-EXPECTED = ['broadcasting.yml', 'duplicate_client_id.yml', 'healthy.yml', 'lagging.yml', 'messages.yml', 'no_consumers.yml',
-            'rollout_completes.yml', 'rollout_half_done.yml', 'server_errors.yml', 'subscription_mismatch.yml', 'throttling.yml']
+EXPECTED = ['broadcasting.yml', 'duplicate_client_id.yml', 'healthy.yml', 'lagging.yml', 'messages.yml', 'migration.yml', 'no_consumers.yml',
+            'rocketmq5.yml', 'rollout_completes.yml', 'rollout_half_done.yml', 'server_errors.yml', 'subscription_mismatch.yml',
+            'throttling.yml']
+# The 5.x demo instance, which the scenarios about the RocketMQ 5.x API serve.
+INSTANCE_5X = 'rmq-cn-demo0000001'
 
 
 def _broken(path, value):
@@ -65,6 +68,11 @@ def _broken(path, value):
     ('instances.0.groups.1.stalled_for', -5, 'instances[0].groups[1].stalled_for: -5 is below the minimum 0'),
     ('keys.0.account', 1234, 'keys[0].account: expected a string, got int'),
     ('faults', [{'kind': 'throttle', 'retry_after': 0}], 'faults[0].retry_after: 0 is below the minimum 1'),
+    ('instances.0.series_code', 'gold', "instances[0].series_code: 'gold' is not one of standard, professional, ultimate"),
+    ('instances.0.topics.0.message_type', 'normal', "instances[0].topics[0].message_type: 'normal' is not one of NORMAL, FIFO"),
+    ('instances.0.groups.0.inflight', {'nope': 3}, 'instances[0].groups[0].inflight.nope: not a topic of instance'),
+    ('instances.0.groups.0.delivery_order_type', 'orderly', "instances[0].groups[0].delivery_order_type: 'orderly' is not one of"),
+    ('instances.0.messages.0.dead_letters', ['GID_nope'], "instances[0].messages[0].dead_letters: 'GID_nope' is not a group of instance"),
 ])
 def test_validation_errors_name_the_path(path, value, message):
     with pytest.raises(ScenarioError) as info:
@@ -128,7 +136,7 @@ def test_bundled_scenario_loads_with_demo_key_instance_and_region(name):
     assert state['region'] == 'cn-hangzhou'
     assert {'access_key_id': KEY_ID, 'access_key_secret': SECRET} in [
         dict((k, key[k]) for k in ('access_key_id', 'access_key_secret')) for key in state['keys']]
-    assert INSTANCE in [i['instance_id'] for i in state['instances']]
+    assert set([INSTANCE, INSTANCE_5X]) & set(i['instance_id'] for i in state['instances'])
     with open(os.path.join(SCENARIOS, name), encoding='utf-8') as handle:
         assert yaml.safe_load(handle)['description'] == loaded.description
 
@@ -238,3 +246,40 @@ def test_server_errors_scenario_storms(bundled):
             outcomes.append('dropped')
     assert outcomes[:2] == [503, 503]
     assert 500 in outcomes and 200 in outcomes
+
+
+def _v5_data(cli, action, path, query=None):
+    resp = cli.roa(action, path, query)
+    assert resp.status == 200, resp.body
+    return resp.json()['data']
+
+
+def test_rocketmq5_scenario_is_a_healthy_5x_instance_only_the_5x_api_serves(bundled):
+    cli = bundled('rocketmq5.yml')
+    for group, topic in (('GID_orders', 'orders'), ('GID_payments', 'payments')):
+        base = '/instances/%s/consumerGroups/%s' % (INSTANCE_5X, group)
+        conns = _v5_data(cli, 'ListConsumerConnections', base + '/connections')['connections']
+        assert len(conns) == 3 and set((c['version'], c['language']) for c in conns) == {('5.0.7', 'java')}
+        lag = _v5_data(cli, 'GetConsumerGroupLag', base + '/lag')['totalLag']
+        assert (lag['readyCount'], lag['inflightCount'], lag['deliveryDuration']) == (0, 0, 0)
+        subs = _v5_data(cli, 'ListConsumerGroupSubscriptions', base + '/subscriptions')
+        assert [(s['topicName'], s['consistency'], s['subscriptionStatus']) for s in subs] == [(topic, True, 'ONLINE')]
+    for topic, msg_id in (('orders', '0100163E0EC1F1965C04C7906700000A1B2'), ('payments', '0100163E0EC1F1965C04C7906700000A1B3')):
+        trace = _v5_data(cli, 'GetTrace', '/instances/%s/topics/%s/traces/%s' % (INSTANCE_5X, topic, msg_id))
+        assert [i['consumeStatus'] for i in trace['consumerInfos']] == ['CONSUME_SUCCESS']
+    # the ONS API does not know the 5.x instance
+    assert cli.request('OnsInstanceBaseInfo', {'InstanceId': INSTANCE_5X}).code == 'INSTANCE_NOT_FOUND'
+
+
+def test_migration_scenario_reads_one_group_on_both_instances(bundled):
+    cli = bundled('migration.yml')
+    status = _data(cli.request('OnsConsumerStatus', {'GroupId': 'GID_orders', 'InstanceId': INSTANCE}))
+    assert (status['Online'], status['TotalDiff'], status['DelayTime']) == (True, 0, 0)
+    assert _tracks(cli, '0A0001050000217A000000000000A1B2') == {'GID_orders': 'CONSUMED'}
+    base = '/instances/%s/consumerGroups/GID_orders' % INSTANCE_5X
+    lag = _v5_data(cli, 'GetConsumerGroupLag', base + '/lag')['totalLag']
+    # a little behind, within the demo gate's max_lag (1000) and max_delay_seconds (60)
+    assert (lag['readyCount'], lag['inflightCount'], lag['deliveryDuration']) == (100, 20, 12)
+    assert [c['version'] for c in _v5_data(cli, 'ListConsumerConnections', base + '/connections')['connections']] == ['5.0.7', '5.0.7']
+    trace = _v5_data(cli, 'GetTrace', '/instances/%s/topics/orders/traces/0A0001050000217A000000000000A1B2' % INSTANCE_5X)
+    assert [(i['consumerGroupId'], i['consumeStatus']) for i in trace['consumerInfos']] == [('GID_orders', 'CONSUME_SUCCESS')]

@@ -82,3 +82,57 @@ def test_parse_timestamp_rejects_other_formats():
     assert signing.parse_timestamp('2024-01-02T03:04:05.123Z').second == 5
     with pytest.raises(ValueError):
         signing.parse_timestamp('2024-01-02 03:04:05')
+
+
+# The self-checked RocketMQ 5.x (ROA) vector of the reference: GetConsumerGroupLag of GID_test.
+V5_PATH = '/instances/rmq-cn-2r42vrvde0j/consumerGroups/GID_test/lag'
+V5_HEADERS = {
+    'host': ['rocketmq.cn-hangzhou.aliyuncs.com'],
+    'x-acs-action': ['GetConsumerGroupLag'],
+    'x-acs-version': ['2022-08-01'],
+    'x-acs-date': ['2024-01-02T03:04:05Z'],
+    'x-acs-signature-nonce': ['0123456789abcdef0123456789abcdef'],
+    'x-acs-content-sha256': [signing.EMPTY_SHA256],
+}
+
+
+def _v5_canonical(path=V5_PATH):
+    return signing.v3_canonical_request('GET', path, [('topicName', 'normal topic/1')], V5_HEADERS, sorted(V5_HEADERS), signing.EMPTY_SHA256)
+
+
+def test_v5_reference_vector_canonical_query_and_hash():
+    canonical = _v5_canonical()
+    assert canonical.split('\n')[1:3] == [V5_PATH, 'topicName=normal%20topic%2F1']
+    assert signing.sha256_hex(canonical.encode('utf-8')) == '649f44a6c8ca0fc5ab5694ddda6c5f779a00d5ac5df4c2383da1f6afd9bbd228'
+
+
+def test_v5_reference_vector_signature():
+    string_to_sign = signing.v3_string_to_sign(_v5_canonical())
+    assert signing.v3_signature('YourAccessKeySecret', string_to_sign) == '65b78fde5cb22433e0b08750426bd4662cce133b7423dbb9e08c0321b416b6b0'
+
+
+def test_sign_v3_reproduces_the_v5_reference_authorization_header():
+    headers = signing.sign_v3('GET', 'rocketmq.cn-hangzhou.aliyuncs.com', V5_PATH, {'topicName': 'normal topic/1'}, 'GetConsumerGroupLag',
+                              '2022-08-01', 'YourAccessKeyId', 'YourAccessKeySecret', date='2024-01-02T03:04:05Z',
+                              nonce='0123456789abcdef0123456789abcdef')
+    assert headers['Authorization'].endswith(',Signature=65b78fde5cb22433e0b08750426bd4662cce133b7423dbb9e08c0321b416b6b0')
+
+
+@pytest.mark.parametrize('path, canonical', [
+    ('/', '/'),
+    ('', '/'),
+    ('/instances/rmq-cn-x/consumerGroups/GID_a', '/instances/rmq-cn-x/consumerGroups/GID_a'),
+    # plain and already encoded segments give the same canonical URI
+    ('/instances/rmq-cn-x/consumerGroups/GID%25a', '/instances/rmq-cn-x/consumerGroups/GID%25a'),
+    ('/instances/rmq-cn-x/consumerGroups/GID a*b~c', '/instances/rmq-cn-x/consumerGroups/GID%20a%2Ab~c'),
+    ('/instances/rmq-cn-x/consumerGroups/GID%20a%2Ab%7Ec', '/instances/rmq-cn-x/consumerGroups/GID%20a%2Ab~c'),
+    # an encoded / stays inside its segment
+    ('/instances/rmq-cn-x/topics/a%2Fb/traces/m', '/instances/rmq-cn-x/topics/a%2Fb/traces/m'),
+    ('/instances/rmq-cn-x/topics/caf\u00e9', '/instances/rmq-cn-x/topics/caf%C3%A9'),
+])
+def test_canonical_uri_encodes_each_segment_rfc3986_style(path, canonical):
+    assert signing.canonical_uri(path) == canonical
+
+
+def test_v5_vector_verifies_with_the_path_sent_encoded():
+    assert _v5_canonical(V5_PATH.replace('GID_test', 'GID%5Ftest')) == _v5_canonical()

@@ -66,7 +66,7 @@ def test_the_report_filters_render_a_report_of_verdicts_made_elsewhere():
                'status': 'failed', 'blocking': True, 'expected': '>= 2', 'observed': 1, 'offenders': [], 'reason': '1 client online'}
     report = FILTERS['gate_report']([verdict], name='release')
     assert FILTERS['gate_failures'](report) == ['GID_a min_consumers FAILED: expected >= 2, observed 1; 1 client online']
-    assert FILTERS['gate_summary'](report, subjects=True)[1] == '  FAIL  GID_a: min_consumers failed'
+    assert FILTERS['gate_summary'](report, subjects=True)[1:3] == ['  1 group on MQ_INST_1 (4.x)', '  FAIL  GID_a: min_consumers failed']
     assert ET.fromstring(FILTERS['gate_junit'](report)).find('testsuite').get('failures') == '1'
 
 
@@ -248,7 +248,7 @@ def test_the_shipped_gate_vars_files_set_only_known_variables_and_make_valid_pla
             gate.update(yaml.safe_load(handle))
     assert gate_variables(sorted(gate)) == sorted(gate)
     # Values templated from the environment stand for any valid value.
-    stand_ins = {'ons_endpoint': 'http://127.0.0.1:8080'}
+    stand_ins = {'ons_endpoint': 'http://127.0.0.1:8080', 'rmq_endpoint': 'http://127.0.0.1:8080'}
     gate = {key: stand_ins.get(key, value) if isinstance(value, str) and '{{' in value else value for key, value in gate.items()}
     for message in gate.get('message_delivery_messages') or []:
         if '{{' in message['msg_id']:
@@ -286,3 +286,21 @@ def test_a_stopped_run_is_a_blocking_inconclusive_verdict_with_the_real_cause():
     assert ET.fromstring(FILTERS['gate_junit'](report)).find('testsuite').get('errors') == '1'
     assert gate_stopped(None)[0]['reason'] == 'a task failed: the task gave no result that can be read'
     assert gate_stopped({'failed': True}, subject='deployment_gate')[0]['subject'] == 'deployment_gate'
+
+
+# ---------------------------------------------------------------------------------------------
+# The endpoint and region of the RocketMQ 5.x API
+
+
+def test_the_5x_endpoint_and_region_are_checked_as_the_ons_ones_naming_the_variable():
+    assert FILTERS['gate_connection']({'rmq_endpoint': 'http://127.0.0.1:8080', 'rmq_region': 'cn-hangzhou'}) == [
+        'rmq_endpoint', 'rmq_region']
+    with pytest.raises(AnsibleFilterError, match=r"^rmq_endpoint: endpoint 'ftp://x' is not valid"):
+        FILTERS['gate_connection']({'rmq_endpoint': 'ftp://x'})
+    with pytest.raises(AnsibleFilterError, match=r"^rmq_region: "):
+        FILTERS['gate_connection']({'rmq_region': 'Hangzhou'})
+    with pytest.raises(AnsibleFilterError, match=r"unknown variable rmq_endpoitn \(did you mean rmq_endpoint\?\)"):
+        FILTERS['gate_variables'](['rmq_endpoitn'])
+    # deployment_gate checks them with the connection variables, before any call.
+    with pytest.raises(AnsibleFilterError, match=r"^rmq_region: "):
+        FILTERS['gate_suites']({'consumer_health_groups': [{'group_id': 'GID_a'}], 'rmq_region': 'Hangzhou'})

@@ -158,12 +158,13 @@ def test_at_most_max_workers_calls_run_at_once():
         return item
 
     assert [entry for entry, dummy in query_concurrently(func, list(range(6)), max_workers=2)] == list(range(6))
-    assert peak[0] == 2
+    assert peak[0] <= 2
     assert MAX_WORKERS == 8
 
 
 def test_one_item_is_queried_in_the_calling_thread():
-    assert query_concurrently(lambda item: threading.current_thread() is threading.main_thread(), ["x"]) == [(True, None)]
+    caller = threading.current_thread()
+    assert query_concurrently(lambda item: threading.current_thread() is caller, ["x"]) == [(True, None)]
     assert query_concurrently(lambda item: item, []) == []
 
 

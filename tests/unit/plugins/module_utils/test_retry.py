@@ -190,6 +190,25 @@ def test_a_wait_that_would_pass_the_deadline_is_never_started():
     assert sleeps == [] and len(calls) == 1
 
 
+def test_a_retry_the_deadline_cut_short_reports_the_error_before_it():
+    now = [0.0]
+    answered = Flaky(True)
+    cut = Flaky(True)
+
+    def attempt():
+        if now[0] == 0.0:
+            raise answered
+        # The retry runs past the deadline, as a request cut by the whole call's timeout does.
+        now[0] = 10.5
+        raise cut
+
+    policy = RetryPolicy(5, base=1.0, cap=1.0, rng=random.Random(1), sleep=lambda seconds: now.__setitem__(0, now[0] + seconds))
+    with pytest.raises(Flaky) as caught:
+        policy.run(attempt, (Flaky,), lambda exc: True, deadline=10.0, clock=lambda: now[0])
+    assert caught.value is answered
+    assert caught.value.deadline_reached and caught.value.attempts == 2
+
+
 def test_waits_within_the_deadline_are_taken():
     sleeps = []
     failures = [Flaky(True)] * 2

@@ -126,6 +126,7 @@ def test_the_summary_gives_the_outcome_the_runs_the_notes_the_report_paths_and_l
     report = gate_report(sample_verdicts(), name='release', runs=RUNS, notes=['release 42'])
     assert gate_summary(report, {'JSON': '/r/release.json', 'JUnit': '/r/release-junit.xml'}) == [
         'release FAILED: 10 checks, 7 passed, 2 failed, 1 inconclusive',
+        '  2 groups and 1 message on MQ_INST_1234567890_TEST (4.x)',
         '  consumer_health: 3 attempts in 12.5 s, still failing when wait_timeout (10 s) ran out',
         '  message_delivery: 1 attempt in 0.8 s',
         '  note: release 42',
@@ -138,7 +139,7 @@ def test_the_summary_gives_the_outcome_the_runs_the_notes_the_report_paths_and_l
 
 def test_the_summary_with_subjects_has_one_line_per_group_and_message_before_the_failures():
     lines = gate_summary(gate_report(sample_verdicts(), name='release', runs=RUNS), {'JSON': '/r/release.json'}, subjects=True)
-    assert lines[3:] == [
+    assert lines[4:] == [
         '  FAIL  GID_orders: uniform_version failed',
         '  ok    GID_payments: 4 passed, max_lag inconclusive (allowed)',
         '  FAIL  orders/%s: consumed failed' % MSG,
@@ -156,16 +157,24 @@ def test_the_summary_of_a_selection_says_what_it_chose():
     assert '  ok    GID_a: 3 checks passed' in lines
 
 
+def test_the_summary_says_what_was_checked_on_which_instance_of_which_generation():
+    verdicts = [dict(item, instance_id='rmq-cn-test0000001') if item['subject'] == 'GID_payments' else item
+                for item in sample_verdicts()]
+    lines = gate_summary(gate_report(verdicts))
+    assert lines[1] == '  2 groups and 1 message on MQ_INST_1234567890_TEST (4.x), rmq-cn-test0000001 (5.x)'
+
+
 def test_suites_that_ran_together_share_one_line_and_say_how_they_waited():
     together = {'attempts': 3, 'elapsed_seconds': 20.0, 'wait_timeout': 60.0, 'poll_interval': 10.0, 'observe_seconds': 20.0,
                 'timed_out': False, 'stopped': False}
     runs = [dict(together, suite='consumer_health'), dict(together, suite='message_delivery')]
     lines = gate_summary(gate_report(sample_verdicts(), runs=runs))
-    assert lines[1:3] == [
+    assert lines[1:4] == [
+        '  2 groups and 1 message on MQ_INST_1234567890_TEST (4.x)',
         '  consumer_health and message_delivery: 3 attempts in 20 s (wait_timeout 60 s, poll_interval 10 s, observed for at least 20 s)',
         '  - ' + UNIFORM_FAILURE]
     stopped = gate_summary(gate_report(sample_verdicts(), runs=[dict(together, suite='consumer_health', stopped=True)]))
-    assert stopped[1] == '  consumer_health: 3 attempts in 20 s, stopped before it could finish'
+    assert stopped[2] == '  consumer_health: 3 attempts in 20 s, stopped before it could finish'
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,9 +4,10 @@
 
 Reads the JSON policy blocks marked ``<!-- ram-policy: NAME -->`` in README.md (and checks that
 docs/gate.md, and the gate guide docs/docsite/rst/gate_guide.rst with its ``.. ram-policy: NAME``
-comments, give the same gate policy), adds to SCENARIO one key holding each policy and one key
-per action taken away from it, loads that scenario into the emulator named by INTEGRATION_CONFIG,
-and writes to OUT_JSON, per policy, the key holding it and the keys without each action.
+comments, give the same gate policies: ``gate`` for 4.x instances, ``rmq-gate`` for 5.x ones),
+adds to SCENARIO one key holding each policy and one key per action taken away from it, loads that
+scenario into the emulator named by INTEGRATION_CONFIG, and writes to OUT_JSON, per policy, the key
+holding it and the keys without each action.
 """
 
 import json
@@ -19,8 +20,10 @@ import yaml
 MARKER = re.compile(r"<!-- ram-policy: ([a-z-]+) -->\s*```json\n(.*?)\n```", re.S)
 # The same in RST: the comment, then an indented json code block (ending at the first unindented line).
 RST_MARKER = re.compile(r"^\.\. ram-policy: ([a-z-]+)\n\n\.\. code-block:: json\n\n((?:(?:    .*)?\n)+)", re.M)
-# The two spellings of the instance action: the policies grant both, so taking one away changes
-# nothing; they are taken away together.
+# The policies of the gate, which every page that documents the gate gives alike.
+GATE_POLICIES = ("gate", "rmq-gate")
+# The two spellings of the 4.x instance action: the policies grant both, so taking one away changes
+# nothing; they are taken away together. The 5.x policies have no instance action.
 INSTANCE_ACTIONS = ("mq:OnsInstanceBaseInfo", "mq:QueryInstanceBaseInfo")
 SECRET = "LeastPrivilegeSecretNotForProduction"
 
@@ -44,16 +47,23 @@ def grants(policy):
 
 def main(root, scenario_path, config_path, out_path):
     documented = policies(root + "/README.md")
+    for name in GATE_POLICIES:
+        if name not in documented:
+            sys.exit("policy.py: README.md has no %s policy" % name)
     for page in ("docs/gate.md", "docs/docsite/rst/gate_guide.rst"):
-        if policies(root + "/" + page).get("gate") != documented.get("gate"):
-            sys.exit("policy.py: %s and README.md give different gate policies" % page)
+        given = policies(root + "/" + page)
+        for name in GATE_POLICIES:
+            if given.get(name) != documented[name]:
+                sys.exit("policy.py: %s and README.md give different %s policies" % (page, name))
     with open(scenario_path) as handle:
         scenario = yaml.safe_load(handle)
     keys = {}
     for name, policy in sorted(documented.items()):
         actions, resources = grants(policy)
         removals = [[action] for action in actions if action not in INSTANCE_ACTIONS]
-        removals.append([action for action in actions if action in INSTANCE_ACTIONS])
+        instance_actions = [action for action in actions if action in INSTANCE_ACTIONS]
+        if instance_actions:
+            removals.append(instance_actions)
         entry = {"full": "LTAI5tPolicy%sFull" % name.title().replace("-", ""), "without": []}
         scenario["keys"].append({"access_key_id": entry["full"], "access_key_secret": SECRET,
                                  "actions": actions, "resources": resources})

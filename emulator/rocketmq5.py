@@ -1,0 +1,480 @@
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The emulated RocketMQ 5.x management API (product ``RocketMQ``, version ``2022-08-01``).
+
+ROA style: the operation is named by the method and the resource path (``GET
+/instances/{instanceId}/consumerGroups/{consumerGroupId}/lag``), parameters are in the query
+string, answers are camelCase JSON. Field names and nesting follow the models of the official
+``alibabacloud_rocketmq20220801`` SDK. Only instances whose id starts with ``rmq-`` exist here;
+the ONS operations (:mod:`emulator.operations`) serve the others.
+"""
+
+import json
+import re
+from urllib.parse import unquote
+
+from emulator.errors import ApiError, invalid
+from emulator.security import v5_resource
+from emulator.world import crc, entity_time
+
+PRODUCT = 'RocketMQ'
+API_VERSION = '2022-08-01'
+SUCCESS = {'success': True, 'code': 'Success', 'message': 'operation success.', 'httpStatusCode': 200}
+# Published page size ranges (the SDK's request models); out-of-range values are clamped.
+PAGE_SIZES = {'ListInstances': (10, 200), 'ListConsumerGroups': (10, 100), 'ListTopics': (10, 100)}
+MAX_PAGE_NUMBER = 100000000
+TIME_FORMAT_RE = re.compile(r'^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$')
+
+
+class BusinessError(ApiError):
+    """An error of the service itself, answered in the camelCase envelope.
+
+    ``dynamic_code`` names the parameter the message is about; ``dynamic_message`` is the
+    message with the offending value filled in.
+    """
+
+    def __init__(self, code, message, status=400, dynamic_code=None, dynamic_message=None):
+        super().__init__(code, message, status)
+        self.dynamic_code = dynamic_code or ''
+        self.dynamic_message = dynamic_message or message
+
+    def envelope(self, request_id):
+        """The answer's body."""
+        return {'requestId': request_id, 'success': False, 'code': self.code, 'message': self.message, 'httpStatusCode': self.status,
+                'dynamicCode': self.dynamic_code, 'dynamicMessage': self.dynamic_message}
+
+
+def mandatory(name):
+    """``Missing<Name>`` for an absent parameter, worded as the API's documentation shows it."""
+    message = 'Parameter %s is mandatory for this action .' % name
+    return BusinessError('Missing%s%s' % (name[0].upper(), name[1:]), message, 400, name, message)
+
+
+def _not_found(code, what, name, value):
+    return BusinessError(code, 'The %s cannot be found.' % what, 404, name, 'The %s %s cannot be found.' % (what, value))
+
+
+# -- lookups ---------------------------------------------------------------------------------
+
+def _instance(world, params):
+    iid = params.get('instanceId')
+    if not iid:
+        raise mandatory('instanceId')
+    inst = world.v5_by_id.get(iid)
+    if inst is None:
+        raise _not_found('Instance.NotFound', 'instance', 'instanceId', iid)
+    return inst
+
+
+def _group(world, params):
+    inst = _instance(world, params)
+    gid = params.get('consumerGroupId')
+    if not gid:
+        raise mandatory('consumerGroupId')
+    group = inst.groups.get(gid)
+    if group is None:
+        raise _not_found('ConsumerGroup.NotFound', 'consumer group', 'consumerGroupId', gid)
+    return group
+
+
+def _topic(inst, params, required=True):
+    name = params.get('topicName')
+    if not name:
+        if required:
+            raise mandatory('topicName')
+        return None
+    if name not in inst.topics:
+        raise _not_found('Topic.NotFound', 'topic', 'topicName', name)
+    return name
+
+
+def _int(params, name):
+    value = params.get(name)
+    if value is None or value == '':
+        raise mandatory(name)
+    try:
+        return int(value)
+    except ValueError:
+        raise invalid(name, '%r is not an integer' % value[:40])
+
+
+def _page(params, rows, action):
+    """One page of ``rows`` and the paging fields, as every list operation answers."""
+    number = min(MAX_PAGE_NUMBER, max(1, _int(params, 'pageNumber')))
+    low, high = PAGE_SIZES[action]
+    size = min(high, max(low, _int(params, 'pageSize')))
+    start = (number - 1) * size
+    return {'pageNumber': number, 'pageSize': size, 'totalCount': len(rows), 'list': rows[start:start + size]}
+
+
+def _contains(text, fragment):
+    return not fragment or fragment.lower() in text.lower()
+
+
+# -- shapes ----------------------------------------------------------------------------------
+
+def _tags(tags):
+    return [{'key': k, 'value': v} for k, v in tags.items()]
+
+
+def _instance_row(inst):
+    row = {
+        'regionId': inst.region,
+        'instanceId': inst.instance_id,
+        'instanceName': inst.name,
+        'serviceCode': 'rmq',
+        'seriesCode': inst.data['series_code'],
+        'subSeriesCode': inst.data['sub_series_code'],
+        'paymentType': 'PayAsYouGo',
+        'commodityCode': 'ons_rmqpost_public_cn',
+        'status': inst.data['status'],
+        'remark': inst.data['remark'],
+        'topicCount': len(inst.topic_order),
+        'groupCount': len(inst.group_order),
+        'productInfo': {'traceOn': True, 'capacityType': 'provisioned'},
+        'tags': _tags(inst.data['tags']),
+        'createTime': entity_time(inst.create_time),
+        'startTime': entity_time(inst.create_time),
+        'updateTime': entity_time(inst.create_time),
+    }
+    if inst.data.get('release_time') is not None:
+        row['releaseTime'] = entity_time(inst.data['release_time'])
+    return row
+
+
+def _endpoints(inst):
+    # the scenario's tcp_endpoint / tcp_internet_endpoint win over the derived ones
+    given = inst.data['endpoints']
+    vpc = '%s-vpc.%s.rmq.aliyuncs.com:8080' % (inst.instance_id, inst.region)
+    internet = '%s.%s.rmq.aliyuncs.com:8080' % (inst.instance_id, inst.region)
+    return [{'endpointType': 'TCP_VPC', 'endpointUrl': given.get('tcp_endpoint') or vpc},
+            {'endpointType': 'TCP_INTERNET', 'endpointUrl': given.get('tcp_internet_endpoint') or internet}]
+
+
+def _group_row(group):
+    return {
+        'regionId': group.instance.region,
+        'instanceId': group.instance.instance_id,
+        'consumerGroupId': group.group_id,
+        'status': 'RUNNING',
+        'messageModel': group.message_model,
+        'remark': group.data['remark'],
+        'createTime': entity_time(group.create_time),
+        'updateTime': entity_time(group.update_time),
+    }
+
+
+def _topic_row(inst, name):
+    topic = inst.topics[name]
+    created = 1700000000000 + crc(inst.instance_id, name) % 10 ** 9
+    return {
+        'regionId': inst.region,
+        'instanceId': inst.instance_id,
+        'topicName': name,
+        'messageType': topic['message_type'],
+        'status': 'RUNNING',
+        'remark': topic['remark'],
+        'createTime': entity_time(created),
+        'updateTime': entity_time(created),
+    }
+
+
+def _connection(client, group):
+    return {'clientId': client.client_id, 'hostname': client.hostname, 'egressIp': client.egress_ip, 'language': client.language,
+            'version': client.version, 'messageModel': group.message_model}
+
+
+# -- operations ------------------------------------------------------------------------------
+
+def list_instances(world, params, ctx):
+    """ListInstances: 5.x instances, paged; filter (id or name), seriesCodes, tags."""
+    fragment = params.get('filter') or ''
+    series = [s.strip() for s in (params.get('seriesCodes') or '').split(',') if s.strip()]
+    wanted = _wanted_tags(params.get('tags'))
+    rows = []
+    for inst in world.v5_instances:
+        if not (_contains(inst.instance_id, fragment) or _contains(inst.name, fragment)):
+            continue
+        if series and inst.data['series_code'] not in series:
+            continue
+        if not _tags_match(inst.data['tags'], wanted):
+            continue
+        if not ctx['allowed'](inst.instance_id, None, None):
+            continue
+        rows.append(_instance_row(inst))
+    return _page(params, rows, 'ListInstances')
+
+
+def _tags_match(tags, wanted):
+    """Every wanted tag is set, with the wanted value when one is given."""
+    return all((key in tags) if value is None else tags.get(key) == value for key, value in wanted)
+
+
+def _wanted_tags(text):
+    """``tags`` as the SDK sends it: a JSON list of ``{"key": ..., "value": ...}``."""
+    if not text:
+        return []
+    try:
+        items = json.loads(text)
+    except ValueError:
+        items = None
+    if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get('key'), str) and i['key'] for i in items):
+        raise invalid('tags', 'expected a JSON list of {"key": ..., "value": ...} objects, got %r' % text[:80])
+    return [(i['key'], None if i.get('value') is None else str(i['value'])) for i in items]
+
+
+def get_instance(world, params, ctx):
+    """GetInstance: the list fields plus endpoints, product details, software and quotas."""
+    inst = _instance(world, params)
+    data = _instance_row(inst)
+    data['productInfo'] = {'traceOn': True, 'capacityType': 'provisioned', 'msgProcessSpec': 'rmq.p2.4xlarge', 'messageRetentionTime': 72,
+                           'sendReceiveRatio': 0.5, 'autoScaling': False, 'supportAutoScaling': True, 'storageEncryption': False}
+    data['networkInfo'] = {'endpoints': _endpoints(inst)}
+    data['software'] = {'softwareVersion': '5.0-rmq-20240611-1', 'upgradeMethod': 'auto', 'maintainTime': '02:00-06:00'}
+    topics, groups = float(len(inst.topic_order)), float(len(inst.group_order))
+    capacity = float(inst.data['topic_capacity'])
+    data['instanceQuotas'] = [
+        {'quotaName': 'TOPIC_COUNT', 'totalCount': capacity, 'usedCount': topics, 'freeCount': max(0.0, capacity - topics)},
+        {'quotaName': 'GROUP_COUNT', 'totalCount': capacity * 10, 'usedCount': groups, 'freeCount': max(0.0, capacity * 10 - groups)},
+    ]
+    return data
+
+
+def list_consumer_groups(world, params, ctx):
+    """ListConsumerGroups: the instance's groups, paged; ``filter`` is a substring of the id."""
+    inst = _instance(world, params)
+    fragment = params.get('filter') or ''
+    rows = [_group_row(g) for g in inst.group_order if _contains(g.group_id, fragment)]
+    return _page(params, rows, 'ListConsumerGroups')
+
+
+def get_consumer_group(world, params, ctx):
+    """GetConsumerGroup: the group's settings and retry policy."""
+    group = _group(world, params)
+    data = _group_row(group)
+    orderly = group.data['delivery_order_type'] == 'Orderly'
+    policy = {'retryPolicy': 'FixedRetryPolicy' if orderly else 'DefaultRetryPolicy', 'maxRetryTimes': group.data['max_retry_times']}
+    if orderly:
+        policy['fixedIntervalRetryTime'] = 10
+    if group.data.get('dead_letter_topic'):
+        policy['deadLetterTargetTopic'] = group.data['dead_letter_topic']
+    data.update({'deliveryOrderType': group.data['delivery_order_type'], 'consumeRetryPolicy': policy})
+    return data
+
+
+def list_consumer_connections(world, params, ctx):
+    """ListConsumerConnections: the group's clients (of one topic with ``topicName``); none is no error."""
+    group = _group(world, params)
+    topic = _topic(group.instance, params, required=False)
+    clients = [c for c in group.clients if topic is None or any(s['topic'] == topic for s in c.subscriptions)]
+    return {'regionId': group.instance.region, 'instanceId': group.instance.instance_id, 'consumerGroupId': group.group_id,
+            'connections': [_connection(c, group) for c in clients]}
+
+
+def get_consumer_group_lag(world, params, ctx):
+    """GetConsumerGroupLag: ready + inflight per topic and in total (of one topic with ``topicName``)."""
+    group = _group(world, params)
+    topic = _topic(group.instance, params, required=False)
+    topics = [topic] if topic is not None else group.topics
+    per_topic = dict((t, group.lag_v5(t, ctx['now_ms'])) for t in topics)
+    rows = list(per_topic.values())
+    total = {
+        'readyCount': sum(r['readyCount'] for r in rows),
+        'inflightCount': sum(r['inflightCount'] for r in rows),
+        'deliveryDuration': max([r['deliveryDuration'] for r in rows] or [0]),
+        'lastConsumeTimestamp': max([r['lastConsumeTimestamp'] for r in rows] or [0]),
+    }
+    data = {'regionId': group.instance.region, 'instanceId': group.instance.instance_id, 'consumerGroupId': group.group_id,
+            'totalLag': total, 'topicLagMap': per_topic, 'liteTopicLagMap': {}}
+    if topic is not None:
+        data['topicName'] = topic
+    return data
+
+
+def list_consumer_group_subscriptions(world, params, ctx):
+    """ListConsumerGroupSubscriptions: one row per topic, with the server's consistency verdict."""
+    group = _group(world, params)
+    topic = _topic(group.instance, params, required=False)
+    rows = []
+    for name in group.topics:
+        if topic is not None and name != topic:
+            continue
+        rows.append({
+            'consumerGroupId': group.group_id,
+            'topicName': name,
+            'filterExpression': group.expression_for(name),
+            'filterExpressionType': 'TAG',
+            'messageModel': group.message_model,
+            'subscriptionStatus': 'ONLINE' if group.subscribers(name) else 'OFFLINE',
+            'topicCreated': name in group.instance.topics,
+            'consistency': group.topic_consistent(name),
+        })
+    return rows
+
+
+def get_consumer_group_subscription(world, params, ctx):
+    """GetConsumerGroupSubscription: one entry per online client that subscribes to the topic."""
+    group = _group(world, params)
+    topic = _topic(group.instance, params)
+    return [{
+        'connectionDTO': _connection(client, group),
+        'subscriptionDTO': {'consumerGroupId': group.group_id, 'topicName': topic, 'filterExpression': sub['expression'],
+                            'filterExpressionType': 'TAG', 'messageModel': group.message_model, 'subscriptionStatus': 'ONLINE'},
+    } for client, sub in group.subscribers(topic)]
+
+
+def list_topics(world, params, ctx):
+    """ListTopics: the instance's topics, paged; ``filter`` (substring), ``messageTypes`` (comma list)."""
+    inst = _instance(world, params)
+    fragment = params.get('filter') or ''
+    types = [t.strip() for t in (params.get('messageTypes') or '').split(',') if t.strip()]
+    rows = [_topic_row(inst, name) for name in inst.topic_order
+            if _contains(name, fragment) and (not types or inst.topics[name]['message_type'] in types)]
+    return _page(params, rows, 'ListTopics')
+
+
+def get_topic(world, params, ctx):
+    """GetTopic: one topic."""
+    inst = _instance(world, params)
+    return _topic_row(inst, _topic(inst, params))
+
+
+def get_trace(world, params, ctx):
+    """GetTrace: the message, its producer record and what each subscribed group did with it."""
+    inst = _instance(world, params)
+    topic = _topic(inst, params)
+    msg_id = params.get('messageId')
+    if not msg_id:
+        raise mandatory('messageId')
+    for name in ('startTime', 'endTime'):
+        if params.get(name) and not TIME_FORMAT_RE.match(params[name]):
+            raise invalid(name, '%r is not a time in the format YYYY-MM-DD HH:mm:ss' % params[name][:40])
+    msg = inst.messages.get((topic, msg_id))
+    if msg is None:
+        raise _not_found('Message.NotFound', 'message', 'messageId', msg_id)
+    now = ctx['now_ms']
+    born, store = inst.message_timestamps(msg, now)
+    message_type = inst.topics[topic]['message_type']
+    info = {
+        'regionId': inst.region,
+        'instanceId': inst.instance_id,
+        'topicName': topic,
+        'messageId': msg_id,
+        'messageType': message_type,
+        'messageTag': msg['tag'],
+        'messageKeys': msg['keys'].split(),
+        'bornHost': msg['born_host'].rsplit(':', 1)[0],
+        'bornTime': entity_time(born),
+        'storeHost': msg['store_host'].rsplit(':', 1)[0],
+        'storeTime': entity_time(store),
+        'body': '',
+        'userProperties': dict(msg['properties']),
+    }
+    if message_type == 'FIFO':
+        info['messageGroup'] = msg['properties'].get('MESSAGE_GROUP', msg['keys'] or 'default')
+    producer = {'records': [{'clientHost': info['bornHost'], 'produceStatus': 'SEND_SUCCESS', 'produceTime': entity_time(born),
+                             'arriveTime': entity_time(store), 'produceDuration': max(0, store - born), 'messageSource': 'NORMAL'}]}
+    return {'regionId': inst.region, 'instanceId': inst.instance_id, 'topicName': topic, 'messageInfo': info,
+            'producerInfo': producer, 'consumerInfos': inst.consumer_infos(msg, now)}
+
+
+class Operation(object):
+    """A 5.x operation: its handler, its RAM action and the kind of resource it is authorised on.
+
+    ``resource``: ``instances`` (ListInstances, rows filtered by the key's resources),
+    ``instance``, ``groups`` / ``topics`` (every group or topic of an instance), ``group``,
+    ``topic``.
+    """
+
+    def __init__(self, name, handler, resource):
+        self.name = name
+        self.handler = handler
+        self.resource = resource
+        self.ram_action = 'rocketmq:%s' % name
+
+    @property
+    def required_actions(self):
+        """One tuple of equivalent names per RAM action the key needs."""
+        return [(self.ram_action,)]
+
+
+OPERATIONS = dict((op.name, op) for op in (
+    Operation('ListInstances', list_instances, 'instances'),
+    Operation('GetInstance', get_instance, 'instance'),
+    Operation('ListConsumerGroups', list_consumer_groups, 'groups'),
+    Operation('GetConsumerGroup', get_consumer_group, 'group'),
+    Operation('ListConsumerConnections', list_consumer_connections, 'group'),
+    Operation('GetConsumerGroupLag', get_consumer_group_lag, 'group'),
+    Operation('ListConsumerGroupSubscriptions', list_consumer_group_subscriptions, 'group'),
+    Operation('GetConsumerGroupSubscription', get_consumer_group_subscription, 'group'),
+    Operation('ListTopics', list_topics, 'topics'),
+    Operation('GetTopic', get_topic, 'topic'),
+    Operation('GetTrace', get_trace, 'topic'),
+))
+
+_GROUP = 'instances/{instanceId}/consumerGroups/{consumerGroupId}'
+# (method, path template, operation): the path and method name the operation.
+ROUTES = [
+    ('GET', 'instances', 'ListInstances'),
+    ('GET', 'instances/{instanceId}', 'GetInstance'),
+    ('GET', 'instances/{instanceId}/consumerGroups', 'ListConsumerGroups'),
+    ('GET', _GROUP, 'GetConsumerGroup'),
+    ('GET', _GROUP + '/connections', 'ListConsumerConnections'),
+    ('GET', _GROUP + '/lag', 'GetConsumerGroupLag'),
+    ('GET', _GROUP + '/subscriptions', 'ListConsumerGroupSubscriptions'),
+    ('GET', _GROUP + '/subscriptions/{topicName}', 'GetConsumerGroupSubscription'),
+    ('GET', 'instances/{instanceId}/topics', 'ListTopics'),
+    ('GET', 'instances/{instanceId}/topics/{topicName}', 'GetTopic'),
+    ('GET', 'instances/{instanceId}/topics/{topicName}/traces/{messageId}', 'GetTrace'),
+]
+
+
+def route(method, path):
+    """(operation name, path parameters) for a request, or None when no operation has that path and method.
+
+    ``path`` is the raw request path: each segment is percent-decoded on its own, so a group
+    id containing ``/`` (sent as ``%2F``) stays one segment.
+    """
+    segments = path.strip('/').split('/') if path.strip('/') else []
+    for route_method, template, name in ROUTES:
+        parts = template.split('/')
+        if route_method != method or len(parts) != len(segments):
+            continue
+        values = {}
+        for part, segment in zip(parts, segments):
+            if part.startswith('{'):
+                values[part[1:-1]] = unquote(segment)
+            elif part != segment:
+                break
+        else:
+            return name, values
+    return None
+
+
+def resource_of(operation, params):
+    """(instance id, kind, name) of the resource a request is authorised on; None for ListInstances."""
+    iid = params.get('instanceId')
+    kind = operation.resource
+    if kind == 'instances':
+        return None
+    if kind == 'instance':
+        return iid, None, None
+    if kind in ('groups', 'topics'):
+        return iid, 'consumergroup' if kind == 'groups' else 'topic', '*'
+    if kind == 'group':
+        return iid, 'consumergroup', params.get('consumerGroupId')
+    return iid, 'topic', params.get('topicName')
+
+
+def resource_name(operation, params):
+    """The resource part of the ARN a denial names."""
+    touched = resource_of(operation, params)
+    return v5_resource(*touched) if touched is not None else 'instance/*'
+
+
+def success(request_id, data):
+    """The success envelope around ``data``."""
+    payload = {'requestId': request_id}
+    payload.update(SUCCESS)
+    payload['data'] = data
+    return payload

@@ -1,0 +1,192 @@
+# -*- coding: utf-8 -*-
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    """The connection, credential and transport options of every rmq_* module (RocketMQ 5.x API), and their attributes."""
+
+    DOCUMENTATION = r"""
+options:
+  access_key_id:
+    description:
+      - AccessKey ID of the Alibaba Cloud account or RAM user. The RAM actions are C(rocketmq:<Operation>),
+        not the C(mq:*) actions of the ONS API.
+      - "Credentials are taken from the first of these that gives them: O(access_key_id) and
+        O(access_key_secret); the environment variables E(ALIBABA_CLOUD_ACCESS_KEY_ID),
+        E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) and E(ALIBABA_CLOUD_SECURITY_TOKEN); E(ALICLOUD_ACCESS_KEY),
+        E(ALICLOUD_SECRET_KEY) and E(ALICLOUD_SECURITY_TOKEN); the aliyun CLI profile named by O(profile)
+        (or E(ALIBABA_CLOUD_PROFILE), E(ALICLOUD_PROFILE)); the ECS RAM role O(ecs_role_name); the current
+        profile of C(~/.aliyun/config.json). This is the same chain as the C(ons_*) modules'."
+      - A key ID, secret or token holding a newline or another control character is refused, naming
+        where it came from (the key ID and the token may not hold spaces or non-ASCII characters either).
+    type: str
+    aliases: [access_key]
+  access_key_secret:
+    description:
+      - AccessKey secret matching O(access_key_id). Never shown in output, in any encoding.
+    type: str
+    aliases: [secret_key]
+  security_token:
+    description:
+      - STS security token, for temporary credentials. Never shown in output, in any encoding.
+    type: str
+    aliases: [sts_token]
+  profile:
+    description:
+      - Name of a profile in the aliyun CLI configuration file C(~/.aliyun/config.json).
+      - Profiles of mode C(AK), C(StsToken) and C(EcsRamRole) are supported. The profile's C(region_id)
+        is used when O(region) is not set.
+      - Defaults to E(ALIBABA_CLOUD_PROFILE) or E(ALICLOUD_PROFILE).
+    type: str
+  ecs_role_name:
+    description:
+      - Name of the RAM role attached to the ECS instance the module runs on. Temporary credentials
+        are fetched from the instance metadata service (IMDSv2 token first).
+      - 1 to 64 letters, digits, periods, hyphens and underscores.
+    type: str
+  region:
+    description:
+      - Region ID of the instances, for example C(cn-hangzhou). The endpoint is
+        C(rocketmq.<region>.aliyuncs.com) (C(rocketmq-vpc.<region>.aliyuncs.com) with O(network=vpc)).
+      - Lower-case letters, digits and hyphens, at most 63 characters (one DNS label).
+      - Defaults to E(ALIBABA_CLOUD_REGION_ID) or E(ALICLOUD_REGION), then the profile's C(region_id).
+      - Required unless O(endpoint) is set.
+    type: str
+    aliases: [region_id]
+  network:
+    description:
+      - Use the public endpoint or the VPC endpoint of O(region).
+      - The VPC endpoint's name follows the rule of Alibaba Cloud's SDKs for VPC endpoints; no published
+        list confirms it for this API. Set O(endpoint) when it differs.
+    type: str
+    choices: [public, vpc]
+    default: public
+  endpoint:
+    description:
+      - Endpoint of the RocketMQ 5.x API, overriding O(region) and O(network). A host name (HTTPS is used),
+        C(host:port), or a URL C(https://host[:port]) or C(http://host[:port]), for example the URL of
+        the bundled emulator.
+      - The host is a DNS name of at most 253 characters in labels of 1 to 63 letters, digits and inner
+        hyphens, an IPv4 address, or an IPv6 address in brackets (C([2001:db8::1]:8443)); the port is
+        from 1 to 65535. ASCII only, without spaces, path, query, user or fragment.
+      - This is not the endpoint of the ONS API, which is why the C(rmq_*) modules are not in the action
+        group C(apsaramq.rocketmq.ons) (see the notes).
+    type: str
+  timeout:
+    description:
+      - Seconds one API call may take as a whole, above 0 and at most 600. It covers connecting, reading
+        the answer, waiting for a turn within O(rate_limit), the retries and the waits between them.
+        A listing of several pages makes one call per page.
+      - When the next wait would end after it, the call fails at once with the last error, saying the
+        timeout was reached.
+    type: float
+    default: 10
+  retries:
+    description:
+      - How many times a call is sent again after throttling (C(Throttling), C(Throttling.User),
+        C(Throttling.Api), C(Rejected.Throttling)), a 429 or 5xx answer, an answer that cannot be read,
+        a dropped connection or a timeout, with jittered exponential backoff. Authentication, permission,
+        parameter and not-found errors (codes ending in C(.NotFound) or C(.NotExisted)) are never
+        retried. From 0 to 20.
+      - A throttled answer that says how long to wait (C(x-acs-retry-after) in milliseconds, or
+        C(Retry-After) in seconds or as a date) is waited for that long, at most 8 seconds and never
+        past O(timeout).
+    type: int
+    default: 5
+  rate_limit:
+    description:
+      - Most API calls per second this module run sends, across the queries it runs concurrently.
+        The limits of the 5.x API are not published; about 10 calls per second per account is assumed.
+        Lower it when several gates share an account.
+      - From 0.1 to 1000.
+    type: float
+    default: 10
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of the endpoint.
+    type: bool
+    default: true
+  ca_bundle:
+    description:
+      - Path of a PEM file of CA certificates to verify the endpoint with, instead of the system's.
+      - The file must be readable and hold at least one certificate (C(-----BEGIN CERTIFICATE-----)).
+        Not used, and not checked, with O(validate_certs=false).
+    type: path
+notes:
+  - These modules read ApsaraMQ for RocketMQ 5.x instances (IDs C(rmq-...)) through the API C(RocketMQ)
+    2022-08-01. A 4.x instance ID (C(MQ_INST_...)) fails the task, naming the C(ons_*) module that reads it;
+    likewise an C(ons_*) module given a 5.x instance ID names the C(rmq_*) module to use.
+  - "Set the options of every C(rmq_*) module once with C(module_defaults) and the action group
+    C(group/apsaramq.rocketmq.rmq). The group C(group/apsaramq.rocketmq.ons) does not reach them: the two
+    APIs have different endpoints, and an O(endpoint) set for ONS must never be sent to this API. The
+    credentials, the region and the transport options are the same for both; to set them once for both
+    groups, define them under a YAML anchor and merge it into each group, as the examples of
+    M(apsaramq.rocketmq.rmq_consumer_connection_info) show."
+  - The API takes the signature C(ACS3-HMAC-SHA256) only, so these modules have no option C(signature_version).
+  - Proxies are taken from the standard environment variables E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY).
+  - O(rate_limit) applies within one module run; runs on several hosts or forks at once each have their own.
+requirements:
+  - requests
+"""
+
+    GROUPS = r"""
+options:
+  instance_id:
+    description:
+      - ID of the 5.x instance the groups belong to, for example C(rmq-cn-2r42vrvde0j).
+      - 1 to 64 letters, digits, hyphens and underscores.
+    type: str
+    required: true
+  group_id:
+    description:
+      - ID of the consumer group to query. Mutually exclusive with O(group_ids).
+      - 1 to 128 letters, digits, hyphens, underscores, periods and C(%); sent percent-encoded in the request path.
+    type: str
+  group_ids:
+    description:
+      - IDs of several consumer groups to query. Mutually exclusive with O(group_id).
+      - Each group is queried once; RV(groups) keeps the order given here.
+    type: list
+    elements: str
+"""
+
+    MESSAGES = r"""
+options:
+  instance_id:
+    description:
+      - ID of the 5.x instance the topic belongs to, for example C(rmq-cn-2r42vrvde0j).
+    type: str
+    required: true
+  topic:
+    description:
+      - Topic of the messages.
+    type: str
+    required: true
+  msg_id:
+    description:
+      - ID of the message, as the producer got it when sending. Mutually exclusive with O(msg_ids).
+    type: str
+  msg_ids:
+    description:
+      - IDs of several messages of O(topic). Mutually exclusive with O(msg_id).
+      - Each message is queried once; RV(messages) keeps the order given here.
+    type: list
+    elements: str
+"""
+
+    ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: The module only reads from the API; check mode runs every query as usual.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in diff mode) when in diff mode.
+    support: none
+  action_group:
+    description: Use C(group/apsaramq.rocketmq.rmq) in C(module_defaults) to set the connection options once for every C(rmq_*) module.
+    support: full
+    membership:
+      - apsaramq.rocketmq.rmq
+"""

@@ -1,0 +1,591 @@
+# -*- coding: utf-8 -*-
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The questions the collection asks the RocketMQ 5.x API (``RocketMQ`` 2022-08-01), and the entries it makes of the answers.
+
+Each function takes an RmqClient (anything with ``get`` and ``get_pages``) and plain values, so that
+the ``rmq_*`` info modules and the controller-side gate ask the same questions and read the
+answers the same way. Entries are snake_case dicts; a value the API leaves out is None. Nothing
+here needs an AnsibleModule: a failed call raises OnsError (the ONS client's errors, shared), an
+answer that cannot be read OnsResponseError.
+
+Which API serves an instance is told by its ID: ``rmq-...`` is a 5.x instance, served only by this
+API; ``MQ_INST_...`` a 4.x one, served by ONS (see wrong_generation).
+"""
+
+import re
+
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsError, OnsResponseError, open_client
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import (
+    DEFAULT_LATEST_MS,
+    EARLIEST_MS,
+    get_list,
+    get_object,
+    get_scalar,
+)
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import (
+    RmqClient,
+    request_id_of,
+    resolve_rmq_endpoint,
+)
+
+LIST_INSTANCES = "ListInstances"
+GET_INSTANCE = "GetInstance"
+LIST_CONSUMER_GROUPS = "ListConsumerGroups"
+GET_CONSUMER_GROUP = "GetConsumerGroup"
+LIST_CONNECTIONS = "ListConsumerConnections"
+GET_LAG = "GetConsumerGroupLag"
+LIST_SUBSCRIPTIONS = "ListConsumerGroupSubscriptions"
+GET_SUBSCRIPTION = "GetConsumerGroupSubscription"
+GET_TRACE = "GetTrace"
+
+# Page sizes: ListInstances takes 10 to 200, ListConsumerGroups 10 to 100.
+INSTANCE_PAGE_SIZE = 100
+GROUP_PAGE_SIZE = 100
+# Threads of a module's batched queries share one client: its pool holds a connection for each.
+POOL_SIZE = 8
+
+RMQ_PREFIX = "rmq-"
+ONS_PREFIX = "MQ_INST_"
+GENERATION_4 = "4.x"
+GENERATION_5 = "5.x"
+# The module of the other API that answers what a module answers, for a user who gave an instance
+# of the other generation; the first one named is the one to use.
+COUNTERPARTS = {
+    "ons_consumer_connection_info": ("rmq_consumer_connection_info",),
+    "ons_consumer_accumulate_info": ("rmq_consumer_lag_info",),
+    "ons_consumer_status_info": ("rmq_consumer_lag_info", "rmq_consumer_connection_info", "rmq_consumer_subscription_info"),
+    "ons_group_info": ("rmq_consumer_group_info",),
+    "ons_group_subscription_info": ("rmq_consumer_subscription_info",),
+    "ons_instance_info": ("rmq_instance_info",),
+    "ons_message_info": ("rmq_trace_info",),
+    "ons_trace_info": ("rmq_trace_info",),
+    "rmq_consumer_connection_info": ("ons_consumer_connection_info",),
+    "rmq_consumer_lag_info": ("ons_consumer_accumulate_info", "ons_consumer_status_info"),
+    "rmq_consumer_subscription_info": ("ons_group_subscription_info",),
+    "rmq_consumer_group_info": ("ons_group_info",),
+    "rmq_instance_info": ("ons_instance_info",),
+    "rmq_trace_info": ("ons_trace_info",),
+}
+# Names as the 5.x console accepts them, and a little more: a name is never refused here that the API
+# might take (each travels percent-encoded in the path; "." and ".." alone are refused, see
+# signer.encode_path). Matched with fullmatch.
+NAME_RULES = {
+    "instance": (re.compile(r"[A-Za-z0-9_-]{1,64}"), "1 to 64 letters, digits, hyphens and underscores"),
+    "group": (re.compile(r"(?!\.{1,2}$)[A-Za-z0-9_.%-]{1,128}"),
+              "1 to 128 letters, digits, hyphens, underscores, periods and %, not . or .. alone"),
+    "topic": (re.compile(r"(?!\.{1,2}$)[A-Za-z0-9_.%-]{1,128}"),
+              "1 to 128 letters, digits, hyphens, underscores, periods and %, not . or .. alone"),
+    "message": (re.compile(r"[A-Za-z0-9]{1,128}"), "1 to 128 letters and digits (a message ID is hexadecimal)"),
+}
+# Subjects of a not-found code with which GetTrace says the message does not exist (rather than
+# the instance or the topic): Message.NotFound, Trace.NotExisted ...
+MISSING_MESSAGE_SUBJECTS = frozenset(["Message", "Msg", "Trace", "MessageTrace"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Which API, and the client
+
+
+def instance_generation(instance_id):
+    """Return ``5.x`` for an instance ID of this API (``rmq-...``), ``4.x`` for one of ONS (``MQ_INST_...``), else None."""
+    if not isinstance(instance_id, str):
+        return None
+    if instance_id.startswith(RMQ_PREFIX):
+        return GENERATION_5
+    if instance_id.startswith(ONS_PREFIX):
+        return GENERATION_4
+    return None
+
+
+def wrong_generation(module_name, option, instance_id):
+    """Return why module ``module_name`` (``ons_...`` or ``rmq_...``) cannot query ``instance_id``, or None when it can.
+
+    An ``ons_*`` module serves 4.x instances only and an ``rmq_*`` module 5.x ones only; the
+    message names the option, the instance's generation and the module to use instead.
+    """
+    generation = instance_generation(instance_id)
+    if module_name.startswith("ons_") and generation == GENERATION_5:
+        api = "an ApsaraMQ for RocketMQ 5.x instance, which the ONS API (4.x instances, MQ_INST_...) does not serve"
+    elif module_name.startswith("rmq_") and generation == GENERATION_4:
+        api = "an ApsaraMQ for RocketMQ 4.x instance, which the RocketMQ 5.x API (rmq-... instances) does not serve"
+    else:
+        return None
+    others = ["apsaramq.rocketmq.%s" % name for name in COUNTERPARTS.get(module_name, ())]
+    if not others:
+        advice = "no module of this collection reads it"
+    elif len(others) == 1:
+        advice = "use %s instead" % others[0]
+    else:
+        advice = "use %s instead (%s for the rest of what %s tells)" % (others[0], " and ".join(others[1:]), module_name)
+    return "%s %r is %s: %s" % (option, instance_id, api, advice)
+
+
+def check_name(what, value, kind):
+    """Return ``value`` if it is a valid 5.x name of ``kind`` (a key of NAME_RULES); else raise ValueError naming ``what``."""
+    pattern, accepted = NAME_RULES[kind]
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValueError("%s %r is not a valid %s ID: use %s" % (what, value, kind, accepted))
+    return value
+
+
+def connect_rmq(params, ecs_fetch=None):
+    """Return ``(client, secrets)``: an RmqClient built from ``params`` and the secrets it holds.
+
+    ``params`` holds the connection options of the ONS modules (ons_module.ONS_ARGUMENT_SPEC's
+    names: credentials, ``region``, ``network``, ``endpoint``, ``timeout``, ``retries``,
+    ``rate_limit``, ``validate_certs``, ``ca_bundle``); ``signature_version`` is not read, as this
+    API takes ACS3-HMAC-SHA256 only. The endpoint is ``endpoint``, else that of ``region`` and
+    ``network`` (rmq_client.resolve_rmq_endpoint). Credentials come from the same chain as the
+    ONS client's; ``ecs_fetch(role_name)`` gets those of an ECS RAM role.
+
+    Raises CredentialError when no credentials can be found, ValueError naming the option for a
+    setting the client cannot take, RuntimeError when the Python library requests is missing.
+    """
+    def make(credentials, region):
+        base_url = resolve_rmq_endpoint(region, params.get("network") or "public", params.get("endpoint"))
+        return RmqClient(credentials, base_url, timeout=params.get("timeout", 10.0), retries=params.get("retries", 5),
+                         rate_limit=params.get("rate_limit", 10.0), validate_certs=params.get("validate_certs", True),
+                         ca_bundle=params.get("ca_bundle"), pool_size=POOL_SIZE)
+
+    return open_client(params, make, ecs_fetch)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading fields
+
+
+def _text(item, key, request_id):
+    return get_scalar(item, key, str, request_id=request_id)
+
+
+def _flag(item, key, request_id):
+    return get_scalar(item, key, bool, request_id=request_id)
+
+
+def _count(item, key, request_id):
+    """An int field that counts or measures (messages, seconds, groups): never negative."""
+    value = get_scalar(item, key, int, request_id=request_id)
+    if value is not None and value < 0:
+        raise OnsResponseError("%s is %r: it counts or measures something and cannot be negative" % (key, value),
+                               request_id=request_id)
+    return value
+
+
+def _epoch_ms(item, key, request_id):
+    """An epoch time in milliseconds: 0 (never) or a plausible date."""
+    value = get_scalar(item, key, int, request_id=request_id)
+    if value is not None and value != 0 and not EARLIEST_MS <= value < DEFAULT_LATEST_MS:
+        raise OnsResponseError("%s is %r, not a plausible time in epoch milliseconds (0, or from %d to %d)" % (
+            key, value, EARLIEST_MS, DEFAULT_LATEST_MS), request_id=request_id)
+    return value
+
+
+def _tags(item, request_id):
+    """``tags[] {key, value}`` as a dict; missing gives ``{}``."""
+    tags = {}
+    for tag in get_list(item, "tags", request_id=request_id):
+        key = _text(tag, "key", request_id)
+        if not key:
+            raise OnsResponseError("tags holds a tag without a key", request_id=request_id)
+        tags[key] = _text(tag, "value", request_id)
+    return tags
+
+
+def _data(body, request_id):
+    return get_object(body, "data", required=True, request_id=request_id)
+
+
+def _group_path(instance_id, group_id, *rest):
+    return ["instances", instance_id, "consumerGroups", group_id] + list(rest)
+
+
+# ---------------------------------------------------------------------------------------------
+# ListConsumerConnections (rmq_consumer_connection_info)
+
+
+def connection_entry(instance_id, group_id, request_id=None):
+    """Return the connections entry of a group without clients online, or whose query failed."""
+    return {"group_id": group_id, "instance_id": instance_id, "online": False, "connections": [], "request_id": request_id}
+
+
+def _shape_client(item, request_id):
+    return {
+        "client_id": _text(item, "clientId", request_id),
+        "hostname": _text(item, "hostname", request_id),
+        "egress_ip": _text(item, "egressIp", request_id),
+        "language": _text(item, "language", request_id),
+        "version": _text(item, "version", request_id),
+        "message_model": _text(item, "messageModel", request_id),
+    }
+
+
+def list_connections(client, instance_id, group_id):
+    """Ask ListConsumerConnections which clients of a group are online.
+
+    Returns ``{group_id, instance_id, online, connections: [{client_id, hostname, egress_ip,
+    language, version, message_model}], request_id}``; ``online`` says whether any client is
+    listed (a group without clients is not an error). Raises OnsError when the call fails or the
+    answer cannot be read (an unknown group: ``ConsumerGroup.NotFound``).
+    """
+    body = client.get(LIST_CONNECTIONS, _group_path(instance_id, group_id, "connections"))
+    request_id = request_id_of(body)
+    data = _data(body, request_id)
+    entry = connection_entry(instance_id, group_id, request_id)
+    entry["connections"] = [_shape_client(item, request_id)
+                            for item in get_list(data, "connections", request_id=request_id)]
+    entry["online"] = bool(entry["connections"])
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# GetConsumerGroupLag (rmq_consumer_lag_info)
+
+
+def lag_figures(row=None, request_id=None):
+    """Return ``{ready_count, inflight_count, delivery_duration, last_consume_timestamp}`` of a lag object (all None without one)."""
+    row = row or {}
+    return {
+        "ready_count": _count(row, "readyCount", request_id),
+        "inflight_count": _count(row, "inflightCount", request_id),
+        "delivery_duration": _count(row, "deliveryDuration", request_id),
+        "last_consume_timestamp": _epoch_ms(row, "lastConsumeTimestamp", request_id),
+    }
+
+
+def lag_entry(instance_id, group_id, request_id=None):
+    """Return the lag entry of a group whose figures are unknown (its query failed): every figure None, not 0."""
+    return {"group_id": group_id, "instance_id": instance_id, "total_lag": lag_figures(), "topics": [],
+            "request_id": request_id}
+
+
+def get_lag(client, instance_id, group_id, topic=None):
+    """Ask GetConsumerGroupLag how far behind a group is, in total and per topic (only ``topic`` when given).
+
+    Returns ``{group_id, instance_id, total_lag: {ready_count, inflight_count, delivery_duration,
+    last_consume_timestamp}, topics: [{topic, ...the same figures}], request_id}``, topics sorted
+    by name. The lag the console shows is ``ready_count + inflight_count``; ``delivery_duration``
+    is in seconds, ``last_consume_timestamp`` in epoch milliseconds. Raises OnsError when the call
+    fails or the answer cannot be read.
+    """
+    body = client.get(GET_LAG, _group_path(instance_id, group_id, "lag"), {"topicName": topic})
+    request_id = request_id_of(body)
+    data = _data(body, request_id)
+    entry = lag_entry(instance_id, group_id, request_id)
+    entry["total_lag"] = lag_figures(get_object(data, "totalLag", request_id=request_id), request_id)
+    per_topic = get_object(data, "topicLagMap", request_id=request_id) or {}
+    topics = []
+    for name in sorted(per_topic):
+        row = per_topic[name]
+        if row is not None and not isinstance(row, dict):
+            raise OnsResponseError("topicLagMap.%s is a %s, not an object" % (name, type(row).__name__),
+                                   request_id=request_id)
+        topics.append(dict(topic=name, **lag_figures(row, request_id)))
+    entry["topics"] = topics
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# ListConsumerGroupSubscriptions and GetConsumerGroupSubscription (rmq_consumer_subscription_info)
+
+
+def subscription_entry(instance_id, group_id, request_id=None):
+    """Return the subscriptions entry of a group with nothing known of it (its query failed)."""
+    return {"group_id": group_id, "instance_id": instance_id, "subscriptions": [], "request_id": request_id}
+
+
+def list_subscriptions(client, instance_id, group_id):
+    """Ask ListConsumerGroupSubscriptions what a group subscribes to, topic by topic.
+
+    Returns ``{group_id, instance_id, subscriptions: [{topic, filter_expression,
+    filter_expression_type, message_model, subscription_status, topic_created, consistency}],
+    request_id}``; ``consistency`` is the server's word on whether every client subscribes to the
+    topic alike. Raises OnsError when the call fails or the answer cannot be read.
+    """
+    body = client.get(LIST_SUBSCRIPTIONS, _group_path(instance_id, group_id, "subscriptions"))
+    request_id = request_id_of(body)
+    entry = subscription_entry(instance_id, group_id, request_id)
+    entry["subscriptions"] = [{
+        "topic": _text(item, "topicName", request_id),
+        "filter_expression": _text(item, "filterExpression", request_id),
+        "filter_expression_type": _text(item, "filterExpressionType", request_id),
+        "message_model": _text(item, "messageModel", request_id),
+        "subscription_status": _text(item, "subscriptionStatus", request_id),
+        "topic_created": _flag(item, "topicCreated", request_id),
+        "consistency": _flag(item, "consistency", request_id),
+    } for item in get_list(body, "data", request_id=request_id)]
+    return entry
+
+
+def get_subscription_detail(client, instance_id, group_id, topic):
+    """Ask GetConsumerGroupSubscription how each client of a group subscribes to ``topic``.
+
+    Returns one entry per client: ``[{client_id, hostname, egress_ip, language, version,
+    message_model, filter_expression, filter_expression_type, subscription_status}]``. Raises
+    OnsError when the call fails or the answer cannot be read.
+    """
+    body = client.get(GET_SUBSCRIPTION, _group_path(instance_id, group_id, "subscriptions", topic))
+    request_id = request_id_of(body)
+    clients = []
+    for item in get_list(body, "data", request_id=request_id):
+        connection = get_object(item, "connectionDTO", request_id=request_id) or {}
+        subscription = get_object(item, "subscriptionDTO", request_id=request_id) or {}
+        entry = _shape_client(connection, request_id)
+        if entry["message_model"] is None:
+            entry["message_model"] = _text(subscription, "messageModel", request_id)
+        entry.update({
+            "filter_expression": _text(subscription, "filterExpression", request_id),
+            "filter_expression_type": _text(subscription, "filterExpressionType", request_id),
+            "subscription_status": _text(subscription, "subscriptionStatus", request_id),
+        })
+        clients.append(entry)
+    return clients
+
+
+def query_subscriptions(client, instance_id, group_id, detail=False):
+    """Return list_subscriptions of a group, each subscription with the key ``clients``.
+
+    With ``detail``, ``clients`` is get_subscription_detail of the subscription's topic (one more
+    call per topic, one after another); without, it is empty. Raises OnsError when a call fails.
+    """
+    entry = list_subscriptions(client, instance_id, group_id)
+    for subscription in entry["subscriptions"]:
+        topic = subscription["topic"]
+        subscription["clients"] = get_subscription_detail(client, instance_id, group_id, topic) if detail and topic else []
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# ListConsumerGroups and GetConsumerGroup (rmq_consumer_group_info)
+
+
+def group_entry(instance_id, group_id=None, request_id=None):
+    """Return the entry of a group with nothing known of it (its query failed)."""
+    return {"group_id": group_id, "instance_id": instance_id, "status": None, "message_model": None,
+            "delivery_order_type": None, "max_receive_tps": None, "remark": None, "create_time": None,
+            "update_time": None, "consume_retry_policy": None, "dead_letter_topic": None, "request_id": request_id}
+
+
+def _group_facts(entry, item, request_id):
+    entry.update({
+        "group_id": _text(item, "consumerGroupId", request_id) or entry["group_id"],
+        "instance_id": _text(item, "instanceId", request_id) or entry["instance_id"],
+        "status": _text(item, "status", request_id),
+        "message_model": _text(item, "messageModel", request_id),
+        "max_receive_tps": _count(item, "maxReceiveTps", request_id),
+        "remark": _text(item, "remark", request_id),
+        "create_time": _text(item, "createTime", request_id),
+        "update_time": _text(item, "updateTime", request_id),
+        "request_id": request_id,
+    })
+    return entry
+
+
+def list_consumer_groups(client, instance_id, filter=None):  # pylint: disable=redefined-builtin
+    """List every consumer group of an instance with ListConsumerGroups, following every page.
+
+    ``filter`` narrows the list to the groups whose ID holds it (the API's ``filter``). Returns
+    ``{instance_id, groups: [{group_id, instance_id, status, message_model, ...}], group_ids,
+    total_count, request_id, request_ids}``, a group listed twice (the list moved between pages)
+    kept once. Raises OnsError when a call fails or an answer cannot be read.
+    """
+    listing = client.get_pages(LIST_CONSUMER_GROUPS, ["instances", instance_id, "consumerGroups"], {"filter": filter},
+                               page_size=GROUP_PAGE_SIZE)
+    groups, seen = [], set()
+    for item in listing["items"]:
+        group = _group_facts(group_entry(instance_id), item, listing["request_id"])
+        if group["group_id"] in seen:
+            continue
+        seen.add(group["group_id"])
+        groups.append(group)
+    return {"instance_id": instance_id, "groups": groups, "group_ids": [group["group_id"] for group in groups],
+            "total_count": listing["total_count"], "request_id": listing["request_id"],
+            "request_ids": listing["request_ids"]}
+
+
+def get_consumer_group(client, instance_id, group_id):
+    """Ask GetConsumerGroup about one group: its settings, retry policy and dead-letter topic.
+
+    Returns the group's entry (see group_entry) with ``delivery_order_type`` (``Concurrently``,
+    ``Orderly``), ``consume_retry_policy`` ``{retry_policy, max_retry_times,
+    fixed_interval_retry_time, dead_letter_target_topic}`` (None when the API gives none) and
+    ``dead_letter_topic`` (that policy's dead-letter topic). Raises OnsError when the call fails
+    (an unknown group: ``ConsumerGroup.NotFound``) or the answer cannot be read.
+    """
+    body = client.get(GET_CONSUMER_GROUP, _group_path(instance_id, group_id))
+    request_id = request_id_of(body)
+    data = _data(body, request_id)
+    entry = _group_facts(group_entry(instance_id, group_id), data, request_id)
+    entry["delivery_order_type"] = _text(data, "deliveryOrderType", request_id)
+    policy = get_object(data, "consumeRetryPolicy", request_id=request_id)
+    if policy is not None:
+        entry["consume_retry_policy"] = {
+            "retry_policy": _text(policy, "retryPolicy", request_id),
+            "max_retry_times": _count(policy, "maxRetryTimes", request_id),
+            "fixed_interval_retry_time": _count(policy, "fixedIntervalRetryTime", request_id),
+            "dead_letter_target_topic": _text(policy, "deadLetterTargetTopic", request_id) or None,
+        }
+        entry["dead_letter_topic"] = entry["consume_retry_policy"]["dead_letter_target_topic"]
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# ListInstances and GetInstance (rmq_instance_info)
+
+
+def instance_entry(instance_id=None, request_id=None):
+    """Return the entry of an instance with nothing known of it (its query failed)."""
+    return {"instance_id": instance_id, "instance_name": None, "status": None, "series_code": None,
+            "sub_series_code": None, "region_id": None, "payment_type": None, "group_count": None, "topic_count": None,
+            "trace_on": None, "tags": None, "remark": None, "create_time": None, "expire_time": None,
+            "software_version": None, "endpoints": None, "request_id": request_id}
+
+
+def _instance_facts(entry, item, request_id):
+    product = get_object(item, "productInfo", request_id=request_id) or {}
+    entry.update({
+        "instance_id": _text(item, "instanceId", request_id) or entry["instance_id"],
+        "instance_name": _text(item, "instanceName", request_id),
+        "status": _text(item, "status", request_id),
+        "series_code": _text(item, "seriesCode", request_id),
+        "sub_series_code": _text(item, "subSeriesCode", request_id),
+        "region_id": _text(item, "regionId", request_id),
+        "payment_type": _text(item, "paymentType", request_id),
+        "group_count": _count(item, "groupCount", request_id),
+        "topic_count": _count(item, "topicCount", request_id),
+        "trace_on": _flag(product, "traceOn", request_id),
+        "tags": _tags(item, request_id),
+        "remark": _text(item, "remark", request_id),
+        "create_time": _text(item, "createTime", request_id),
+        "expire_time": _text(item, "expireTime", request_id),
+        "request_id": request_id,
+    })
+    return entry
+
+
+def _comma_list(what, values):
+    if values is None:
+        return None
+    if isinstance(values, str):
+        values = [values]
+    for value in values:
+        if not isinstance(value, str) or not value or "," in value:
+            raise ValueError("%s %r is not valid: use names without commas" % (what, value))
+    return ",".join(values) or None
+
+
+def list_instances(client, filter=None, series_codes=None, tags=None):  # pylint: disable=redefined-builtin
+    """List the 5.x instances of the client's region with ListInstances, following every page.
+
+    ``filter`` is the API's filter (a part of the instance's ID or name); ``series_codes`` a list of
+    series (``standard``, ``professional``, ``ultimate`` ...); ``tags`` a dict: only the instances
+    carrying every one of these tags with these values are kept (compared here, on the tags each
+    listed instance carries). Returns ``{instances, instance_ids, total_count, request_id,
+    request_ids}``. Raises ValueError for a series code the API cannot take, OnsError when a call
+    fails or an answer cannot be read.
+    """
+    params = {"filter": filter, "seriesCodes": _comma_list("series_codes", series_codes)}
+    listing = client.get_pages(LIST_INSTANCES, ["instances"], params, page_size=INSTANCE_PAGE_SIZE)
+    wanted = dict((key, None if value is None else str(value)) for key, value in (tags or {}).items())
+    instances, seen = [], set()
+    for item in listing["items"]:
+        entry = _instance_facts(instance_entry(), item, listing["request_id"])
+        if entry["instance_id"] in seen:
+            continue
+        seen.add(entry["instance_id"])
+        if all(key in entry["tags"] and entry["tags"][key] == value for key, value in wanted.items()):
+            instances.append(entry)
+    return {"instances": instances, "instance_ids": [entry["instance_id"] for entry in instances],
+            "total_count": listing["total_count"], "request_id": listing["request_id"],
+            "request_ids": listing["request_ids"]}
+
+
+def get_instance(client, instance_id):
+    """Ask GetInstance about one instance: the list's facts, its software version and its endpoints.
+
+    ``endpoints`` is ``[{endpoint_type, endpoint_url}]`` (``networkInfo.endpoints``). Raises
+    OnsResponseError for an answer about another instance, OnsError when the call fails (an
+    unknown instance: ``Instance.NotFound``) or the answer cannot be read.
+    """
+    body = client.get(GET_INSTANCE, ["instances", instance_id])
+    request_id = request_id_of(body)
+    data = _data(body, request_id)
+    entry = _instance_facts(instance_entry(instance_id), data, request_id)
+    if entry["instance_id"] != instance_id:
+        raise OnsResponseError("the answer is about instance %s, not %s" % (entry["instance_id"], instance_id),
+                               request_id=request_id)
+    software = get_object(data, "software", request_id=request_id) or {}
+    entry["software_version"] = _text(software, "softwareVersion", request_id)
+    network = get_object(data, "networkInfo", request_id=request_id) or {}
+    entry["endpoints"] = [{
+        "endpoint_type": _text(item, "endpointType", request_id),
+        "endpoint_url": _text(item, "endpointUrl", request_id),
+    } for item in get_list(network, "endpoints", request_id=request_id)]
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# GetTrace (rmq_trace_info)
+
+
+def trace_entry(topic, msg_id, request_id=None):
+    """Return the trace entry of a message that was not found, or whose query failed."""
+    return {"msg_id": msg_id, "topic": topic, "found": False, "consumers": [], "request_id": request_id}
+
+
+def _missing_message(error):
+    """Tell whether ``error`` says the message (not the instance or the topic) does not exist."""
+    if not getattr(error, "not_found", False):
+        return False
+    return error.code.rsplit(".", 1)[0] in MISSING_MESSAGE_SUBJECTS
+
+
+def _shape_consumer(item, request_id):
+    dead_letter = get_object(item, "deadLetterInfo", request_id=request_id)
+    return {
+        "group_id": _text(item, "consumerGroupId", request_id),
+        "consume_status": _text(item, "consumeStatus", request_id),
+        "dead_message": _flag(item, "deadMessage", request_id),
+        "dead_letter": None if not dead_letter else {
+            "msg_id": _text(dead_letter, "messageId", request_id),
+            "topic": _text(dead_letter, "topicName", request_id),
+            "to_dlq_time": _text(dead_letter, "toDlqTime", request_id),
+        },
+        "records": [{
+            "client_host": _text(record, "clientHost", request_id),
+            "consume_status": _text(record, "consumeStatus", request_id),
+            "operations": [{
+                "operate_type": _text(operation, "operateType", request_id),
+                "operate_time": _text(operation, "operateTime", request_id),
+            } for operation in get_list(record, "operations", request_id=request_id)],
+        } for record in get_list(item, "records", request_id=request_id)],
+    }
+
+
+def get_trace(client, instance_id, topic, msg_id):
+    """Ask GetTrace what each consumer group did with a message.
+
+    Returns ``{msg_id, topic, found, consumers: [{group_id, consume_status, dead_message,
+    dead_letter: {msg_id, topic, to_dlq_time} or None, records: [{client_host, consume_status,
+    operations: [{operate_type, operate_time}]}]}], request_id}``. ``found`` is false, and the
+    call no error, when the API says the message does not exist (a not-found code about the
+    message or its trace, or an answer without data). The values of ``consume_status`` are not
+    enumerated by the API: a caller must not count an unknown one as consumed. Raises OnsError
+    for any other failure (an unknown topic or instance among them).
+    """
+    try:
+        body = client.get(GET_TRACE, ["instances", instance_id, "topics", topic, "traces", msg_id])
+    except OnsError as exc:
+        if not _missing_message(exc):
+            raise
+        return trace_entry(topic, msg_id, exc.request_id)
+    request_id = request_id_of(body)
+    entry = trace_entry(topic, msg_id, request_id)
+    data = get_object(body, "data", request_id=request_id)
+    if not data:
+        return entry
+    entry["found"] = True
+    entry["consumers"] = [_shape_consumer(item, request_id)
+                          for item in get_list(data, "consumerInfos", request_id=request_id)]
+    return entry

@@ -1,0 +1,337 @@
+# -*- coding: utf-8 -*-
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""rmq_queries over loopback: the snake_case entries made of each answer, answers that cannot be read, which API serves an instance."""
+
+import pytest
+
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils import rmq_queries
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsApiError, OnsResponseError
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import RmqClient
+from ansible_collections.apsaramq.rocketmq.tests.unit.plugins.module_utils.test_rmq_client import (
+    KEY_ID,
+    SECRET,
+    RmqServer,
+    business_error,
+    make_client,
+    ok,
+)
+
+INSTANCE = "rmq-cn-unit0000002"
+GROUP = "/instances/%s/consumerGroups/GID_orders" % INSTANCE
+CLIENT = {"clientId": "10.0.0.1@1#1#1#1", "hostname": "orders-1", "egressIp": "10.0.0.1", "language": "java",
+          "version": "5.0.7", "messageModel": "CLUSTERING"}
+CLIENT_ENTRY = {"client_id": "10.0.0.1@1#1#1#1", "hostname": "orders-1", "egress_ip": "10.0.0.1", "language": "java",
+                "version": "5.0.7", "message_model": "CLUSTERING"}
+
+
+def ask(routes, function, *args):
+    """``function(client, *args)`` against a server of ``routes``; returns (result, server)."""
+    with RmqServer(routes) as server:
+        client = make_client(server, retries=0)
+        try:
+            return function(client, *args), server
+        finally:
+            client.close()
+
+
+# --- ListConsumerConnections -------------------------------------------------------------------
+
+def test_connections_are_snake_case_and_online_says_whether_any_is_listed():
+    entry, server = ask({GROUP + "/connections": [ok({"consumerGroupId": "GID_orders", "connections": [CLIENT]}, "r1")]},
+                        rmq_queries.list_connections, INSTANCE, "GID_orders")
+    assert entry == {"group_id": "GID_orders", "instance_id": INSTANCE, "online": True, "connections": [CLIENT_ENTRY],
+                     "request_id": "r1"}
+    assert server.requests[0]["headers"]["x-acs-action"] == "ListConsumerConnections"
+
+
+@pytest.mark.parametrize("data", [{"connections": []}, {"consumerGroupId": "GID_orders"}])
+def test_a_group_without_clients_is_offline_not_an_error(data):
+    entry, dummy = ask({GROUP + "/connections": [ok(data)]}, rmq_queries.list_connections, INSTANCE, "GID_orders")
+    assert entry["online"] is False and entry["connections"] == []
+
+
+def test_an_unknown_group_raises_its_not_found_error():
+    with pytest.raises(OnsApiError) as caught:
+        ask({GROUP + "/connections": [business_error(404, "ConsumerGroup.NotFound", "no such group")]},
+            rmq_queries.list_connections, INSTANCE, "GID_orders")
+    assert caught.value.code == "ConsumerGroup.NotFound" and caught.value.not_found
+
+
+# --- GetConsumerGroupLag -----------------------------------------------------------------------
+
+LAG = {"readyCount": 100, "inflightCount": 20, "deliveryDuration": 12, "lastConsumeTimestamp": 1767225600000}
+
+
+def test_the_lag_in_total_and_per_topic_sorted_by_topic():
+    data = {"totalLag": LAG, "topicLagMap": {
+        "payments": {"readyCount": 0, "inflightCount": 0, "deliveryDuration": 0, "lastConsumeTimestamp": 0},
+        "orders": LAG}}
+    entry, server = ask({GROUP + "/lag": [ok(data, "r2")]}, rmq_queries.get_lag, INSTANCE, "GID_orders")
+    figures = {"ready_count": 100, "inflight_count": 20, "delivery_duration": 12, "last_consume_timestamp": 1767225600000}
+    assert entry["total_lag"] == figures and entry["request_id"] == "r2"
+    assert [row["topic"] for row in entry["topics"]] == ["orders", "payments"]
+    assert entry["topics"][0] == dict(topic="orders", **figures)
+    assert entry["topics"][1]["last_consume_timestamp"] == 0
+    assert "topicName" not in server.requests[0]["params"]
+
+
+def test_the_lag_of_one_topic_is_asked_by_name():
+    dummy, server = ask({GROUP + "/lag": [ok({"totalLag": LAG, "topicLagMap": {"orders": LAG}})]},
+                        rmq_queries.get_lag, INSTANCE, "GID_orders", "orders")
+    assert server.requests[0]["params"] == {"topicName": "orders"}
+
+
+def test_a_missing_figure_is_none_never_zero():
+    entry, dummy = ask({GROUP + "/lag": [ok({"totalLag": {"readyCount": 3}})]}, rmq_queries.get_lag, INSTANCE, "GID_orders")
+    assert entry["total_lag"] == {"ready_count": 3, "inflight_count": None, "delivery_duration": None,
+                                  "last_consume_timestamp": None}
+    assert entry["topics"] == []
+    assert rmq_queries.lag_entry(INSTANCE, "GID_orders")["total_lag"]["ready_count"] is None
+
+
+@pytest.mark.parametrize("data, problem", [
+    ({"totalLag": dict(LAG, readyCount=-1)}, "readyCount is -1: it counts or measures something"),
+    ({"totalLag": dict(LAG, inflightCount="many")}, "inflightCount is 'many', not a int"),
+    ({"totalLag": dict(LAG, lastConsumeTimestamp=12)}, "lastConsumeTimestamp is 12, not a plausible time"),
+    ({"totalLag": LAG, "topicLagMap": {"orders": 5}}, "topicLagMap.orders is a int, not an object"),
+    ({"totalLag": [LAG]}, "totalLag is a list, not an object"),
+])
+def test_a_lag_that_cannot_be_trusted_is_an_error_not_a_figure(data, problem):
+    with pytest.raises(OnsResponseError, match=problem):
+        ask({GROUP + "/lag": [ok(data)]}, rmq_queries.get_lag, INSTANCE, "GID_orders")
+
+
+# --- subscriptions -----------------------------------------------------------------------------
+
+SUBSCRIPTION = {"consumerGroupId": "GID_orders", "topicName": "orders", "filterExpression": "paid || refunded",
+                "filterExpressionType": "TAG", "messageModel": "CLUSTERING", "subscriptionStatus": "ONLINE",
+                "topicCreated": True, "consistency": False}
+
+
+def test_the_subscriptions_with_the_servers_consistency():
+    entry, dummy = ask({GROUP + "/subscriptions": [ok([SUBSCRIPTION], "r3")]}, rmq_queries.list_subscriptions,
+                       INSTANCE, "GID_orders")
+    assert entry == {"group_id": "GID_orders", "instance_id": INSTANCE, "request_id": "r3", "subscriptions": [{
+        "topic": "orders", "filter_expression": "paid || refunded", "filter_expression_type": "TAG",
+        "message_model": "CLUSTERING", "subscription_status": "ONLINE", "topic_created": True, "consistency": False}]}
+
+
+def test_each_clients_subscription_of_a_topic():
+    detail = [{"connectionDTO": CLIENT, "subscriptionDTO": {"filterExpression": "*", "filterExpressionType": "TAG",
+                                                            "subscriptionStatus": "ONLINE", "messageModel": "CLUSTERING"}},
+              {"connectionDTO": dict(CLIENT, clientId="c2", messageModel=None), "subscriptionDTO": SUBSCRIPTION}]
+    clients, server = ask({GROUP + "/subscriptions/orders events": [ok(detail)]}, rmq_queries.get_subscription_detail,
+                          INSTANCE, "GID_orders", "orders events")
+    assert clients[0] == dict(CLIENT_ENTRY, filter_expression="*", filter_expression_type="TAG", subscription_status="ONLINE")
+    assert clients[1]["client_id"] == "c2" and clients[1]["filter_expression"] == "paid || refunded"
+    # The client's model missing, the subscription's stands in.
+    assert clients[1]["message_model"] == "CLUSTERING"
+    assert server.requests[0]["raw_path"].endswith("/subscriptions/orders%20events")
+
+
+def test_detail_adds_each_topics_clients_and_none_without_it():
+    routes = {GROUP + "/subscriptions": [ok([SUBSCRIPTION, dict(SUBSCRIPTION, topicName="payments")])],
+              GROUP + "/subscriptions/orders": [ok([{"connectionDTO": CLIENT, "subscriptionDTO": SUBSCRIPTION}])],
+              GROUP + "/subscriptions/payments": [ok([])]}
+    entry, server = ask(routes, rmq_queries.query_subscriptions, INSTANCE, "GID_orders", True)
+    assert [len(row["clients"]) for row in entry["subscriptions"]] == [1, 0]
+    assert [r["headers"]["x-acs-action"] for r in server.requests] == [
+        "ListConsumerGroupSubscriptions", "GetConsumerGroupSubscription", "GetConsumerGroupSubscription"]
+    entry, server = ask(routes, rmq_queries.query_subscriptions, INSTANCE, "GID_orders", False)
+    assert [row["clients"] for row in entry["subscriptions"]] == [[], []] and len(server.requests) == 1
+
+
+def test_subscriptions_that_are_not_a_list_cannot_be_read():
+    with pytest.raises(OnsResponseError, match="data is not a list of objects"):
+        ask({GROUP + "/subscriptions": [ok(["orders"])]}, rmq_queries.list_subscriptions, INSTANCE, "GID_orders")
+
+
+# --- groups ------------------------------------------------------------------------------------
+
+def group_row(group_id, **extra):
+    row = {"consumerGroupId": group_id, "instanceId": INSTANCE, "status": "RUNNING", "messageModel": "CLUSTERING",
+           "remark": "", "createTime": "2026-01-05 10:12:00", "updateTime": "2026-01-05 10:12:00"}
+    row.update(extra)
+    return row
+
+
+def test_every_group_of_every_page_once_in_order():
+    listing = "/instances/%s/consumerGroups" % INSTANCE
+    rows = [group_row("GID_%03d" % index) for index in range(150)]
+    # The list moved between pages: the first row of page 2 repeats the last of page 1.
+    pages = [ok({"totalCount": 151, "list": rows[:100]}, "p1"), ok({"totalCount": 151, "list": rows[99:]}, "p2")]
+    result, server = ask({listing: pages}, rmq_queries.list_consumer_groups, INSTANCE, "GID")
+    assert result["group_ids"] == [row["consumerGroupId"] for row in rows]
+    assert result["total_count"] == 151 and result["request_ids"] == ["p1", "p2"]
+    assert result["groups"][0]["create_time"] == "2026-01-05 10:12:00" and result["groups"][0]["consume_retry_policy"] is None
+    assert [r["params"] for r in server.requests] == [{"filter": "GID", "pageNumber": "1", "pageSize": "100"},
+                                                      {"filter": "GID", "pageNumber": "2", "pageSize": "100"}]
+
+
+def test_one_group_with_its_retry_policy_and_dead_letter_topic():
+    data = group_row("GID_orders", deliveryOrderType="Orderly", maxReceiveTps=500, consumeRetryPolicy={
+        "retryPolicy": "FixedRetryPolicy", "maxRetryTimes": 16, "fixedIntervalRetryTime": 10,
+        "deadLetterTargetTopic": "DLQ_orders"})
+    entry, dummy = ask({GROUP: [ok(data, "r4")]}, rmq_queries.get_consumer_group, INSTANCE, "GID_orders")
+    assert entry["consume_retry_policy"] == {"retry_policy": "FixedRetryPolicy", "max_retry_times": 16,
+                                             "fixed_interval_retry_time": 10, "dead_letter_target_topic": "DLQ_orders"}
+    assert entry["dead_letter_topic"] == "DLQ_orders" and entry["delivery_order_type"] == "Orderly"
+    assert entry["max_receive_tps"] == 500 and entry["request_id"] == "r4" and entry["status"] == "RUNNING"
+
+
+def test_a_group_without_a_dead_letter_topic_says_none():
+    data = group_row("GID_orders", consumeRetryPolicy={"retryPolicy": "DefaultRetryPolicy", "maxRetryTimes": 16,
+                                                       "deadLetterTargetTopic": ""})
+    entry, dummy = ask({GROUP: [ok(data)]}, rmq_queries.get_consumer_group, INSTANCE, "GID_orders")
+    assert entry["dead_letter_topic"] is None and entry["consume_retry_policy"]["dead_letter_target_topic"] is None
+
+
+# --- instances ---------------------------------------------------------------------------------
+
+def instance_row(instance_id, tags=None, **extra):
+    row = {"instanceId": instance_id, "instanceName": instance_id + "-name", "status": "RUNNING",
+           "seriesCode": "professional", "subSeriesCode": "cluster_ha", "regionId": "cn-hangzhou",
+           "paymentType": "Subscription", "groupCount": 2, "topicCount": 3, "productInfo": {"traceOn": True},
+           "tags": [{"key": k, "value": v} for k, v in (tags or {}).items()], "createTime": "2025-06-01 09:00:00"}
+    row.update(extra)
+    return row
+
+
+def test_instances_are_listed_by_series_and_kept_by_tags():
+    rows = [instance_row("rmq-cn-a", {"env": "prod", "team": "orders"}), instance_row("rmq-cn-b", {"env": "test"}),
+            instance_row("rmq-cn-c")]
+    result, server = ask({"/instances": [ok({"totalCount": 3, "list": rows}, "r5")]}, rmq_queries.list_instances,
+                         "rmq", ["professional", "ultimate"], {"env": "prod"})
+    assert result["instance_ids"] == ["rmq-cn-a"] and result["total_count"] == 3
+    assert result["instances"][0]["tags"] == {"env": "prod", "team": "orders"}
+    assert result["instances"][0]["trace_on"] is True and result["instances"][0]["endpoints"] is None
+    assert server.requests[0]["params"] == {"filter": "rmq", "seriesCodes": "professional,ultimate", "pageNumber": "1",
+                                            "pageSize": "100"}
+
+
+def test_a_series_code_with_a_comma_is_refused():
+    with pytest.raises(ValueError, match="series_codes 'a,b' is not valid"):
+        rmq_queries.list_instances(None, series_codes=["a,b"])
+
+
+def test_one_instance_with_its_endpoints_and_version():
+    data = instance_row(INSTANCE, {"env": "prod"}, software={"softwareVersion": "5.0-rmq-1"}, networkInfo={"endpoints": [
+        {"endpointType": "TCP_VPC", "endpointUrl": "rmq-vpc:8080"}]})
+    entry, dummy = ask({"/instances/" + INSTANCE: [ok(data, "r6")]}, rmq_queries.get_instance, INSTANCE)
+    assert entry["software_version"] == "5.0-rmq-1" and entry["request_id"] == "r6"
+    assert entry["endpoints"] == [{"endpoint_type": "TCP_VPC", "endpoint_url": "rmq-vpc:8080"}]
+    assert entry["series_code"] == "professional" and entry["group_count"] == 2
+
+
+def test_an_answer_about_another_instance_is_refused():
+    with pytest.raises(OnsResponseError, match="the answer is about instance rmq-cn-other, not %s" % INSTANCE):
+        ask({"/instances/" + INSTANCE: [ok(instance_row("rmq-cn-other"))]}, rmq_queries.get_instance, INSTANCE)
+
+
+# --- GetTrace ----------------------------------------------------------------------------------
+
+TRACE = "/instances/%s/topics/orders/traces/0A01" % INSTANCE
+
+
+def test_a_trace_names_each_group_its_deliveries_and_its_dead_letter():
+    data = {"messageInfo": {"messageId": "0A01"}, "consumerInfos": [
+        {"consumerGroupId": "GID_orders", "consumeStatus": "CONSUME_SUCCESS", "deadMessage": False,
+         "records": [{"clientHost": "orders-1", "consumeStatus": "CONSUME_SUCCESS", "operations": [
+             {"operateType": "Receive", "operateTime": "2026-01-05 10:12:00"},
+             {"operateType": "Ack", "operateTime": "2026-01-05 10:12:01"}]}]},
+        {"consumerGroupId": "GID_billing", "consumeStatus": "CONSUME_FAILED", "deadMessage": True,
+         "deadLetterInfo": {"messageId": "0A99", "topicName": "%DLQ%GID_billing", "toDlqTime": "2026-01-05 10:20:00"}}]}
+    entry, dummy = ask({TRACE: [ok(data, "r7")]}, rmq_queries.get_trace, INSTANCE, "orders", "0A01")
+    assert entry["found"] is True and entry["request_id"] == "r7" and entry["msg_id"] == "0A01"
+    orders, billing = entry["consumers"]
+    assert orders == {"group_id": "GID_orders", "consume_status": "CONSUME_SUCCESS", "dead_message": False,
+                      "dead_letter": None, "records": [{"client_host": "orders-1", "consume_status": "CONSUME_SUCCESS",
+                                                        "operations": [{"operate_type": "Receive", "operate_time": "2026-01-05 10:12:00"},
+                                                                       {"operate_type": "Ack", "operate_time": "2026-01-05 10:12:01"}]}]}
+    assert billing["dead_letter"] == {"msg_id": "0A99", "topic": "%DLQ%GID_billing", "to_dlq_time": "2026-01-05 10:20:00"}
+    assert billing["records"] == []
+
+
+@pytest.mark.parametrize("answer", [
+    business_error(404, "Message.NotFound", "The message cannot be found.", request_id="gone-1"),
+    business_error(400, "Trace.NotExisted", "No trace.", request_id="gone-1"),
+    ok(None, "gone-1"),
+])
+def test_a_message_the_api_does_not_know_is_not_found_not_an_error(answer):
+    entry, dummy = ask({TRACE: [answer]}, rmq_queries.get_trace, INSTANCE, "orders", "0A01")
+    assert entry == {"msg_id": "0A01", "topic": "orders", "found": False, "consumers": [], "request_id": "gone-1"}
+
+
+@pytest.mark.parametrize("code", ["Topic.NotFound", "Instance.NotFound", "InvalidParameter"])
+def test_an_unknown_topic_or_instance_is_an_error(code):
+    with pytest.raises(OnsApiError, match=code):
+        ask({TRACE: [business_error(404, code, "gone")]}, rmq_queries.get_trace, INSTANCE, "orders", "0A01")
+
+
+# --- which API, names, the client --------------------------------------------------------------
+
+@pytest.mark.parametrize("module, instance_id, says", [
+    ("ons_consumer_connection_info", "rmq-cn-x", "use apsaramq.rocketmq.rmq_consumer_connection_info instead"),
+    ("ons_consumer_status_info", "rmq-cn-x", "use apsaramq.rocketmq.rmq_consumer_lag_info instead (apsaramq.rocketmq."
+                                             "rmq_consumer_connection_info and apsaramq.rocketmq.rmq_consumer_subscription_info"),
+    ("ons_trace_info", "rmq-cn-x", "which the ONS API (4.x instances, MQ_INST_...) does not serve"),
+    ("rmq_trace_info", "MQ_INST_1_X", "which the RocketMQ 5.x API (rmq-... instances) does not serve: use apsaramq.rocketmq.ons_trace_info"),
+    ("rmq_consumer_group_info", "MQ_INST_1_X", "use apsaramq.rocketmq.ons_group_info instead"),
+])
+def test_an_instance_of_the_other_generation_names_the_module_to_use(module, instance_id, says):
+    message = rmq_queries.wrong_generation(module, "instance_id", instance_id)
+    assert message.startswith("instance_id %r is an ApsaraMQ for RocketMQ" % instance_id) and says in message
+
+
+@pytest.mark.parametrize("module, instance_id", [("ons_trace_info", "MQ_INST_1_X"), ("rmq_trace_info", "rmq-cn-x"),
+                                                 ("ons_trace_info", "legacy"), ("rmq_trace_info", None)])
+def test_an_instance_of_the_modules_own_generation_passes(module, instance_id):
+    assert rmq_queries.wrong_generation(module, "instance_id", instance_id) is None
+
+
+@pytest.mark.parametrize("kind, value", [("group", "GID.a%b-c_d"), ("topic", "..."), ("instance", "rmq-cn-x"),
+                                         ("message", "0A01")])
+def test_a_5x_name_passes(kind, value):
+    assert rmq_queries.check_name("option", value, kind) == value
+
+
+@pytest.mark.parametrize("kind, value", [("group", ".."), ("group", "."), ("topic", "a b"), ("group", "a/b"),
+                                         ("instance", "rmq.x"), ("message", "0A-1"), ("group", None)])
+def test_a_name_the_path_cannot_carry_is_refused_naming_the_option(kind, value):
+    with pytest.raises(ValueError, match="option %r is not a valid %s ID: use " % (value, kind)):
+        rmq_queries.check_name("option", value, kind)
+
+
+def options(**changes):
+    params = dict(access_key_id=KEY_ID, access_key_secret=SECRET, security_token=None, profile=None, ecs_role_name=None,
+                  region=None, network="public", endpoint=None, signature_version="v1", timeout=10.0, retries=5,
+                  rate_limit=10.0, validate_certs=True, ca_bundle=None)
+    params.update(changes)
+    return params
+
+
+@pytest.mark.parametrize("changes, url", [
+    (dict(region="cn-shanghai"), "https://rocketmq.cn-shanghai.aliyuncs.com"),
+    (dict(region="cn-shanghai", network="vpc"), "https://rocketmq-vpc.cn-shanghai.aliyuncs.com"),
+    (dict(region="cn-shanghai", endpoint="http://127.0.0.1:9"), "http://127.0.0.1:9"),
+])
+def test_connect_rmq_builds_the_5x_endpoint_and_ignores_the_signature_version(changes, url):
+    client, secrets = rmq_queries.connect_rmq(options(**changes))
+    try:
+        assert isinstance(client, RmqClient) and client.base_url == url and secrets == [SECRET]
+        assert client.timeout == 10.0 and client.policy.retries == 5
+    finally:
+        client.close()
+
+
+def test_connect_rmq_without_credentials_or_region_says_what_is_missing(monkeypatch, tmp_path):
+    for name in ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY",
+                 "ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE", "ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(CredentialError, match="no credentials found"):
+        rmq_queries.connect_rmq(options(access_key_id=None, access_key_secret=None))
+    with pytest.raises(ValueError, match="no region: set the option region"):
+        rmq_queries.connect_rmq(options())
