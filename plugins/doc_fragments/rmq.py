@@ -4,7 +4,10 @@
 
 
 class ModuleDocFragment:
-    """The connection, credential and transport options of every rmq_* module (RocketMQ 5.x API), and their attributes."""
+    """The endpoint, region, key ID and transport options of every rmq_* module (RocketMQ 5.x API), and their attributes.
+
+    The other credential options are in apsaramq.rocketmq.credentials, shared with the other API.
+    """
 
     DOCUMENTATION = r"""
 options:
@@ -22,29 +25,6 @@ options:
         where it came from (the key ID and the token may not hold spaces or non-ASCII characters either).
     type: str
     aliases: [access_key]
-  access_key_secret:
-    description:
-      - AccessKey secret matching O(access_key_id). Never shown in output, in any encoding.
-    type: str
-    aliases: [secret_key]
-  security_token:
-    description:
-      - STS security token, for temporary credentials. Never shown in output, in any encoding.
-    type: str
-    aliases: [sts_token]
-  profile:
-    description:
-      - Name of a profile in the aliyun CLI configuration file C(~/.aliyun/config.json).
-      - Profiles of mode C(AK), C(StsToken) and C(EcsRamRole) are supported. The profile's C(region_id)
-        is used when O(region) is not set.
-      - Defaults to E(ALIBABA_CLOUD_PROFILE) or E(ALICLOUD_PROFILE).
-    type: str
-  ecs_role_name:
-    description:
-      - Name of the RAM role attached to the ECS instance the module runs on. Temporary credentials
-        are fetched from the instance metadata service (IMDSv2 token first).
-      - 1 to 64 letters, digits, periods, hyphens and underscores.
-    type: str
   region:
     description:
       - Region ID of the instances, for example C(cn-hangzhou). The endpoint is
@@ -102,17 +82,6 @@ options:
       - From 0.1 to 1000.
     type: float
     default: 10
-  validate_certs:
-    description:
-      - Whether to verify the TLS certificate of the endpoint.
-    type: bool
-    default: true
-  ca_bundle:
-    description:
-      - Path of a PEM file of CA certificates to verify the endpoint with, instead of the system's.
-      - The file must be readable and hold at least one certificate (C(-----BEGIN CERTIFICATE-----)).
-        Not used, and not checked, with O(validate_certs=false).
-    type: path
 notes:
   - These modules read ApsaraMQ for RocketMQ 5.x instances (IDs C(rmq-...)) through the API C(RocketMQ)
     2022-08-01. A 4.x instance ID (C(MQ_INST_...)) fails the task, naming the C(ons_*) module that reads it;

@@ -227,6 +227,7 @@ options:
     type: str
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
+  - apsaramq.rocketmq.credentials
 notes:
   - The API allows 10 calls per second per account for C(OnsConsumerStatus), C(OnsMessageTrace) and
     C(OnsGroupList); the gate keeps within O(rate_limit) for the whole wait. A gate over N groups that pass at

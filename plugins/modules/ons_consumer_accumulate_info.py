@@ -24,6 +24,7 @@ options:
     default: true
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
+  - apsaramq.rocketmq.credentials
   - apsaramq.rocketmq.ons.groups
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.ons.attributes

@@ -35,6 +35,7 @@ options:
     default: false
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
+  - apsaramq.rocketmq.credentials
   - apsaramq.rocketmq.ons.groups
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.ons.attributes

@@ -49,6 +49,7 @@ options:
     type: dict
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
+  - apsaramq.rocketmq.credentials
   - apsaramq.rocketmq.ons.attributes
 seealso:
   - module: apsaramq.rocketmq.ons_consumer_connection_info

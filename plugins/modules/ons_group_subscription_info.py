@@ -28,6 +28,7 @@ options:
     required: true
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
+  - apsaramq.rocketmq.credentials
   - apsaramq.rocketmq.ons.groups
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.ons.attributes

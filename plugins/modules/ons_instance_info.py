@@ -49,6 +49,7 @@ options:
     default: false
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
+  - apsaramq.rocketmq.credentials
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.ons.attributes
 seealso:

@@ -20,6 +20,7 @@ author:
   - apsaramq.rocketmq contributors (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
+  - apsaramq.rocketmq.credentials
   - apsaramq.rocketmq.ons.messages
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.ons.attributes

@@ -41,6 +41,7 @@ options:
     type: str
 extends_documentation_fragment:
   - apsaramq.rocketmq.rmq
+  - apsaramq.rocketmq.credentials
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.rmq.attributes
 seealso:

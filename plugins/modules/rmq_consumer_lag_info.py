@@ -28,6 +28,7 @@ options:
     type: str
 extends_documentation_fragment:
   - apsaramq.rocketmq.rmq
+  - apsaramq.rocketmq.credentials
   - apsaramq.rocketmq.rmq.groups
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.rmq.attributes

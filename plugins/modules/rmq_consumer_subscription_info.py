@@ -30,6 +30,7 @@ options:
     default: false
 extends_documentation_fragment:
   - apsaramq.rocketmq.rmq
+  - apsaramq.rocketmq.credentials
   - apsaramq.rocketmq.rmq.groups
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.rmq.attributes

@@ -52,6 +52,7 @@ options:
     type: dict
 extends_documentation_fragment:
   - apsaramq.rocketmq.rmq
+  - apsaramq.rocketmq.credentials
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.rmq.attributes
 seealso:

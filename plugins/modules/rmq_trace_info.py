@@ -23,6 +23,7 @@ author:
   - apsaramq.rocketmq contributors (@apsaramq)
 extends_documentation_fragment:
   - apsaramq.rocketmq.rmq
+  - apsaramq.rocketmq.credentials
   - apsaramq.rocketmq.rmq.messages
   - apsaramq.rocketmq.ons.batch
   - apsaramq.rocketmq.rmq.attributes

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from ansible_collections.apsaramq.rocketmq.plugins.action.gate import ARGUMENT_SPEC, GATE_ARGUMENT_SPEC
+from ansible_collections.apsaramq.rocketmq.plugins.doc_fragments.credentials import ModuleDocFragment as CredentialsFragment
 from ansible_collections.apsaramq.rocketmq.plugins.doc_fragments.ons import ModuleDocFragment
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import ONS_ARGUMENT_SPEC
 from ansible_collections.apsaramq.rocketmq.plugins.modules import gate as gate_module
@@ -45,5 +46,7 @@ def test_each_option_has_the_documented_type_elements_and_default(name):
     assert option.get('default') == spec.get('default')
 
 
-def test_the_connection_options_are_those_of_the_shared_fragment():
-    assert sorted(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options']) == sorted(ONS_ARGUMENT_SPEC)
+def test_the_connection_options_are_those_of_the_shared_fragments():
+    documented = dict(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'])
+    documented.update(yaml.safe_load(CredentialsFragment.DOCUMENTATION)['options'])
+    assert sorted(documented) == sorted(ONS_ARGUMENT_SPEC)
