@@ -30,7 +30,6 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module impor
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_queries import connect_rmq
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import scrub, scrub_all, secret_forms
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import check_region, parse_endpoint
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import Facts, Run
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
@@ -195,10 +194,7 @@ class ActionModule(ActionBase):
             secrets.extend(found)
         if GENERATION_5 in generations:
             rmq_args = dict(args, endpoint=args['rmq_endpoint'], region=args['rmq_region'] or args['region'])
-            if rmq_args['endpoint'] is not None:
-                parse_endpoint(rmq_args['endpoint'])
-            if rmq_args['region'] is not None:
-                check_region(rmq_args['region'])
+            check_connection_options(rmq_args)
             rmq_client, found = connect_rmq(rmq_args)
             clients.append(rmq_client)
             secrets.extend(found)

@@ -26,12 +26,12 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import (
     is_success_code,
     read_json_answer,
 )
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.generations import is_not_found
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import check_region, parse_endpoint
 
 API_VERSION = "2022-08-01"
 # A code ending so says the resource asked for does not exist: a definitive answer, never retried.
-NOT_FOUND_SUFFIXES = (".NotFound", ".NotExisted")
 # Throttling codes of this API's gateway and service; the ``Throttling*`` ones are retried by
 # retry.is_retryable already, ``Rejected.Throttling`` is added here.
 THROTTLING_CODES = frozenset(["Throttling", "Throttling.User", "Throttling.Api", "Rejected.Throttling"])
@@ -60,11 +60,6 @@ def resolve_rmq_endpoint(region=None, network="public", endpoint=None):
         raise ValueError("network %r is not valid: use one of %s" % (network, ", ".join(NETWORKS)))
     prefix = "rocketmq-vpc" if network == "vpc" else "rocketmq"
     return "https://%s.%s.aliyuncs.com" % (prefix, region)
-
-
-def is_not_found(code):
-    """Tell whether the error ``code`` says the resource does not exist (it ends in ``.NotFound`` or ``.NotExisted``)."""
-    return isinstance(code, str) and code.endswith(NOT_FOUND_SUFFIXES)
 
 
 def _text(body, *keys):

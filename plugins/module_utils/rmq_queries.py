@@ -17,6 +17,7 @@ API; ``MQ_INST_...`` a 4.x one, served by ONS (see wrong_generation).
 import re
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsError, OnsResponseError, open_client
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.generations import GENERATION_4, GENERATION_5, instance_generation
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import (
     DEFAULT_LATEST_MS,
     EARLIEST_MS,
@@ -46,10 +47,6 @@ GROUP_PAGE_SIZE = 100
 # Threads of a module's batched queries share one client: its pool holds a connection for each.
 POOL_SIZE = 8
 
-RMQ_PREFIX = "rmq-"
-ONS_PREFIX = "MQ_INST_"
-GENERATION_4 = "4.x"
-GENERATION_5 = "5.x"
 # The module of the other API that answers what a module answers, for a user who gave an instance
 # of the other generation; the first one named is the one to use.
 COUNTERPARTS = {
@@ -86,17 +83,6 @@ MISSING_MESSAGE_SUBJECTS = frozenset(["Message", "Msg", "Trace", "MessageTrace"]
 
 # ---------------------------------------------------------------------------------------------
 # Which API, and the client
-
-
-def instance_generation(instance_id):
-    """Return ``5.x`` for an instance ID of this API (``rmq-...``), ``4.x`` for one of ONS (``MQ_INST_...``), else None."""
-    if not isinstance(instance_id, str):
-        return None
-    if instance_id.startswith(RMQ_PREFIX):
-        return GENERATION_5
-    if instance_id.startswith(ONS_PREFIX):
-        return GENERATION_4
-    return None
 
 
 def wrong_generation(module_name, option, instance_id):

@@ -97,6 +97,11 @@ def check(name, kind, default, reads, expected, generations=(GENERATION_4, GENER
     return register
 
 
+def enabled(setting):
+    """Whether a check's setting turns it on: anything but None and False (a limit of 0 is a check)."""
+    return setting is not None and setting is not False
+
+
 def expected_text(name, setting):
     """The expected value of built-in check ``name`` with ``setting``, as the report shows it."""
     return CHECKS[name].expected(setting)
@@ -508,9 +513,7 @@ def needs_status(entry, group_type):
     """A TCP group's status is always read; an HTTP group's when a check that applies to it or a rule needs it."""
     if group_type != 'http' or entry['rules']:
         return True
-    # By identity: a limit of 0 (0 == False) is a check that is on.
-    return any(entry['checks'][name] is not None and entry['checks'][name] is not False
-               for name, spec in CHECKS.items() if spec.reads != CONNECTIONS)
+    return any(enabled(entry['checks'][name]) for name, spec in CHECKS.items() if spec.reads != CONNECTIONS)
 
 
 def group_verdicts(instance_id, group_id, entry, group_type, status, samples=None, now_ms=0, evaluate_condition=None):
@@ -534,7 +537,7 @@ def group_verdicts(instance_id, group_id, entry, group_type, status, samples=Non
     group_generation = generation(instance_id)
     for name, spec in CHECKS.items():
         setting = settings.get(name)
-        if setting is None or setting is False:
+        if not enabled(setting):
             continue
         expected = spec.expected(setting)
         if group_generation not in spec.generations:

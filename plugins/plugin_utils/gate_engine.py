@@ -24,6 +24,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks impo
     LAG,
     SAMPLES,
     SELECT_CHECK,
+    enabled,
     group_verdicts,
     message_verdict,
     needs_status,
@@ -149,7 +150,7 @@ class Facts:
         rules = bool(entry and entry['rules'])
         connections = call('rmq_consumer_connection_info', self.rmq_queries.list_connections)
         lag = subscriptions = None
-        if rules or any(settings.get(name) not in (None, False) for name, spec in CHECKS.items() if spec.reads in (LAG, SAMPLES)):
+        if rules or any(enabled(settings.get(name)) for name, spec in CHECKS.items() if spec.reads in (LAG, SAMPLES)):
             lag = call('rmq_consumer_lag_info', self.rmq_queries.get_lag)
         if rules or settings.get('subscription_consistent'):
             subscriptions = call('rmq_consumer_subscription_info', self.rmq_queries.list_subscriptions)

@@ -20,6 +20,8 @@ import math
 import re
 from collections.abc import Mapping
 
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.generations import is_not_found
+
 PASSED = 'passed'
 FAILED = 'failed'
 INCONCLUSIVE = 'inconclusive'
@@ -35,7 +37,6 @@ RUN_CHECK = 'run'
 # Error codes that answer the question definitively: the group, instance, topic or message does not
 # exist. A check that meets one fails; it is not merely inconclusive.
 NOT_FOUND_CODES = ('BIZ_SUBSCRIPTION_NOT_FOUND', 'INSTANCE_NOT_FOUND', 'BIZ_TOPIC_NOT_FOUND', 'BIZ_NO_MESSAGE')
-NOT_FOUND_SUFFIXES = ('.NotFound', '.NotExisted')
 
 # Control characters (C0 and C1, DEL) a terminal or a line-oriented report must not receive raw.
 _CONTROL = re.compile('[\x00-\x08\x0a-\x1f\x7f-\x9f]')
@@ -121,7 +122,7 @@ def problem(text, error=None):
     found = Problem(text)
     code = error.get('code') if isinstance(error, Mapping) else None
     # ONS names each case; the 5.x API says it with the code's suffix (Instance.NotFound, ...).
-    if code in NOT_FOUND_CODES or (isinstance(code, str) and code.endswith(NOT_FOUND_SUFFIXES)):
+    if code in NOT_FOUND_CODES or is_not_found(code):
         found.definitive = True
     return found
 

@@ -21,11 +21,9 @@ A rule of a 5.x group reads the facts of the ``rmq_*`` modules themselves: ``con
 
 from collections.abc import Mapping
 
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.generations import GENERATION_4, GENERATION_5, instance_generation
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import figure
 
-GENERATION_4 = '4.x'
-GENERATION_5 = '5.x'
-RMQ_PREFIX = 'rmq-'
 # Consume statuses of a 5.x trace that mean the group consumed the message; the API does not
 # enumerate them, so any other value is not taken for consumed (see gate_checks: unknown).
 CONSUMED_STATUSES = ('CONSUME_SUCCESS', 'SUCCESS', 'CONSUMED')
@@ -36,8 +34,8 @@ DEAD_LETTER = 'DEAD_LETTER'
 
 
 def generation(instance_id):
-    """``5.x`` for an instance ID of the 2022-08-01 API (``rmq-...``), else ``4.x``."""
-    return GENERATION_5 if isinstance(instance_id, str) and instance_id.startswith(RMQ_PREFIX) else GENERATION_4
+    """``5.x`` for an instance ID of the 2022-08-01 API (``rmq-...``), else ``4.x`` (ONS, whose errors say which IDs it knows)."""
+    return GENERATION_5 if instance_generation(instance_id) == GENERATION_5 else GENERATION_4
 
 
 def _lag(row):

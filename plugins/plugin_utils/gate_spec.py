@@ -19,7 +19,7 @@ from ansible.module_utils.common.validation import check_type_bool, check_type_f
 from ansible_collections.apsaramq.rocketmq.plugins.filter.rocketmq import version_key
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import APPLICABLE_CHECK, CHECKS, SELECT_CHECK
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import RUN_CHECK, clean, fail, plain, short
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import RUN_CHECK, GateInputError, clean, fail, plain, short
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import GENERATION_5, generation
 
 try:
@@ -156,7 +156,8 @@ def _check_value(kind, value, where):
         try:
             version_key(version, where)
         except AnsibleError as exc:
-            raise_input(exc)
+            # The version filters' own error, which names ``where``, as the gate's input error.
+            raise GateInputError(str(getattr(exc, 'message', exc))) from None
         return version
     if kind == 'model':
         model = text(value, where, 'CLUSTERING or BROADCASTING').upper()
@@ -169,13 +170,6 @@ def _check_value(kind, value, where):
     if not languages:
         fail(where, 'lists no language; use null to turn the check off')
     return languages
-
-
-def raise_input(exc):
-    """Raise an error of the version filters as the gate's own input error."""
-    from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import GateInputError
-
-    raise GateInputError(str(getattr(exc, 'message', exc)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -81,6 +81,12 @@ def test_a_5x_group_is_asked_only_what_its_checks_need(gate):
         'min_consumers': 'passed', 'unique_client_ids': 'passed'}
 
 
+def test_a_limit_of_zero_is_a_check_that_reads_the_lag_of_a_5x_group(gate):
+    run = gate(bundled('rocketmq5'), instance_id=RMQ, groups=[{'group_id': 'GID_orders', 'max_lag': 0}])
+    assert run.actions()['GetConsumerGroupLag'] == 1
+    assert run.verdicts('GID_orders')['max_lag']['status'] == 'passed'
+
+
 def test_a_stalled_5x_group_fails_require_progress_at_the_second_attempt(gate):
     loaded = bundled('rocketmq5')
     group = loaded['instances'][0]['groups'][0]
