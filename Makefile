@@ -11,6 +11,8 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 
 VENV ?= .venv
+# The oldest ansible-core the collection supports (requirements-oldest.txt), for `make cores`.
+OLDEST_VENV ?= .venv-oldest
 BUILD ?= .build
 # Interpreter for the venv; found by scripts/find_python.sh unless given, e.g. PYTHON=python3.12.
 PYTHON ?=
@@ -32,14 +34,15 @@ COUNT ?= 20
 LINT_ARGS ?=
 
 STAMP := $(VENV)/.requirements-dev.stamp
+OLDEST_STAMP := $(OLDEST_VENV)/.requirements-oldest.stamp
 # The scripts take the venv and build folders from the environment, as absolute paths.
-RUN := VENV="$(abspath $(VENV))" BUILD_DIR="$(abspath $(BUILD))"
+RUN := VENV="$(abspath $(VENV))" OLDEST_VENV="$(abspath $(OLDEST_VENV))" BUILD_DIR="$(abspath $(BUILD))"
 
 # What `make test` (and so CI) runs, in order; demo-scenarios runs the demo of every bundled
 # scenario, rehearsal the README's install-and-rehearse commands from the built artifact.
-TEST_STEPS ?= venv sanity lint docs-lint units emulator-test integration build importer demo-scenarios rehearsal
+TEST_STEPS ?= venv sanity lint docs-lint units cores emulator-test integration build importer demo-scenarios rehearsal
 
-.PHONY: help venv sanity units emulator-test repeat integration build importer demo lint docs-lint test clean distclean
+.PHONY: help venv cores sanity units emulator-test repeat integration build importer demo lint docs-lint test clean distclean
 
 help: ## Show this help
 	@echo "Targets (make TARGET [VARIABLE=value ...]):"
@@ -51,15 +54,15 @@ help: ## Show this help
 venv: $(STAMP) ## Create .venv and install requirements-dev.txt (again only when that file changes)
 
 $(STAMP): requirements-dev.txt
-	@python="$(PYTHON)"; \
-	if [ -z "$$python" ]; then python="$$(scripts/find_python.sh)"; fi; \
-	if ! "$(VENV)/bin/python" -c 'import sys' >/dev/null 2>&1; then \
-		echo "Creating $(VENV) with $$python ($$("$$python" -V 2>&1))"; \
-		rm -rf "$(VENV)"; \
-		"$$python" -m venv "$(VENV)"; \
-	fi
-	$(VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	scripts/make_venv.sh "$(VENV)" requirements-dev.txt "$(or $(PYTHON),$$(scripts/find_python.sh))"
 	@touch "$@"
+
+$(OLDEST_STAMP): requirements-oldest.txt
+	scripts/make_venv.sh "$(OLDEST_VENV)" requirements-oldest.txt "$$(scripts/find_python.sh --between 10 12)"
+	@touch "$@"
+
+cores: $(STAMP) $(OLDEST_STAMP) ## The gate's rules, the template-injection test, and the Jinja-rule target and demos on the oldest supported ansible-core too
+	$(RUN) scripts/cores.sh
 
 sanity: $(STAMP) ## ansible-test sanity on a fresh copy in .build/ansible_collections/
 	@# The collection passes sanity without exceptions (see tests/sanity/README.md).
@@ -119,11 +122,11 @@ lint: $(STAMP) ## ansible-lint of roles, playbooks and integration targets (.ans
 docs-lint: $(STAMP) ## antsibull-docs lint of docs/docsite and every plugin's docs, and scripts/docs_check.py
 	$(RUN) scripts/docs_lint.sh
 
-test: ## Run the TEST_STEPS (venv sanity lint docs-lint units emulator-test integration build importer demo-scenarios rehearsal) timed; stop at a failure
+test: ## Run the TEST_STEPS (venv sanity lint docs-lint units cores emulator-test integration build importer demo-scenarios rehearsal) timed; stop at a failure
 	@$(RUN) scripts/run_steps.sh $(TEST_STEPS)
 
 clean: ## Remove .build (copies, artifacts, ansible-test caches) and tests/output
 	rm -rf "$(BUILD)" tests/output
 
-distclean: clean ## clean, and remove .venv too
-	rm -rf "$(VENV)"
+distclean: clean ## clean, and remove .venv and .venv-oldest too
+	rm -rf "$(VENV)" "$(OLDEST_VENV)"

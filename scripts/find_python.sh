@@ -3,6 +3,9 @@
 #
 #   scripts/find_python.sh            newest working Python 3.12+, else the system python3
 #   scripts/find_python.sh --all      every working CPython 3.6+ found, one "VERSION PATH" a line
+#   scripts/find_python.sh --between 10 12
+#                                     newest working Python 3.10 to 3.12 (the controllers the
+#                                     oldest supported ansible-core runs on), or nothing and exit 1
 #
 # Candidates come from PATH (python3.14, python3.13, python3.12, ...) and from pyenv's
 # versions folder. Each one is run before it is trusted: pyenv shims exist on PATH even when
@@ -56,6 +59,19 @@ all_working() {
 
 if [ "${1:-}" = "--all" ]; then
     all_working
+    exit 0
+fi
+
+if [ "${1:-}" = "--between" ]; then
+    low="${2:?--between needs two minor versions}"
+    high="${3:?--between needs two minor versions}"
+    found="$(all_working | awk -v low="$low" -v high="$high" \
+        '{ split($1, v, "."); if (v[1] == 3 && v[2] >= low && v[2] <= high) { print $2; exit } }')"
+    if [ -z "$found" ]; then
+        echo "find_python.sh: no working Python 3.$low to 3.$high found" >&2
+        exit 1
+    fi
+    printf '%s\n' "$found"
     exit 0
 fi
 

@@ -46,7 +46,7 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         | tar -xf - -C "$dest"
 else
     # Not a git checkout (e.g. an unpacked archive): copy all but build and tool folders.
-    tar --exclude=./.git --exclude=./.venv --exclude=./.build --exclude=./tests/output \
+    tar --exclude=./.git --exclude=./.venv --exclude=./.venv-oldest --exclude=./.build --exclude=./tests/output \
         --exclude='__pycache__' --exclude='*.pyc' -cf - . \
         | tar -xf - -C "$dest"
 fi

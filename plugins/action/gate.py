@@ -30,13 +30,22 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module impor
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_queries import connect_rmq
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import scrub, scrub_all, secret_forms
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import (
+    check_rate_limit,
+    check_retries,
+    check_timeout,
+    whole_number,
+)
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import Facts, Run
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     HEALTH_SUITE,
     PASSED,
     GateInputError,
+    clean,
+    fail,
     stopped,
+    unwritten,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_report import gate_junit, gate_report, gate_summary
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import GENERATION_4, GENERATION_5, generation
@@ -62,7 +71,15 @@ GATE_ARGUMENT_SPEC = dict(
     rmq_endpoint=dict(type='str'),
     rmq_region=dict(type='str'),
 )
+# The numeric connection options are taken as they come and converted by the checks the modules
+# apply (module_utils/validation.py): Ansible's own int and float conversions fail on a number of
+# any length without naming the option (OverflowError), or build a number of a billion digits from
+# "1e999999999". A refused value stops the gate before its first API call, with its reports.
+SELF_CONVERTED = ('timeout', 'retries', 'rate_limit')
 ARGUMENT_SPEC = dict(ONS_ARGUMENT_SPEC, **GATE_ARGUMENT_SPEC)
+ARGUMENT_SPEC.update((name, dict(ONS_ARGUMENT_SPEC[name], type='raw')) for name in SELF_CONVERTED)
+# The report options, by the report's label; each report has a file of its own.
+REPORT_OPTIONS = (('JSON', 'report_json'), ('JUnit', 'report_junit'))
 TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
 
 
@@ -86,6 +103,44 @@ def _write(path, content):
         raise
 
 
+def _os_reason(exc):
+    """The system's reason of an OSError, and the file it concerns: ``Not a directory: /builds/reports``."""
+    if isinstance(exc, FileExistsError) and exc.filename and not os.path.isdir(exc.filename):
+        # os.makedirs() over a file says that it exists; what is wrong is that it is no directory.
+        return 'Not a directory: %s' % exc.filename
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return '%s: %s' % (reason, exc.filename) if exc.filename else reason
+
+
+def _unwritable(path):
+    """Why no report can be written at ``path``, or None: its directory is made, a file made in it and removed.
+
+    Asked before the first API call, so that a gate never waits for an outcome it cannot report.
+    """
+    if os.path.isdir(path):
+        return 'it is a directory'
+    directory = os.path.dirname(path) or '.'
+    try:
+        os.makedirs(directory, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path))
+        os.close(handle)
+        os.unlink(temporary)
+    except OSError as exc:
+        return _os_reason(exc)
+    return None
+
+
+def _same_file(first, second):
+    """Whether two normalised report paths are one file: the same path, or two names (hard links) of one existing file."""
+    if first == second:
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        # One of them does not exist yet: two different paths are two files.
+        return False
+
+
 class ActionModule(ActionBase):
     """Evaluate the gate's checks, waiting inside the task, and report."""
 
@@ -107,22 +162,32 @@ class ActionModule(ActionBase):
             # The argument spec's own message names the option; a secret's value is never in it.
             result.update(failed=True, msg=str(exc.message if hasattr(exc, 'message') else exc))
             return result
+        except Exception as exc:  # pylint: disable=broad-except
+            # Ansible's conversions can fail on a value without naming it (an int beyond a float's
+            # range): say it is the options, never with a traceback.
+            result.update(failed=True, msg='the options of the gate cannot be read: %s: %s' % (type(exc).__name__, clean(str(exc))))
+            return result
         started = _utc_now()
-        paths = {}
         try:
             gate_name = name(args['name'], (args['input_names'] or {}).get('name') or 'name', 'report')
-            for label, key in (('JSON', 'report_json'), ('JUnit', 'report_junit')):
-                if args[key]:
-                    paths[label] = os.path.realpath(os.path.expanduser(args[key]))
+            paths = self._report_paths(args)
         except GateInputError as exc:
-            # Without a usable name no report can be written: this alone fails without one.
+            # Without a usable name, or with one file for both reports, no report can be written as
+            # asked: this alone fails without one, before the first API call.
             result.update(failed=True, msg=str(exc))
             return result
-        outcome = self._evaluate(args)
-        report = gate_report(outcome['verdicts'], name=gate_name, runs=outcome['runs'], started=started,
-                             finished=_utc_now(), notes=args['notes'])
-        report = self._scrub(report)
-        written = self._write_reports(report, paths)
+        unwritable = {}
+        for label, option in REPORT_OPTIONS:
+            reason = _unwritable(paths[label]) if label in paths else None
+            if reason:
+                unwritable[label] = '%s: the %s report cannot be written to %s: %s' % (option, label, clean(paths[label]), clean(reason))
+        outcome = self._evaluate(args, list(unwritable.values()))
+
+        def make_report(verdicts):
+            return self._scrub(gate_report(verdicts, name=gate_name, runs=outcome['runs'], started=started,
+                                           finished=_utc_now(), notes=args['notes']))
+
+        report, written = self._write_reports(outcome['verdicts'], make_report, paths, unwritable)
         passed = report['result'] == PASSED
         # The lines of the checks that did not pass go in the task's message, which fails the task (or
         # the caller's fail task), so that the log ends with them and says them once.
@@ -143,18 +208,46 @@ class ActionModule(ActionBase):
             result.update(failures=report['failures'], report=report, samples=self._scrub(outcome['samples']))
         return result
 
+    @staticmethod
+    def _report_paths(args):
+        """The absolute path of each report asked for, by label; GateInputError when both name one file.
+
+        Symbolic links are resolved, so that two names of one file are seen as one: the report
+        written second would silently replace the first.
+        """
+        paths = {}
+        for label, option in REPORT_OPTIONS:
+            if args[option]:
+                paths[label] = os.path.realpath(os.path.expanduser(args[option]))
+        if len(paths) == len(REPORT_OPTIONS) and _same_file(paths['JSON'], paths['JUnit']):
+            fail('report_json and report_junit', 'both are the file %s: give each report a file of its own' % clean(paths['JSON']))
+        return paths
+
     def _scrub(self, value):
         return scrub_all(value, self._secrets) if self._secrets else value
 
-    def _evaluate(self, args):
-        """Run the gate; whatever stops it becomes a blocking ``run`` verdict naming the cause."""
+    def _evaluate(self, args, refused=()):
+        """Run the gate; whatever stops it becomes a blocking ``run`` verdict naming the cause.
+
+        ``refused`` are the reasons found already that the gate cannot start (a report that cannot
+        be written); they, the input's error and a connection option's are all said at once, and
+        then no API call is made.
+        """
+        reasons = list(refused)
+        plan = None
         try:
             plan = gate_plan(groups=args['groups'], messages=args['messages'], instance_id=args['instance_id'],
                              group_defaults=args['group_defaults'], message_defaults=args['message_defaults'],
                              wait_timeout=args['wait_timeout'], poll_interval=args['poll_interval'],
                              observe_seconds=args['observe_seconds'], names=args['input_names'] or {})
         except GateInputError as exc:
-            return self._stopped('the gate did not start: %s' % exc)
+            reasons.append(str(exc))
+        try:
+            args = self._connection_numbers(args)
+        except ValueError as exc:
+            reasons.append(str(exc))
+        if reasons:
+            return self._stopped(['the gate did not start: %s' % reason for reason in reasons], plan)
         clients = []
         try:
             check_connection_options(args)
@@ -177,6 +270,12 @@ class ActionModule(ActionBase):
         finally:
             for item in clients:
                 item.close()
+
+    @staticmethod
+    def _connection_numbers(args):
+        """``args`` with the numeric connection options converted (see SELF_CONVERTED); ValueError names a refused one."""
+        return dict(args, timeout=check_timeout(args['timeout']), rate_limit=check_rate_limit(args['rate_limit']),
+                    retries=check_retries(whole_number(args['retries'])))
 
     def _connect(self, args, plan, clients):
         """The client of each API the plan's instances need: ONS for 4.x, RocketMQ 2022-08-01 for 5.x (``rmq-...``).
@@ -202,16 +301,40 @@ class ActionModule(ActionBase):
         return client, rmq_client
 
     @staticmethod
-    def _stopped(reason, plan=None):
+    def _stopped(reasons, plan=None):
+        """The outcome of a gate stopped before it could finish: one blocking ``run`` verdict per reason."""
+        reasons = [reasons] if isinstance(reasons, str) else reasons
         suite = HEALTH_SUITE if plan is None or plan['groups'] else 'message_delivery'
-        return {'verdicts': [stopped(reason)], 'samples': {}, 'facts': {}, 'attempts': 0,
+        return {'verdicts': [stopped(reason) for reason in reasons], 'samples': {}, 'facts': {}, 'attempts': 0,
                 'runs': [{'suite': suite, 'attempts': 0, 'elapsed_seconds': 0.0, 'stopped': True}]}
 
-    def _write_reports(self, report, paths):
-        written = {}
-        contents = {'JSON': lambda: json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False) + '\n',
-                    'JUnit': lambda: gate_junit(report)}
-        for label, path in paths.items():
-            _write(path, contents[label]())
-            written[label] = path
-        return written
+    @staticmethod
+    def _write_reports(verdicts, make_report, paths, unwritable):
+        """Write each report that can be; return the report and the paths written, by label.
+
+        ``unwritable`` maps the label of each report found unwritable before the run to why; it is
+        not tried again. A report that fails to be written now adds a blocking verdict naming its
+        option, path and the system's reason, and the others are written (again) with it: the
+        run is inconclusive, and every report that exists says why the other one does not.
+        """
+        contents = {'JSON': lambda report: json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False) + '\n',
+                    'JUnit': gate_junit}
+        options = dict(REPORT_OPTIONS)
+        verdicts = list(verdicts)
+        failed = set(unwritable)
+        while True:
+            report = make_report(verdicts)
+            written = {}
+            for label, path in paths.items():
+                if label in failed:
+                    continue
+                try:
+                    _write(path, contents[label](report))
+                except OSError as exc:
+                    failed.add(label)
+                    verdicts.append(unwritten('%s: the %s report cannot be written to %s: %s' % (
+                        options[label], label, clean(path), clean(_os_reason(exc)))))
+                    break
+                written[label] = path
+            else:
+                return report, written

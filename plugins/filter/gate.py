@@ -16,7 +16,6 @@ import functools
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.validation import check_type_int
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import (
     check_rate_limit,
@@ -24,6 +23,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation impor
     check_retries,
     check_timeout,
     parse_endpoint,
+    whole_number,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_report as reports
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
@@ -157,12 +157,11 @@ def _connection_setting(name, check, value):
 
 
 def _whole_number(value):
-    if isinstance(value, bool):
+    # Not Ansible's int: it would build a number of a billion digits from "1e999999999" first.
+    number = whole_number(value)
+    if isinstance(number, bool) or not isinstance(number, int):
         raise ValueError('%s is not a whole number' % _short(value))
-    try:
-        return check_type_int(value)
-    except TypeError:
-        raise ValueError('%s is not a whole number' % _short(value))
+    return number
 
 
 def gate_connection(settings):

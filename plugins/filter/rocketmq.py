@@ -18,7 +18,8 @@ Ordering rule (the one place it is defined):
 * The dotted Maven form ``<major>.<minor>.<patch>[-SNAPSHOT]`` (optionally with a leading ``v``)
   is accepted as the same version as its ``V..._...`` name, so ``4.9.4`` equals ``V4_9_4``.
 * Names are matched without regard to case. Anything else raises an error that names the value;
-  nothing is ordered by guess.
+  nothing is ordered by guess. So does a value longer than MAX_VERSION_LENGTH characters: no
+  version name is that long, and the numbers of one could be too long to convert at all.
 """
 
 import re
@@ -27,8 +28,13 @@ from collections.abc import Iterable, Mapping
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import number_text
+
 HIGHER_VERSION = 'HIGHER_VERSION'
 UNKNOWN = 'UNKNOWN'
+# The longest version name read. Real ones are about 20 characters (V4_9_4_BETA12_SNAPSHOT); a
+# longer value is no version name, and Python refuses to convert a number of more than 4300 digits.
+MAX_VERSION_LENGTH = 100
 
 # Stages inside one major.minor.patch, lowest first.
 _STAGE_SNAPSHOT = 0
@@ -59,7 +65,11 @@ _CONNECTION_KEYS = {
 
 def _short(value):
     """Return the repr of a value, cut to a length that keeps error messages readable."""
-    text = repr(value)
+    try:
+        text = repr(value) if isinstance(value, str) or not isinstance(value, int) else number_text(value)
+    except Exception:  # pylint: disable=broad-except
+        # Such as a list holding an int of more than 4300 digits, which Python refuses to print.
+        text = 'a %s that cannot be shown' % type(value).__name__
     return text if len(text) <= 80 else text[:77] + '...'
 
 
@@ -72,7 +82,7 @@ def _describe(value):
 
 def _parse_version(value):
     """Return the sort key of a version name, or None when ``value`` is not one."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > MAX_VERSION_LENGTH:
         return None
     if value.upper() == HIGHER_VERSION:
         return (1,)
@@ -104,7 +114,10 @@ def version_key(value, where='version'):
     """
     key = _parse_version(value)
     if key is None:
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) > MAX_VERSION_LENGTH:
+            problem = '%s is not a RocketMQ client version name: it has %d characters, at most %d' % (
+                _short(value), len(value), MAX_VERSION_LENGTH)
+        elif isinstance(value, str):
             problem = '%s is not a RocketMQ client version name' % _short(value)
         else:
             problem = '%s is not a string' % _describe(value)
@@ -164,8 +177,16 @@ def _field(connection, name):
     for key in _CONNECTION_KEYS[name]:
         value = connection.get(key)
         if value is not None and value != '':
-            return value if isinstance(value, str) else str(value)
+            return value if isinstance(value, str) else _text(value)
     return None
+
+
+def _text(value):
+    """``str(value)``; an int Python refuses to print (more than 4300 digits) shortened, as no field is that long."""
+    try:
+        return str(value)
+    except ValueError:
+        return number_text(value)
 
 
 def _count(counter, key):

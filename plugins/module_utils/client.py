@@ -57,9 +57,12 @@ API_VERSION = "2019-02-14"
 USER_AGENT = "apsaramq.rocketmq/0.2.0"
 SIGNATURE_VERSIONS = ("v3", "v1")
 NETWORKS = ("public", "vpc")
-# How much of an answer that is not the API's JSON to quote in an error.
+# How much of an answer that is not the API's JSON to quote in an error (cut after masking the secrets).
 SNIPPET_LENGTH = 160
-# How much of an underlying error to quote.
+# A body longer than this is not quoted at all: masking it whole would take long, and masking only
+# its start would let through a secret cut at that mark.
+QUOTE_MAX_BYTES = 1024 * 1024
+# How much of an underlying error to quote (cut after masking the secrets).
 CAUSE_LENGTH = 300
 # No answer of the API comes near this; a body that does is not one.
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -78,6 +81,10 @@ class OnsError(Exception):
     http_status = None
     request_id = None
     retryable = False
+    # The body of an answer that is not the API's JSON, and the message it illustrates: quoted
+    # into the message only once the client masks its secrets in it (ApiClient._clean_error).
+    body_to_quote = None
+    quote_after = None
 
     def to_dict(self):
         """Return the error as a dict for a module's result."""
@@ -124,6 +131,22 @@ class OnsTransportError(OnsError):
     def __init__(self, message):
         self.message = message
         super(OnsTransportError, self).__init__(message)
+
+    def __str__(self):
+        return "%s: %s" % (self.code, self.message)
+
+
+class OnsDeadlineError(OnsError):
+    """A deadline of the caller's run (see ApiClient.bound_by) passed: a call or a page was not asked for.
+
+    Never retried: time will not come back. The message names the deadline and what was left undone.
+    """
+
+    code = "DeadlineReached"
+
+    def __init__(self, message):
+        self.message = message
+        super(OnsDeadlineError, self).__init__(message)
 
     def __str__(self):
         return "%s: %s" % (self.code, self.message)
@@ -208,8 +231,12 @@ def _utc_timestamp():
     return datetime.now(timezone.utc).strftime(signer.TIMESTAMP_FORMAT)
 
 
-def _cause(exc):
-    """A short text of what went wrong underneath ``exc``, without URLs' query strings (a V1 query holds the signature)."""
+def _cause(exc, secrets):
+    """A short text of what went wrong underneath ``exc``, without URLs' query strings (a V1 query holds the signature).
+
+    ``secrets`` are masked (safe_text.scrub) before the text is cut at CAUSE_LENGTH: an exception
+    may quote a header, the token's among them, and a token cut first would match no form of it.
+    """
     reason = exc
     for dummy in range(5):
         inner = getattr(reason, "reason", None)
@@ -221,6 +248,7 @@ def _cause(exc):
         reason = inner
     args = getattr(reason, "args", ())
     text = args[0] if args and isinstance(args[0], str) else str(reason)
+    text = scrub(text, secrets)
     text = re.sub(r"<[^<>]* object at 0x[0-9a-fA-F]+>:?\s*", "", text)
     text = re.sub(r"\?[^\s'\")]*", "?...", text)
     text = re.sub(r"\s+", " ", text).strip()
@@ -263,12 +291,30 @@ def _require_requests():
         raise RuntimeError("the Python library requests is required")
 
 
+def quote_body(raw, secrets):
+    """Return the start of the answer body ``raw`` (bytes) to quote in an error, ``secrets`` masked.
+
+    Masks first (safe_text.scrub over the whole body), then collapses whitespace, makes the text
+    safe (safe_text.safe_string) and cuts it at SNIPPET_LENGTH characters: cut first, a secret
+    straddling the mark would be left in part, and a part matches no form of it. This is the only
+    cut of a body, and it takes the secrets. A body over QUOTE_MAX_BYTES is not quoted.
+    """
+    if not raw:
+        return ""
+    if len(raw) > QUOTE_MAX_BYTES:
+        return "(%d bytes, too long to quote)" % len(raw)
+    text = scrub(raw.decode("utf-8", "replace"), secrets)
+    text = safe_string(re.sub(r"\s+", " ", text).strip())
+    return text if len(text) <= SNIPPET_LENGTH else text[:SNIPPET_LENGTH] + "..."
+
+
 def read_json_answer(response, raw):
     """Return ``(body, header_request_id, retry_after)`` of an answer whose body must be a JSON object.
 
     ``body`` is made safe to show (see safe_text.make_safe). A body that is not a JSON object raises
     OnsApiError (``HTTP<status>``, retried as its status allows) for an HTTP error status, else
-    OnsResponseError, quoting the start of the body.
+    OnsResponseError. That error carries the body as ``body_to_quote``, not yet quoted: ApiClient
+    quotes its start (quote_body) once it has masked its secrets in it.
     """
     status = response.status_code
     header_request_id = response.headers.get("x-acs-request-id")
@@ -276,13 +322,16 @@ def read_json_answer(response, raw):
     retry_after = retry_after_seconds(response.headers)
     body, problem = _decode(raw)
     if not isinstance(body, dict):
-        snippet = safe_string(re.sub(r"\s+", " ", raw[:SNIPPET_LENGTH].decode("utf-8", "replace")).strip())
         kind = problem or ("no body" if not raw else "a %s body that is not the API's JSON" % (
             safe_string(response.headers.get("Content-Type") or "untyped")))
+        message = "HTTP %s with %s" % (status, kind)
         if status >= 400:
-            raise OnsApiError("HTTP%s" % status, "HTTP %s with %s: %s" % (status, kind, snippet),
-                              status, header_request_id, retry_after)
-        raise OnsResponseError("HTTP %s with %s: %s" % (status, kind, snippet), status, header_request_id)
+            error = OnsApiError("HTTP%s" % status, message, status, header_request_id, retry_after)
+        else:
+            error = OnsResponseError(message, status, header_request_id)
+        if raw:
+            error.body_to_quote, error.quote_after = raw, message
+        raise error
     return body, header_request_id, retry_after
 
 
@@ -296,7 +345,14 @@ class ApiClient:
 
     A subclass signs its requests and reads its answers: it calls ``_run`` with one attempt of a
     call, and the attempt calls ``_exchange`` with a function that builds the signed request.
+
+    A caller that makes many calls under one deadline of its own (the gate) sets it with
+    ``bound_by``: from then on no call starts after it, and each call gets at most the time left
+    before it (within ``timeout``).
     """
+
+    # No deadline but each call's own: (deadline, clock, what) once bound_by sets one.
+    _run_bound = None
 
     def __init__(self, credentials, base_url, timeout=10.0, retries=5, rate_limit=10.0, validate_certs=True,
                  ca_bundle=None, pool_size=10):
@@ -333,13 +389,51 @@ class ApiClient:
         """Close the keep-alive connections."""
         self.session.close()
 
-    def _run(self, attempt):
+    def bound_by(self, deadline, clock=time.monotonic, what="the run's deadline"):
+        """Bound every later call (and every page of a listing) by ``deadline``, a ``clock()`` time; None unbinds.
+
+        ``clock`` is the caller's clock in seconds (the gate's injectable one), so that a test can
+        move it; ``what`` names the deadline in errors. A call is not started once ``deadline`` has
+        passed (OnsDeadlineError), and a call started before gets at most the time left.
+        """
+        self._run_bound = None if deadline is None else (deadline, clock, what)
+
+    def run_time_left(self):
+        """Return the seconds left before the deadline set by bound_by (negative once passed), or None without one."""
+        bound = self._run_bound
+        if bound is None:
+            return None
+        deadline, clock, dummy = bound
+        return deadline - clock()
+
+    def check_run_deadline(self, action, undone):
+        """Raise OnsDeadlineError if the deadline set by bound_by has passed; ``undone`` says what is then not done."""
+        bound = self._run_bound
+        if bound is None:
+            return
+        deadline, clock, what = bound
+        late = clock() - deadline
+        if late >= 0:
+            raise OnsDeadlineError("%s: %s passed %.1f s ago: %s" % (action or "the call", what, late, undone))
+
+    def _run(self, attempt, action=None):
         """Return ``attempt(deadline)``, retried as the error and the timeout allow; errors cleaned of secrets.
 
         ``attempt`` raises an OnsError for a failed attempt; one whose ``retry_after`` is set is
-        retried no sooner than the server asked.
+        retried no sooner than the server asked. The call is bounded by ``timeout`` and by the
+        deadline set with bound_by, whichever comes first; after that deadline it is not started
+        (OnsDeadlineError). ``action`` names the call in that error.
         """
-        deadline = time.monotonic() + self.timeout
+        self.check_run_deadline(action, "the call was not made")
+        bound = self._run_bound
+        left = None if bound is None else bound[0] - bound[1]()
+        # The run's deadline, when nearer than the timeout, bounds the call: its retries, its waits
+        # for a turn and its reading, so that a slow or looping answer cannot outlast the run.
+        budget = self.timeout if left is None else min(self.timeout, left)
+        # Worth saying in an error only when the call had noticeably less than its timeout (a
+        # deadline set one timeout after an attempt began leaves its first call a hair less).
+        cut = budget < self.timeout - 0.05
+        deadline = time.monotonic() + budget
 
         def retryable(exc):
             if not exc.retryable:
@@ -349,7 +443,10 @@ class ApiClient:
         try:
             body, dummy = self.policy.run(lambda: attempt(deadline), (OnsError,), retryable, deadline=deadline)
         except OnsError as exc:
-            if getattr(exc, "deadline_reached", False):
+            if cut and (getattr(exc, "deadline_reached", False) or isinstance(exc, OnsTransportError)):
+                exc.message = "%s; the call had %.1f s, not the timeout of %ss: %s came first (after %d attempt(s))" % (
+                    exc.message, budget, self.timeout, bound[2], getattr(exc, "attempts", 1))
+            elif getattr(exc, "deadline_reached", False):
                 exc.message = "%s; the timeout of %ss for the whole call was reached after %d attempt(s)" % (
                     exc.message, self.timeout, getattr(exc, "attempts", 1))
             self._clean_error(exc)
@@ -357,8 +454,15 @@ class ApiClient:
         return body
 
     def _clean_error(self, exc):
-        """Scrub the secrets from every text of ``exc`` and drop the exceptions chained to it."""
+        """Scrub the secrets from every text of ``exc``, quote its body (quote_body), drop the exceptions chained to it."""
         secrets = self.credentials.secrets()
+        if exc.body_to_quote:
+            quoted = quote_body(exc.body_to_quote, secrets)
+            # The quote follows the text it illustrates, before anything added since (the timeout).
+            head = exc.quote_after if exc.quote_after and exc.message.startswith(exc.quote_after) else exc.message
+            exc.message = "%s: %s%s" % (head, quoted, exc.message[len(head):])
+        # The body may hold a secret: it leaves with the error only as quoted.
+        exc.body_to_quote = exc.quote_after = None
         exc.message = safe_string(scrub(exc.message, secrets))
         if exc.request_id is not None:
             exc.request_id = safe_string(scrub(str(exc.request_id), secrets))
@@ -396,17 +500,17 @@ class ApiClient:
         except requests.exceptions.Timeout:
             raise OnsTransportError("%s: no answer from %s within the timeout of %ss" % (action, self.base_url, self.timeout))
         except requests.exceptions.SSLError as exc:
-            raise OnsTransportError("%s: TLS error talking to %s: %s" % (action, self.base_url, _cause(exc)))
+            raise OnsTransportError("%s: TLS error talking to %s: %s" % (action, self.base_url, self._cause(exc)))
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidHeader, urllib3.exceptions.LocationValueError) as exc:
             raise self._configuration_error(action, exc)
         except requests.exceptions.RequestException as exc:
-            raise OnsTransportError("%s: connection to %s failed: %s" % (action, self.base_url, _cause(exc)))
+            raise OnsTransportError("%s: connection to %s failed: %s" % (action, self.base_url, self._cause(exc)))
         except ValueError as exc:
             # http.client refuses a header value with a newline; a codec cannot encode a host or header.
             raise self._configuration_error(action, exc)
         except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
-            raise OnsTransportError("%s: connection to %s failed: %s" % (action, self.base_url, _cause(exc)))
+            raise OnsTransportError("%s: connection to %s failed: %s" % (action, self.base_url, self._cause(exc)))
         if 300 <= response.status_code < 400:
             # The API never redirects; a redirect is a proxy or a wrong endpoint, not an answer.
             response.close()
@@ -418,9 +522,13 @@ class ApiClient:
             response.close()
         return response, raw
 
+    def _cause(self, exc):
+        """_cause of ``exc`` with this client's secrets masked before the text is cut."""
+        return _cause(exc, self.credentials.secrets())
+
     def _configuration_error(self, action, exc):
         return OnsConfigurationError("%s: the request to %s cannot be built from the options endpoint, access_key_id "
-                                     "and security_token: %s" % (action, self.base_url, _cause(exc)))
+                                     "and security_token: %s" % (action, self.base_url, self._cause(exc)))
 
     def _read_body(self, response, deadline, action):
         """Read the body within the deadline; every failure while reading becomes an OnsError."""
@@ -458,13 +566,13 @@ class ApiClient:
             raise OnsTransportError("%s: no complete answer within the timeout of %ss" % (action, self.timeout))
         except urllib3.exceptions.DecodeError as exc:
             raise OnsResponseError("HTTP %s with a body that cannot be decoded as its Content-Encoding %s says: %s" % (
-                response.status_code, safe_string(response.headers.get("Content-Encoding") or "(none)"), _cause(exc)),
+                response.status_code, safe_string(response.headers.get("Content-Encoding") or "(none)"), self._cause(exc)),
                 response.status_code)
         except (urllib3.exceptions.HTTPError, requests.exceptions.RequestException, http.client.HTTPException,
                 OSError, ValueError) as exc:
             # IncompleteRead, broken chunking, a reset connection: the answer broke off; try again.
             raise OnsTransportError("%s: the answer from %s broke off while being read: %s" % (
-                action, self.base_url, _cause(exc)))
+                action, self.base_url, self._cause(exc)))
         return b"".join(body)
 
 
@@ -494,7 +602,7 @@ class OnsClient(ApiClient):
         once when the request cannot be built. No error's text holds a secret.
         """
         params = dict((k, v) for k, v in params.items() if v is not None)
-        return self._run(lambda deadline: self._send(action, params, deadline))
+        return self._run(lambda deadline: self._send(action, params, deadline), action)
 
     def _prepare(self, action, params):
         creds, nonce, timestamp = self._signing_inputs()

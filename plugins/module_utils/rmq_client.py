@@ -16,6 +16,8 @@ client.ApiClient, shared with the ONS client, and the errors are the same OnsErr
 a caller handles a failed call of either API alike.
 """
 
+import json
+
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import signer
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import (
     NETWORKS,
@@ -35,10 +37,14 @@ API_VERSION = "2022-08-01"
 # Throttling codes of this API's gateway and service; the ``Throttling*`` ones are retried by
 # retry.is_retryable already, ``Rejected.Throttling`` is added here.
 THROTTLING_CODES = frozenset(["Throttling", "Throttling.User", "Throttling.Api", "Rejected.Throttling"])
-# No listing of a region or an instance has this many pages of 100: an answer that keeps
-# promising more is not one to follow for ever.
-MAX_PAGES = 1000
+# The most pages a listing is followed for: 100 pages of 100 rows are 10,000 groups or instances,
+# ten times the 1,000 groups an instance may have by default. A listing that promises more, or
+# keeps giving new rows past it, is refused (OnsResponseError) rather than followed for minutes:
+# at 10 calls per second, 100 pages already take 10 s.
+MAX_PAGES = 100
 DEFAULT_PAGE_SIZE = 100
+# How many row IDs an error about a listing quotes.
+QUOTED_ROWS = 3
 
 
 def resolve_rmq_endpoint(region=None, network="public", endpoint=None):
@@ -124,6 +130,23 @@ def parse_answer(response, raw):
     return body
 
 
+def _count(number, noun):
+    return "%d %s%s" % (number, noun, "" if number == 1 else "s")
+
+
+def _row_key(row, key):
+    """What identifies a row of a listing: its ``key`` field, else (without one) its whole content."""
+    value = row.get(key) if key else None
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
+        return value
+    return json.dumps(row, sort_keys=True)
+
+
+def _quote(keys):
+    shown = ", ".join(str(item) for item in keys[:QUOTED_ROWS])
+    return shown + (" and %d more" % (len(keys) - QUOTED_ROWS) if len(keys) > QUOTED_ROWS else "")
+
+
 class RmqClient(ApiClient):
     """Signed ``GET`` calls to the RocketMQ 5.x API over one keep-alive session (see client.ApiClient).
 
@@ -154,37 +177,103 @@ class RmqClient(ApiClient):
         for key, value in (params or {}).items():
             if value is not None:
                 query[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        return self._run(lambda deadline: self._send(action, path, query, deadline))
+        return self._run(lambda deadline: self._send(action, path, query, deadline), action)
 
-    def get_pages(self, action, segments, params=None, page_size=DEFAULT_PAGE_SIZE):
-        """``GET`` every page of a listing (``pageNumber``/``pageSize``, ``data.list``, ``data.totalCount``).
+    def get_pages(self, action, segments, params=None, page_size=DEFAULT_PAGE_SIZE, key=None, noun="row"):
+        """``GET`` every page of a listing (``pageNumber``/``pageSize``, ``data.list``, ``data.totalCount``), all or nothing.
 
-        Pages are asked for from 1 until as many items as ``totalCount`` are read, a page comes
-        back empty, or (without ``totalCount``) a page holds fewer than ``page_size`` items.
-        Returns ``{"items", "total_count", "request_id", "request_ids"}``: the items of every page
-        in order, the last ``totalCount`` (None if never given), the first page's request ID and
-        every page's. A failed page raises its OnsError: a partial list would hide resources.
+        ``key`` is the field that identifies a row (``consumerGroupId``, ``instanceId``): rows are
+        counted and kept once by it (a row without it, by its whole content); ``noun`` names a row
+        in errors. Returns ``{"items", "total_count", "request_id", "request_ids"}``: the distinct
+        rows in the order first listed, the last ``totalCount`` given (None if never), the first
+        page's request ID and every page's.
+
+        Pages are asked for from 1 until the distinct rows reach ``totalCount``. A listing that
+        cannot be whole raises OnsResponseError (``InvalidResponse``) naming the figures, never
+        returns a shorter list:
+
+        * an empty page before the distinct rows reach ``totalCount`` (the shortfall);
+        * a page the same as an earlier one, or holding only rows already listed (a server that
+          ignores ``pageNumber``, or that repeats itself);
+        * a ``totalCount`` above MAX_PAGES pages of ``page_size``, or still more rows after MAX_PAGES pages.
+
+        Without ``totalCount`` a page with fewer than ``page_size`` rows is the last; repetition is
+        still an error. Rows may move between pages while the listing is read (a row created or
+        deleted in the pages already read shifts the rest): a row listed again is kept once, and
+        tolerated as long as each page brings a row not seen before and the distinct rows reach
+        the largest ``totalCount`` any page gave. A move that made a row be skipped leaves them
+        short of it, which is an error: the caller asks again rather than trusts a list that
+        misses one. More distinct rows than ``totalCount`` (a row created while listing) are kept:
+        they hide nothing.
+
+        Every page is bounded by the deadline set with bound_by (OnsDeadlineError between pages,
+        naming how far the listing got); a failed page raises its OnsError.
         """
-        items, request_ids, total = [], [], None
-        page = 1
+        rows_by_key, pages_seen, request_ids = {}, {}, []
+        promised = last_total = first_total = None
+        rows_read = 0
+        page = 0
+
+        def held(with_total=True):
+            # What the pages read so far held, for an error: "3 distinct groups (4 rows in 2 pages, totalCount 5)".
+            return "%s (%s in %s%s)" % (_count(len(rows_by_key), "distinct " + noun), _count(rows_read, "row"),
+                                        _count(len(request_ids), "page"),
+                                        ", totalCount %d" % promised if with_total and promised is not None else "")
+
         while True:
+            page += 1
+            if page > 1:
+                self.check_run_deadline(action, "page %d was not asked for, after %s: the listing is incomplete" % (
+                    page, held()))
             body = self.get(action, segments, dict(params or {}, pageNumber=page, pageSize=page_size))
             request_id = request_id_of(body)
             request_ids.append(request_id)
             data = get_object(body, "data", required=True, request_id=request_id)
             rows = get_list(data, "list", request_id=request_id)
             total = get_scalar(data, "totalCount", int, request_id=request_id)
-            if total is not None and total < 0:
-                raise OnsResponseError("totalCount is %d: it counts items and cannot be negative" % total,
-                                       request_id=request_id)
-            items.extend(rows)
-            if not rows or (len(items) >= total if total is not None else len(rows) < page_size):
+            if total is not None:
+                if total < 0:
+                    raise OnsResponseError("totalCount is %d: it counts items and cannot be negative" % total,
+                                           request_id=request_id)
+                first_total = total if first_total is None else first_total
+                last_total = total
+                promised = total if promised is None else max(promised, total)
+                if promised > MAX_PAGES * page_size:
+                    raise OnsResponseError("%s said totalCount %d: more than the %d pages of %d %ss this collection "
+                                           "follows (MAX_PAGES); narrow the listing with a filter" % (
+                                               action, promised, MAX_PAGES, page_size, noun), request_id=request_id)
+            keys = [_row_key(row, key) for row in rows]
+            rows_read += len(rows)
+            if rows:
+                earlier = pages_seen.get(tuple(keys))
+                if earlier is not None:
+                    raise OnsResponseError("%s page %d is page %d again (the same %s): the server does not follow "
+                                           "pageNumber; after %s the listing is incomplete" % (
+                                               action, page, earlier, _count(len(rows), noun), held()),
+                                           request_id=request_id)
+                pages_seen[tuple(keys)] = page
+                if all(item in rows_by_key for item in keys):
+                    raise OnsResponseError("%s page %d holds only %ss already listed (%s): the listing repeats itself; "
+                                           "after %s it is incomplete" % (action, page, noun, _quote(keys), held()),
+                                           request_id=request_id)
+            for item, row in zip(keys, rows):
+                rows_by_key.setdefault(item, row)
+            if promised is not None:
+                if len(rows_by_key) >= promised:
+                    break
+                if not rows:
+                    changed = "" if first_total == last_total else "; totalCount went from %d to %d while listing" % (
+                        first_total, last_total)
+                    raise OnsResponseError("%s said totalCount %d but its pages held %s, the last one empty%s: the "
+                                           "listing is incomplete" % (action, promised, held(False), changed),
+                                           request_id=request_id)
+            elif len(rows) < page_size:
                 break
             if page >= MAX_PAGES:
-                raise OnsResponseError("the listing %s still promises more items after %d pages (totalCount %s)" % (
-                    action, page, total), request_id=request_id)
-            page += 1
-        return {"items": items, "total_count": total, "request_id": request_ids[0], "request_ids": request_ids}
+                raise OnsResponseError("%s still promises more %ss after %d pages (MAX_PAGES), which held %s: the "
+                                       "listing is cut off" % (action, noun, page, held()), request_id=request_id)
+        return {"items": list(rows_by_key.values()), "total_count": last_total, "request_id": request_ids[0],
+                "request_ids": request_ids}
 
     def _prepare(self, action, path, query):
         creds, nonce, timestamp = self._signing_inputs()

@@ -374,10 +374,13 @@ def list_consumer_groups(client, instance_id, filter=None):  # pylint: disable=r
     ``filter`` narrows the list to the groups whose ID holds it (the API's ``filter``). Returns
     ``{instance_id, groups: [{group_id, instance_id, status, message_model, ...}], group_ids,
     total_count, request_id, request_ids}``, a group listed twice (the list moved between pages)
-    kept once. Raises OnsError when a call fails or an answer cannot be read.
+    kept once. The list is whole or not given: pages whose distinct groups do not reach the
+    listing's ``totalCount``, a page that repeats an earlier one, or more than
+    rmq_client.MAX_PAGES pages raise OnsResponseError naming the figures (see
+    RmqClient.get_pages). Raises OnsError when a call fails or an answer cannot be read.
     """
     listing = client.get_pages(LIST_CONSUMER_GROUPS, ["instances", instance_id, "consumerGroups"], {"filter": filter},
-                               page_size=GROUP_PAGE_SIZE)
+                               page_size=GROUP_PAGE_SIZE, key="consumerGroupId", noun="group")
     groups, seen = [], set()
     for item in listing["items"]:
         group = _group_facts(group_entry(instance_id), item, listing["request_id"])
@@ -468,11 +471,13 @@ def list_instances(client, filter=None, series_codes=None, tags=None):  # pylint
     series (``standard``, ``professional``, ``ultimate`` ...); ``tags`` a dict: only the instances
     carrying every one of these tags with these values are kept (compared here, on the tags each
     listed instance carries). Returns ``{instances, instance_ids, total_count, request_id,
-    request_ids}``. Raises ValueError for a series code the API cannot take, OnsError when a call
-    fails or an answer cannot be read.
+    request_ids}``. The list is whole or not given, as list_consumer_groups says (the instances
+    counted by ``instanceId`` before ``tags`` are compared). Raises ValueError for a series code
+    the API cannot take, OnsError when a call fails or an answer cannot be read.
     """
     params = {"filter": filter, "seriesCodes": _comma_list("series_codes", series_codes)}
-    listing = client.get_pages(LIST_INSTANCES, ["instances"], params, page_size=INSTANCE_PAGE_SIZE)
+    listing = client.get_pages(LIST_INSTANCES, ["instances"], params, page_size=INSTANCE_PAGE_SIZE, key="instanceId",
+                               noun="instance")
     wanted = dict((key, None if value is None else str(value)) for key, value in (tags or {}).items())
     instances, seen = [], set()
     for item in listing["items"]:

@@ -9,8 +9,8 @@ value and what is accepted. Values are checked fully here so that nothing malfor
 HTTP library, where it would fail with an error that names neither the option nor the cause.
 """
 
+import decimal
 import ipaddress
-import math
 import os
 import re
 import ssl
@@ -36,17 +36,123 @@ CA_BUNDLE_MAX_BYTES = 16 * 1024 * 1024
 PEM_CERTIFICATE = b"-----BEGIN CERTIFICATE-----"
 # C0 controls, DEL and C1 controls: never part of an option that ends up in a URL or a header.
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+# The longest value an error quotes. A longer one is described, never cut: a secret pasted into the
+# wrong option and cut would match no form of it when the caller masks its secrets in the error.
+QUOTE_MAX = 300
+# A number of more digits than this is shown shortened in messages (1000\u2026(401 digits)): it is
+# beyond every bound here (a 64-bit figure has at most 19), and Python refuses to print an int of
+# more than 4300 digits at all.
+SHOWN_DIGITS = 20
+# The leading digits a shortened number keeps: enough to tell 1000... from 9999....
+LEADING_DIGITS = 4
+# Numbers beyond this are not read as floats (float's own limit is about 1.8e308).
+FLOAT_RANGE = 10 ** 300
+# The text of a whole number; leading zeros are stripped after matching (in the pattern they would
+# make a long non-number backtrack quadratically).
+_WHOLE_TEXT = re.compile(r"\s*([+-]?)([0-9]+)\s*")
+
+
+def _digit_count(number):
+    """The number of decimal digits of the int ``number`` >= 1, counted without printing it."""
+    # (bits - 1) * log10(2), corrected below where the float estimate is one off.
+    digits = int((number.bit_length() - 1) * 0.30102999566398120) + 1
+    power = 10 ** (digits - 1)
+    while power > number:
+        digits -= 1
+        power //= 10
+    while power * 10 <= number:
+        digits += 1
+        power *= 10
+    return digits
+
+
+def is_long_number(value):
+    """Whether ``value`` is an int, or the text of a whole number, of more than SHOWN_DIGITS digits."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) >= 10 ** SHOWN_DIGITS
+    if isinstance(value, str):
+        match = _WHOLE_TEXT.fullmatch(value)
+        return bool(match) and len(match.group(2).lstrip("0")) > SHOWN_DIGITS
+    return False
+
+
+def number_text(value):
+    """``value`` as a message shows it; a number too long to read is shortened to ``1000\u2026(401 digits)``.
+
+    It never fails: Python refuses to print an int of more than 4300 digits, and the message that
+    says what is wrong with a value must not fail in its turn. Other text longer than QUOTE_MAX is
+    described by its length, never cut (see QUOTE_MAX).
+    """
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        if not is_long_number(value):
+            return str(value)
+        digits = _digit_count(abs(value))
+        return "%s%d\u2026(%d digits)" % ("-" if value < 0 else "", abs(value) // 10 ** (digits - LEADING_DIGITS), digits)
+    if isinstance(value, str) and is_long_number(value):
+        sign, digits = _WHOLE_TEXT.fullmatch(value).groups()
+        digits = digits.lstrip("0")
+        return "%s%s\u2026(%d digits)" % (sign, digits[:LEADING_DIGITS], len(digits))
+    try:
+        text = str(value)
+    except Exception:  # pylint: disable=broad-except
+        # A list holding such a number, or an object whose text fails.
+        return "a %s that cannot be shown" % type(value).__name__
+    return text if len(text) <= QUOTE_MAX else "(a value of %d characters, too long to quote)" % len(text)
+
+
+def decimal_number(value):
+    """``value`` as an exact decimal.Decimal when it is a number or the text of one; else None.
+
+    Unlike float() it neither overflows nor rounds, and unlike int() it reads text of any length,
+    so that a bound is checked before anything converts the value. Booleans are not numbers.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        return decimal.Decimal(str(value) if isinstance(value, str) else value)
+    except (decimal.DecimalException, ValueError, TypeError):
+        return None
+
+
+def float_number(value):
+    """``value`` as a finite float, as Ansible's ``float`` reads it, when it is a number of float's range; else None.
+
+    float() itself overflows on an int beyond its range; such a number is beyond every bound anyway.
+    """
+    if isinstance(value, bool):
+        # As float() reads it, as before: the bounds decide.
+        return float(value)
+    number = decimal_number(value)
+    # copy_abs and comparisons are exact; abs() would apply the decimal context and overflow.
+    if number is None or not number.is_finite() or number.copy_abs() > FLOAT_RANGE:
+        return None
+    return float(number)
+
+
+def whole_number(value):
+    """``value`` as an int when it is a whole number below 2**63, read as Ansible's ``int`` reads it (``"5"``, ``5.0``).
+
+    Anything else is returned as it is, for the option's check to refuse it by name: converting
+    ``"1e999999999"`` as Ansible does would build a number of a billion digits first.
+    """
+    if isinstance(value, int):
+        return value
+    number = decimal_number(value)
+    if number is None or not number.is_finite() or number.copy_abs() >= 2 ** 63 or number != number.to_integral_value():
+        return value
+    return int(number)
 
 
 def _number(name, value, low, high, accepted, low_inclusive=True):
     """Return ``value`` as a float when it is finite and within [low, high]; else raise ValueError."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        number = float("nan")
-    inside = math.isfinite(number) and (number >= low if low_inclusive else number > low) and number <= high
+    number = float_number(value)
+    inside = number is not None and (number >= low if low_inclusive else number > low) and number <= high
     if not inside:
-        raise ValueError("%s is %s: use %s" % (name, value, accepted))
+        raise ValueError("%s is %s: use %s" % (name, number_text(value), accepted))
     return number
 
 
@@ -65,8 +171,13 @@ def check_rate_limit(value):
 def check_retries(value):
     """Return the option ``retries``: a whole number from 0 to RETRIES_MAX."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= RETRIES_MAX:
-        raise ValueError("retries is %s: use a whole number from 0 to %d" % (value, RETRIES_MAX))
+        raise ValueError("retries is %s: use a whole number from 0 to %d" % (number_text(value), RETRIES_MAX))
     return value
+
+
+def _quoted(value):
+    """``value`` as an error quotes it: whole (repr) up to QUOTE_MAX characters, else only its length."""
+    return repr(value) if len(value) <= QUOTE_MAX else "(a value of %d characters, too long to quote)" % len(value)
 
 
 def _clean_text(name, value, accepted):
@@ -74,8 +185,8 @@ def _clean_text(name, value, accepted):
     if not isinstance(value, str):
         raise ValueError("%s %r is not valid: %s" % (name, value, accepted))
     if not value.isascii() or re.search(r"\s", value) or CONTROL_CHARACTERS.search(value):
-        raise ValueError("%s %r is not valid: it holds spaces, control or non-ASCII characters; %s" % (
-            name, value[:300], accepted))
+        raise ValueError("%s %s is not valid: it holds spaces, control or non-ASCII characters; %s" % (
+            name, _quoted(value), accepted))
 
 
 def check_region(value):
@@ -84,7 +195,7 @@ def check_region(value):
                "at most %d characters)" % LABEL_MAX
     _clean_text("region", value, accepted)
     if len(value) > LABEL_MAX or not REGION_PATTERN.fullmatch(value):
-        raise ValueError("region %r is not a region ID: %s" % (value[:300], accepted))
+        raise ValueError("region %s is not a region ID: %s" % (_quoted(value), accepted))
     return value
 
 
@@ -110,7 +221,8 @@ def _host_problem(host):
         return "the host name has %d characters, more than %d" % (len(host), HOST_MAX)
     for label in host.split("."):
         if not DNS_LABEL.fullmatch(label):
-            return "%r is not a DNS label (1 to %d letters, digits and inner hyphens)" % (label[:80], LABEL_MAX)
+            # Quoted whole (the host is at most HOST_MAX long): a cut label would escape the masking.
+            return "%r is not a DNS label (1 to %d letters, digits and inner hyphens)" % (label, LABEL_MAX)
     return None
 
 

@@ -29,7 +29,8 @@ description:
   - The gate fails closed. A check whose facts could not be read (an API error after the retries, an
     answer that cannot be parsed) is C(inconclusive), which fails the gate unless the check is listed in
     C(allow_inconclusive). A group or message the API says does not exist fails. A gate that evaluated
-    no check fails. Bad input fails before the first API call, naming where it is.
+    no check fails. Bad input fails before the first API call, naming where it is; a number of any size or
+    length too (as an int, a float or text), which the error shows shortened, such as C(1000…(401 digits)).
   - Each attempt that does not pass prints one progress line saying what still does not pass. At the end
     the task prints a short summary (at C(-v), one line per group and message) and writes the reports.
 author:
@@ -64,6 +65,8 @@ options:
       min_version:
         description:
           - Every client runs this RocketMQ version or later (C(V4_9_4), C(4.9.4); a snapshot is below its release).
+          - A client whose version cannot be ordered (no version name, or longer than any, such as 5000 digits) makes
+            this check inconclusive for its group, naming the client; the group's other checks are judged all the same.
         type: str
       uniform_version:
         description: Every client runs one version (a finished rollout).
@@ -192,9 +195,17 @@ options:
     description:
       - Write the JSON report here (on the controller), also in check mode. Its schema is documented in the
         gate guide; RV(report) holds the same data.
+      - It must be another file than O(report_junit) (symbolic links resolved); one file for both fails the task
+        before the first API call, naming both options.
+      - A report that cannot be written (its directory cannot be made, it is a directory, no file can be created
+        there) stops the gate before its first API call with an inconclusive check C(run) naming the option, the
+        path and the system's reason; the other report is still written. One that fails to be written at the end
+        makes the run inconclusive the same way.
     type: path
   report_junit:
-    description: Write the JUnit XML report here (on the controller); each check is a test case with its real time.
+    description:
+      - Write the JUnit XML report here (on the controller); each check is a test case with its real time.
+      - Another file than O(report_json); a report that cannot be written is reported as for O(report_json).
     type: path
   notes:
     description: Lines the report and the summary carry as they are.

@@ -11,6 +11,10 @@ description:
   - Without O(group_id) and O(group_ids), lists every consumer group of a 5.x instance with the API
     operation C(ListConsumerGroups) of C(RocketMQ) 2022-08-01 (RAM action C(rocketmq:ListConsumerGroups)),
     following every page of the listing.
+  - The listing is whole or the task fails with C(InvalidResponse), never a shorter list - when its pages hold
+    fewer distinct groups than its C(totalCount), when a page repeats an earlier one, or when it needs more than
+    100 pages of 100 groups (10,000 groups; narrow it with O(filter)). A group listed again because the list moved
+    between pages is kept once.
   - With O(group_id) or O(group_ids), gives the settings of each group with C(GetConsumerGroup) (RAM action
     C(rocketmq:GetConsumerGroup)), with its delivery order, its consumption retry policy and its
     dead-letter topic, which the listing does not give. Several groups are queried concurrently, within O(rate_limit).

@@ -14,6 +14,9 @@ description:
   - With neither, lists the 5.x instances of the region with C(ListInstances) (RAM action
     C(rocketmq:ListInstances)), following every page, optionally only those of some series, matching a
     filter, or carrying some tags.
+  - The listing is whole or the task fails with C(InvalidResponse), never a shorter list - when its pages hold
+    fewer distinct instances than its C(totalCount), when a page repeats an earlier one, or when it needs more
+    than 100 pages of 100 instances. An instance listed again because the list moved between pages is kept once.
   - 4.x instances (C(MQ_INST_...)) are not listed; use M(apsaramq.rocketmq.ons_instance_info) for them.
 author:
   - apsaramq.rocketmq contributors (@apsaramq)

@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleError
 
 from ansible_collections.apsaramq.rocketmq.plugins.filter.rocketmq import connection_summary, version_key
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import number_text
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import GENERATION_4, GENERATION_5, generation
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     DELIVERY_SUITE,
@@ -79,6 +80,11 @@ HTTP_REASON = ('HTTP consumers hold no long-lived connection, so the API lists n
 APPLICABLE_CHECK = 'applicable_checks'
 SELECT_CHECK = 'select'
 DELIVERY_CHECK = 'consumed'
+
+# How much of a client's version a line shows: a version name is short, so a longer value (the API
+# may give anything, 5000 digits too) is no version; it is shown by its start and its length.
+VERSION_SHOWN = 40
+VERSION_START = 16
 
 # The keys of a group's entry of ons_consumer_accumulate_info, all of which OnsConsumerStatus gives.
 ACCUMULATE_KEYS = ('group_id', 'instance_id', 'online', 'total_diff', 'consume_tps', 'delay_time', 'last_timestamp',
@@ -123,6 +129,14 @@ def _client_name(connection, detail=''):
     return text
 
 
+def _version_text(version):
+    """A client's version as a line shows it: ``no version``, the name, or a long value's start and length."""
+    if version is None or version == '':
+        return 'no version'
+    text = version if isinstance(version, str) else number_text(version)
+    return text if len(text) <= VERSION_SHOWN else '%s\u2026(%d characters)' % (text[:VERSION_START], len(text))
+
+
 def _version_identity(version):
     try:
         return version_key(version)
@@ -131,7 +145,12 @@ def _version_identity(version):
 
 
 def _versions_observed(summary):
-    return summary['versions'] if summary['versions'] else {}
+    """The versions of connection_summary with their counts, each as a line shows it (see _version_text)."""
+    observed = {}
+    for version, number in (summary['versions'] or {}).items():
+        shown = _version_text(version)
+        observed[shown] = observed.get(shown, 0) + number
+    return observed
 
 
 def _topics(status, key):
@@ -181,10 +200,11 @@ def min_version(minimum, facts):
         try:
             key = version_key(version)
         except AnsibleError:
-            unknown.append(_client_name(connection, 'on %s' % (version if version else 'no version')))
+            # This check cannot order the client; the group's other checks are judged all the same.
+            unknown.append(_client_name(connection, 'on %s' % _version_text(version)))
             continue
         if key < floor:
-            below.append(_client_name(connection, 'on %s' % version))
+            below.append(_client_name(connection, 'on %s' % _version_text(version)))
     observed = summary['min_version'] if not summary['unknown_version_count'] else _versions_observed(summary)
     if not connections:
         return PASSED, None, [], 'no client online'
@@ -209,10 +229,10 @@ def uniform_version(_setting, facts):
     # The rollout target is the highest recognised version; clients on anything else lag behind.
     recognised = [key for key in identities if key[0] != 'unrecognised']
     target = max(recognised) if recognised else max(identities, key=lambda key: len(identities[key]))
-    offenders = [_client_name(connection, 'on %s' % (connection.get('version') or 'no version'))
+    offenders = [_client_name(connection, 'on %s' % _version_text(connection.get('version')))
                  for key, members in identities.items() if key != target for connection in members]
     return FAILED, observed, offenders, '%d versions in use; %s not on %s' % (
-        len(identities), plural(len(offenders), 'client'), identities[target][0].get('version'))
+        len(identities), plural(len(offenders), 'client'), _version_text(identities[target][0].get('version')))
 
 
 @check('allowed_languages', 'languages', None, CONNECTIONS, lambda allowed: allowed)
@@ -333,6 +353,8 @@ def max_lag(limit, facts):
     value = status.get('total_diff')
     if isinstance(value, bool) or not isinstance(value, int):
         return INCONCLUSIVE, value, [], 'the API does not give the number of messages not consumed'
+    if not figure(value):
+        return INCONCLUSIVE, number_text(value), [], 'the API gave a number of messages not consumed beyond any count'
     negative = _negative_topics(status, 'total_diff')
     if value < 0 or negative:
         # A count below zero is not a count: never read it as "caught up".
@@ -380,7 +402,7 @@ def require_progress(_setting, facts):
     """STALLED: a topic with messages waiting at every sample whose last consume time never moved."""
     samples = facts['samples']
     latest = facts['status']
-    if not isinstance(latest.get('total_diff'), int) or isinstance(latest.get('total_diff'), bool):
+    if not isinstance(latest.get('total_diff'), int) or not figure(latest['total_diff']):
         return INCONCLUSIVE, None, [], 'the API does not give the number of messages not consumed'
     if latest['total_diff'] == 0:
         return PASSED, 'caught up', [], 'no message waits to be consumed'

@@ -2,11 +2,19 @@
 # Copyright: (c) apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Jinja conditions over a group's facts, evaluated as ``ansible.builtin.assert`` evaluates ``that``.
+"""Jinja conditions over a group's facts, evaluated like ``ansible.builtin.assert``'s ``that``, on every core alike.
 
 A condition is an expression without ``{{ }}``, such as ``status.consume_tps > 0`` or
 ``connections | length >= 2``; the facts of the group are its variables. Every filter and test
 Ansible knows is available, the collection's own included.
+
+The condition is the user's own, written in the task or vars file, so it is trusted as a template.
+The facts are what the API answered, written by whoever runs a consumer or owns the account: they
+are data, and never rendered, looked up or executed. ansible-core 2.19 and later never render a
+value they were not told to trust. The cores before 2.19 render every string variable a template
+touches, unless it is marked unsafe; there the facts are marked unsafe, and the expression is
+compiled and run by Jinja directly, so that a condition has the same meaning on every core: its
+value must be true or false, and anything else is an error naming the value's type.
 """
 
 from ansible.errors import AnsibleError
@@ -15,16 +23,22 @@ from ansible.template import Templar
 
 try:
     from ansible.template import trust_as_template
-except ImportError:  # ansible-core before 2.19 has no template trust: every template is trusted
-    def trust_as_template(value):
-        return value
+except ImportError:  # ansible-core before 2.19: no template trust, and the compatibility path below
+    trust_as_template = None
 
 try:
     from ansible.errors import AnsibleTemplateSyntaxError
 except ImportError:  # ansible-core before 2.19
     from jinja2.exceptions import TemplateSyntaxError as AnsibleTemplateSyntaxError
 
+from jinja2.exceptions import TemplateSyntaxError
+from jinja2.runtime import Undefined
+
 _LOADER = []
+# The plain types a condition's value is named by: the cores tag and wrap values in subclasses
+# of these, whose names mean nothing to the person who wrote the condition.
+_TYPE_NAMES = ((bool, 'bool'), (int, 'int'), (float, 'float'), (str, 'str'), (bytes, 'bytes'), (dict, 'dict'),
+               (list, 'list'), (tuple, 'list'), (set, 'set'), (type(None), 'null'))
 
 
 def _loader():
@@ -33,24 +47,92 @@ def _loader():
     return _LOADER[0]
 
 
+def type_name(value):
+    """Return the plain name of ``value``'s type (``str``, ``int``, ``list``, ...), never a core-internal class."""
+    for kind, name in _TYPE_NAMES:
+        if isinstance(value, kind):
+            return name
+    return 'undefined' if isinstance(value, Undefined) else type(value).__name__.lstrip('_')
+
+
+def _as_data(facts):
+    """Return ``facts`` as a core before 2.19 must see them: every string marked unsafe, so never rendered."""
+    from ansible.utils.unsafe_proxy import wrap_var
+
+    return wrap_var(facts)
+
+
+class ConditionSyntaxError(AnsibleError):
+    """A condition that does not parse: refused before the first call."""
+
+
+class ConditionTooDeep(ConditionSyntaxError):
+    """A condition nested deeper than the Python stack allows: refused before the first call."""
+
+
+def _evaluate_before_2_19(condition, facts):
+    facts = _as_data(facts)
+    templar = Templar(loader=_loader(), variables=facts)
+    try:
+        # Jinja compiles the condition; its variables are the facts themselves, handed to the
+        # expression as values: not through the templar's variable lookup, which renders strings.
+        expression = templar.environment.compile_expression(condition, undefined_to_none=False)
+    except TemplateSyntaxError as exc:
+        raise ConditionSyntaxError('Syntax error in expression: %s' % exc)
+    # The templar of these cores hands its globals (lookup, query, now ...) to every template
+    # through its own variable lookup; an expression gets them with the facts.
+    variables = dict(templar.environment.globals)
+    variables.update(facts)
+    try:
+        result = expression(**variables)
+        if isinstance(result, Undefined):
+            # A name that is not among the facts: an error, as on the cores after 2.19.
+            result._fail_with_undefined_error()
+    except (AnsibleError, RecursionError):
+        raise
+    except Exception as exc:  # pylint: disable=broad-except
+        # The templar of these cores wraps what a filter or test raises (UndefinedError,
+        # TypeError, ZeroDivisionError ...); a bare expression does not: wrap it the same way.
+        raise AnsibleError('%s: %s' % (type(exc).__name__, exc))
+    return result
+
+
+def _too_deep(exc):
+    """Return whether ``exc`` is, or was caused by, Python's recursion limit (the cores wrap it)."""
+    seen = 0
+    while exc is not None and seen < 32:
+        if isinstance(exc, RecursionError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _value(condition, facts):
+    condition = str(condition)
+    try:
+        if trust_as_template is None:
+            return _evaluate_before_2_19(condition, facts)
+        templar = Templar(loader=_loader(), variables=facts)
+        return templar.evaluate_expression(trust_as_template(condition))
+    except (AnsibleError, RecursionError) as exc:
+        if _too_deep(exc):
+            raise ConditionTooDeep('the condition is nested too deeply to evaluate: split it into several '
+                                   'conditions (every condition of a rule\'s that must hold)')
+        raise
+
+
 def evaluate(condition, facts):
     """Return whether ``condition`` holds for ``facts``; raise AnsibleError when it cannot be evaluated.
 
-    The condition is the user's own, written in the task or vars file like ``assert``'s ``that``,
-    so it is trusted as a template; the facts are data and never templated.
+    The value of the condition must be true or false: a number, a string, a list or an undefined
+    value is an error naming its type, so that ``connections | length`` never passes by being
+    non-zero. The facts are data and never templated (see the module's text).
     """
-    templar = Templar(loader=_loader(), variables=facts)
-    condition = trust_as_template(str(condition))
-    if hasattr(templar, 'evaluate_conditional'):
-        result = templar.evaluate_conditional(condition)
-    else:  # pragma: no cover - ansible-core before 2.19
-        from ansible.playbook.conditional import Conditional
-
-        conditional = Conditional(loader=_loader())
-        conditional.when = [condition]
-        result = conditional.evaluate_conditional(templar, facts)
+    result = _value(condition, facts)
     if not isinstance(result, bool):
-        raise AnsibleError('the condition gave %r, not true or false' % (result,))
+        raise AnsibleError('the condition gave a value of type %s, not true or false: write a comparison '
+                           'or a test, such as "... > 0" or "... is truthy"' % type_name(result))
     return result
 
 
@@ -58,7 +140,7 @@ def syntax_error(condition):
     """Return the syntax error of ``condition`` as text, or None when it parses."""
     try:
         evaluate(condition, {})
-    except AnsibleTemplateSyntaxError as exc:
+    except (AnsibleTemplateSyntaxError, ConditionSyntaxError) as exc:
         return str(exc).splitlines()[0]
     except AnsibleError:
         # Undefined facts and the like: the condition parses; the real facts decide.

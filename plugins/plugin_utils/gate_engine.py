@@ -14,7 +14,15 @@ so that the trend checks see its lag over the whole window. An attempt starts ``
 after the answers of the previous one came (so that nothing is asked again sooner), and at least a
 second after the previous one ended; none starts after the deadline.
 
-The clock is injected (``Clock``), so that tests can run a long wait without sleeping.
+The deadline bounds the attempts too, every call and every page of a listing (ApiClient.bound_by).
+An attempt that started may still make the calls it needs: before each round of concurrent reads
+the clients are bound to ``max(deadline, now + the client's timeout + a turn at its rate limit
+for each call the round needs)`` (Facts.calls), so that the one attempt of ``wait_timeout: 0``
+reads every group, however many, while what could go on without end (a listing's further pages,
+retries) stops there: a selection whose listing it cut short is inconclusive, naming the deadline.
+
+The clock is injected (``Clock``), so that tests can run a long wait without sleeping; the clients
+read the deadline on the same clock.
 """
 
 import time
@@ -61,6 +69,9 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import
 PROGRESS_LISTED = 4
 # The shortest pause between two attempts, so that a slow attempt is not followed at once by another.
 MIN_PAUSE = 1.0
+# The calls of a 5.x group's status at most: ListConsumerConnections, GetConsumerGroupLag and
+# ListConsumerGroupSubscriptions (Facts._rmq_status).
+RMQ_STATUS_CALLS = 3
 
 
 class Clock:
@@ -93,6 +104,22 @@ class Facts:
         self.run_concurrently = run_concurrently
         self.rmq_client = rmq_client
         self.rmq_queries = rmq_queries
+
+    @staticmethod
+    def calls(job):
+        """How many calls ``job`` makes at most, a listing's further pages aside: 3 for a 5.x group's status, else 1."""
+        key = job[0]
+        if key[0] == 'status' and generation(key[1]) == GENERATION_5:
+            return RMQ_STATUS_CALLS
+        return 1
+
+    def clients(self):
+        """The API clients the facts are read with (each once), those that can be bound to a deadline."""
+        found = []
+        for client in (self.client, self.rmq_client):
+            if client is not None and hasattr(client, 'bound_by') and all(client is not other for other in found):
+                found.append(client)
+        return found
 
     def gather(self, jobs):
         """Run ``jobs`` ([(key, what, function)]) concurrently; return {key: answer or Problem}."""
@@ -259,6 +286,7 @@ class Run:
         self.answered = None
         self.attempts = 0
         self.started = None
+        self.deadline = None
 
     def _elapsed(self):
         return self.clock.now() - self.started
@@ -268,7 +296,7 @@ class Run:
         plan = self.plan
         jobs = [self.facts.select_job(entry) for entry in plan['groups'] if entry['select'] is not None]
         self.answered = None
-        listings = self.facts.gather(jobs) if jobs else {}
+        listings = self._gather(jobs)
         if jobs:
             self.answered = self.clock.now()
         targets, self.selection_verdicts = resolve(plan['groups'], listings)
@@ -283,7 +311,7 @@ class Run:
                 if needs_status(entry, group_type)]
         messages = [message for message in plan['messages'] if self._message_open(message)]
         jobs += [self.facts.trace_job(message) for message in messages]
-        answers = self.facts.gather(jobs) if jobs else {}
+        answers = self._gather(jobs)
         if jobs and self.answered is None:
             self.answered = self.clock.now()
         seconds = self._elapsed()
@@ -336,6 +364,35 @@ class Run:
         self.started = self.clock.now()
         wait = max(plan['wait_timeout'], plan['observe_seconds'])
         still_observing = plan['observe_seconds'] > 0
+        self.deadline = self.started + wait
+        try:
+            return self._attempts(wait, still_observing)
+        finally:
+            for client in self.facts.clients():
+                client.bound_by(None)
+
+    def _gather(self, jobs):
+        """The answers of ``jobs`` (Facts.gather), their calls bounded by the deadline as the module docstring says."""
+        if not jobs:
+            return {}
+        now = self.clock.now()
+        calls = sum(self.facts.calls(job) for job in jobs)
+        for client in self.facts.clients():
+            interval = getattr(getattr(client, 'limiter', None), 'interval', 0) or 0
+            timeout = getattr(client, 'timeout', 0) or 0
+            needed = now + timeout + calls * interval
+            if needed <= self.deadline:
+                bound, what = self.deadline, "the gate's deadline (%s s after it started)" % (
+                    _number(round(self.deadline - self.started, 1)))
+            else:
+                bound, what = needed, ("the gate's deadline for these reads (%s s after it started: the timeout of %ss "
+                                       "and a turn at the rate limit for %s)" % (
+                                           _number(round(needed - self.started, 1)), _number(timeout), plural(calls, 'call')))
+            client.bound_by(bound, self.clock.now, what)
+        return self.facts.gather(jobs)
+
+    def _attempts(self, wait, still_observing):
+        plan = self.plan
         while True:
             self.attempts += 1
             began = self.clock.now()

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.generations import is_not_found
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import is_long_number, number_text
 
 PASSED = 'passed'
 FAILED = 'failed'
@@ -37,6 +38,10 @@ RUN_CHECK = 'run'
 # Error codes that answer the question definitively: the group, instance, topic or message does not
 # exist. A check that meets one fails; it is not merely inconclusive.
 NOT_FOUND_CODES = ('BIZ_SUBSCRIPTION_NOT_FOUND', 'INSTANCE_NOT_FOUND', 'BIZ_TOPIC_NOT_FOUND', 'BIZ_NO_MESSAGE')
+
+# The largest figure the API gives is a Java long: a number beyond it is no figure the API can mean,
+# and float arithmetic on it (a delay in seconds) would overflow.
+FIGURE_LIMIT = 2 ** 63
 
 # Control characters (C0 and C1, DEL) a terminal or a line-oriented report must not receive raw.
 _CONTROL = re.compile('[\x00-\x08\x0a-\x1f\x7f-\x9f]')
@@ -83,8 +88,21 @@ def has_control(text):
 
 
 def short(value):
-    """``repr(value)``, made safe and cut to 80 characters, for an error message."""
-    text = clean(repr(value))
+    """``repr(value)``, made safe and cut to 80 characters, for an error message.
+
+    A number too long to read is shortened (``1000\u2026(401 digits)``, ``'9999\u2026(5000 digits)'`` for
+    its text): Python refuses to print an int of more than 4300 digits, and the message must not fail.
+    """
+    if is_long_number(value):
+        text = number_text(value)
+        text = "'%s'" % text if isinstance(value, str) else text
+    else:
+        try:
+            text = repr(value)
+        except Exception:  # pylint: disable=broad-except
+            # A list holding such a number, a structure nested too deeply to print.
+            text = 'a %s that cannot be shown' % type(value).__name__
+    text = clean(text)
     return text if len(text) <= 80 else text[:77] + '...'
 
 
@@ -98,12 +116,18 @@ def render(value):
         return ', '.join('%s: %s' % (key, render(item)) for key, item in value.items()) or 'none'
     if isinstance(value, (list, tuple)):
         return ', '.join(render(item) for item in value) or 'none'
+    if isinstance(value, int):
+        # An int of more than 4300 digits cannot be printed: shortened, as every long number is.
+        return number_text(value)
     return str(value)
 
 
 def figure(value):
-    """A figure of the API: a finite number that is not a boolean."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A figure of the API: a finite number that is not a boolean, within FIGURE_LIMIT either way."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    # An int is compared as it is: math.isfinite() would convert it to a float, which overflows.
+    return (isinstance(value, int) or math.isfinite(value)) and -FIGURE_LIMIT <= value < FIGURE_LIMIT
 
 
 def plural(count, word, suffix='s'):
@@ -132,6 +156,17 @@ def outcome_of(why):
     return FAILED if why.definitive else INCONCLUSIVE
 
 
+def _reportable(value):
+    """``value`` with every int beyond FIGURE_LIMIT as its shortened text: no report could print one of 4300 digits."""
+    if isinstance(value, dict):
+        return {key: _reportable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_reportable(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not -FIGURE_LIMIT <= value < FIGURE_LIMIT:
+        return number_text(value)
+    return value
+
+
 def verdict(suite, kind, subject, instance_id, check, status, expected, observed, offenders=None, reason='', allowed=False):
     """Return a verdict (see the module docstring)."""
     return {
@@ -142,11 +177,21 @@ def verdict(suite, kind, subject, instance_id, check, status, expected, observed
         'check': check,
         'status': status,
         'blocking': status == FAILED or (status == INCONCLUSIVE and not allowed),
-        'expected': plain(expected),
-        'observed': plain(observed),
+        'expected': _reportable(plain(expected)),
+        'observed': _reportable(plain(observed)),
         'offenders': [str(item) for item in (offenders or [])],
         'reason': str(reason),
     }
+
+
+def unwritten(reason):
+    """The verdict that says a report could not be written: check ``run`` of the gate, inconclusive and always blocking.
+
+    The run did not finish as it should: what the missing report would have told is lost, so the
+    gate cannot pass. ``reason`` names the option, the path and the system's reason.
+    """
+    return verdict(GATE_SUITE, RUN_CHECK, GATE_SUITE, None, RUN_CHECK, INCONCLUSIVE, 'every report written', 'not written',
+                   reason=reason)
 
 
 def stopped(reason, suite=GATE_SUITE, subject=None):

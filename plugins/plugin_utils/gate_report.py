@@ -14,6 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import number_text
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     FAILED,
     GATE_SUITE,
@@ -127,15 +128,16 @@ def gate_failures(report):
 
 
 def _number(value):
-    """Show 12.0 as 12 and 3.25 as 3.25; anything else as it is."""
-    if isinstance(value, float) and not isinstance(value, bool) and value == int(value):
+    """Show 12.0 as 12 and 3.25 as 3.25; anything else as it is (a number too long to print shortened)."""
+    # Below 1e15 a float holds every whole number exactly; a larger one is shown as Python shows it (1e+308).
+    if isinstance(value, float) and math.isfinite(value) and abs(value) < 1e15 and value == int(value):
         return str(int(value))
-    return str(value)
+    return number_text(value)
 
 
 def _run_line(run, suites=None):
     attempts = run.get('attempts')
-    line = '%s: %s attempt%s in %s s' % (' and '.join(suites or [str(run.get('suite'))]), attempts, '' if attempts == 1 else 's',
+    line = '%s: %s attempt%s in %s s' % (' and '.join(suites or [str(run.get('suite'))]), _number(attempts), '' if attempts == 1 else 's',
                                          _number(run.get('elapsed_seconds')))
     if run.get('stopped'):
         line += ', stopped before it could finish'
@@ -326,6 +328,9 @@ def gate_junit(report):
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding='unicode') + '\n'
 
 
+# The longest time a test case or suite is given, in seconds (ten years): a longer one is no time a
+# gate ran, and would overflow the timestamps computed from it.
+_JUNIT_SECONDS_MAX = 10 * 366 * 86400
 # The Ant schema requires a host; the gate evaluates its checks on the controller.
 _JUNIT_HOST = 'localhost'
 # The Ant schema requires a timestamp; this one says the report carried no time at all.
@@ -340,9 +345,10 @@ def _junit_seconds(value):
         return 0
     try:
         seconds = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
+        # OverflowError: an int beyond a float's range, from a run made elsewhere.
         return 0
-    return int(round(seconds * 1000)) if math.isfinite(seconds) and seconds > 0 else 0
+    return int(round(seconds * 1000)) if math.isfinite(seconds) and 0 < seconds <= _JUNIT_SECONDS_MAX else 0
 
 
 def _junit_time(millis):
@@ -366,7 +372,8 @@ def _junit_case_times(verdicts, run):
 
 def _run_key(run):
     """What identifies a run apart from its suite: suites that one gate task ran together share it."""
-    return tuple(sorted((key, str(value)) for key, value in (run or {}).items() if key != 'suite'))
+    return tuple(sorted((key, number_text(value) if isinstance(value, int) else str(value))
+                        for key, value in (run or {}).items() if key != 'suite'))
 
 
 def _junit_suite_starts(report, suites, runs):
@@ -389,12 +396,16 @@ def _junit_suite_starts(report, suites, runs):
             origin = datetime.datetime.strptime('T'.join(match.groups()), _JUNIT_TIME_FORMAT)
         except ValueError:
             continue
-        if sign < 0:
-            origin -= datetime.timedelta(milliseconds=sum(millis for _key, millis in distinct))
         start_of = {}
-        for key, millis in distinct:
-            start_of[key] = origin.strftime(_JUNIT_TIME_FORMAT)
-            origin += datetime.timedelta(milliseconds=millis)
+        try:
+            if sign < 0:
+                origin -= datetime.timedelta(milliseconds=sum(millis for _key, millis in distinct))
+            for key, millis in distinct:
+                start_of[key] = origin.strftime(_JUNIT_TIME_FORMAT)
+                origin += datetime.timedelta(milliseconds=millis)
+        except OverflowError:
+            # Before year 1 or after 9999 (a timestamp at the edge of the calendar): this field cannot place the runs.
+            continue
         return [start_of[key] for key in keys]
     return [_JUNIT_NO_TIME] * len(suites)
 

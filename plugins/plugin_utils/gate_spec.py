@@ -9,17 +9,25 @@ module's options (``groups[2].min_version``) or, when a role passes its variable
 role's variables (``consumer_health_groups[2].min_version``, ``consumer_health_max_lag``).
 """
 
-import math
 import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.validation import check_type_bool, check_type_float, check_type_int
+from ansible.module_utils.common.validation import check_type_bool
 
 from ansible_collections.apsaramq.rocketmq.plugins.filter.rocketmq import version_key
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import SHOWN_DIGITS, decimal_number, number_text
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import APPLICABLE_CHECK, CHECKS, SELECT_CHECK
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import RUN_CHECK, GateInputError, clean, fail, plain, short
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
+    FIGURE_LIMIT,
+    RUN_CHECK,
+    GateInputError,
+    clean,
+    fail,
+    plain,
+    short,
+)
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import GENERATION_5, generation
 
 try:
@@ -116,28 +124,38 @@ def flag(value, where):
         fail(where, '%s is not a boolean' % short(value))
 
 
-def _bounded(value, where, convert, what, limit):
-    """Return ``convert(value)`` when it is a finite number within ``LIMITS[limit]``; anything else (booleans too) fails."""
+def _bounded(value, where, whole, limit):
+    """``value`` as a number (an int when ``whole``) when it is finite and within ``LIMITS[limit]``; anything else fails.
+
+    An int, a float or the text of a number, of any length; booleans are no numbers. The bounds are
+    checked on the exact decimal before anything converts it, as int() refuses text of more than
+    4300 digits and float() overflows on an int beyond its range.
+    """
     low, high, unit = LIMITS[limit]
-    number = None
-    if not isinstance(value, bool):
-        try:
-            number = convert(value)
-        except (TypeError, ValueError, OverflowError):
-            pass
-    if number is None or math.isnan(number) or math.isinf(number) or not low <= number <= high:
-        fail(where, '%s is not %s from %d to %d %s' % (short(value), what, low, high, unit))
-    return number
+    what = 'a whole number' if whole else 'a number'
+    number = decimal_number(value)
+    # A number is shown as a number whether it came as one or as its text: ansible-core before 2.19
+    # hands every templated value over as text, and the message must read the same on every core.
+    shown = short(value) if number is None else clean(number_text(value))
+    if number is not None and number.is_finite() and number.adjusted() >= SHOWN_DIGITS:
+        # Digits beyond any figure: say so plainly, with the number shortened.
+        if number > high:
+            fail(where, '%s is too large; at most %d %s' % (shown, high, unit))
+        if number < low:
+            fail(where, '%s is too small; at least %d %s' % (shown, low, unit))
+    if number is None or not number.is_finite() or not low <= number <= high or (whole and number != number.to_integral_value()):
+        fail(where, '%s is not %s from %d to %d %s' % (shown, what, low, high, unit))
+    return int(number) if whole else float(number)
 
 
 def count(value, where, limit='count'):
     """A whole number within ``LIMITS[limit]``."""
-    return _bounded(value, where, check_type_int, 'a whole number', limit)
+    return _bounded(value, where, True, limit)
 
 
 def seconds(value, where, limit='seconds'):
     """A number of seconds within ``LIMITS[limit]``; whole numbers as int."""
-    number = _bounded(value, where, check_type_float, 'a number', limit)
+    number = _bounded(value, where, False, limit)
     return int(number) if number == int(number) else number
 
 
@@ -202,6 +220,24 @@ def _conditions(value, where):
     return checked
 
 
+def _expectation(value, where):
+    """``value``, the ``expect`` of a query rule, when every whole number in it is within a figure of the API.
+
+    The API's figures are 64-bit; a longer number can never be equal to one, and the report could
+    not print it (Python refuses to print an int of more than 4300 digits).
+    """
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _expectation(item, '%s.%s' % (where, clean(str(key))))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _expectation(item, '%s[%d]' % (where, index))
+    elif isinstance(value, int) and not isinstance(value, bool) and not -FIGURE_LIMIT <= value < FIGURE_LIMIT:
+        fail(where, '%s is out of range; the figures of the API are whole numbers from %d to %d' % (
+            short(value), -FIGURE_LIMIT, FIGURE_LIMIT - 1))
+    return value
+
+
 def _rules(value, where, seen):
     """Validate the rules at ``where``; ``seen`` maps each rule name taken so far to where it was defined."""
     rules = []
@@ -223,7 +259,7 @@ def _rules(value, where, seen):
                 fail(at, 'fail_msg and success_msg go with that; a query rule reports its query and result')
             rule['query'] = text(raw['query'], at + '.query', 'a JMESPath expression')
             _compile(rule['query'], at + '.query', rule_name)
-            rule['expect'] = plain(raw.get('expect', True))
+            rule['expect'] = _expectation(plain(raw.get('expect', True)), at + '.expect')
         else:
             if 'expect' in raw:
                 fail(at + '.expect', 'goes with query; conditions in that must all be true')

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The playbooks users run, against the emulator: deployment_gate exits 0 when the gate passes and
 # non-zero when it fails, naming the reasons; consumer_health and message_delivery run one role
-# each; every run writes its reports, which verify.yml parses. Bad variables fail before any API
-# call; a gate stopped by a failed task still writes its reports.
+# each; every run writes its reports, which verify.yml parses. Bad variables (numbers of any length
+# too) fail before any API call; a gate stopped by a failed task still writes its reports, and one
+# whose reports cannot be written does not start, naming their paths.
 set -euo pipefail
 
 config="${ONS_INTEGRATION_CONFIG:-../../integration_config.yml}"
@@ -54,6 +55,16 @@ fails nothing 'neither consumer_health_groups nor message_delivery_messages is s
 fails bounds "consumer_health_wait_timeout: inf is not a number from 0 to 86400 seconds"
 fails duplicate_rules "consumer_health_groups[0].rules[0].name: 'two_clients' is also the name of the rule consumer_health_rules[0]"
 fails report_name "gate_report_name: '../escaped' is not a report name"
+fails huge 'consumer_health_max_lag: 1000…(401 digits) is too large; at most 1000000000 messages'
+# A file where the report directory should be: the gate does not start, and says where and why.
+touch "$reports/unwritable"
+fails unwritable \
+    'report_json: the JSON report cannot be written to ' '/unwritable/unwritable.json: Not a directory: ' \
+    'report_junit: the JUnit report cannot be written to ' '/unwritable/unwritable-junit.xml: Not a directory: '
+if [ ! -f "$reports/unwritable" ] || find "$reports" -name 'unwritable*.*' ! -name '*.log' | grep -q .; then
+    echo "runme.sh: the gate with an unwritable report directory changed it or wrote a report" >&2
+    exit 1
+fi
 if find "$reports" -name 'escaped*' | grep -q .; then
     echo "runme.sh: a report was written outside its directory" >&2
     exit 1

@@ -2,18 +2,28 @@
 # Copyright: (c) apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The options the gate action takes are the options its documentation-only module documents.
+"""The options the gate action takes: the ones its documentation-only module documents, and what it does with any value.
 
 ansible-doc shows plugins/modules/gate.py while the action validates its own argument spec, and
-sanity's validate-modules cannot compare the two for an action: this test does.
+sanity's validate-modules cannot compare the two for an action: this test does. No value of an
+option stops the gate without a named error (never a traceback), before its first API call, and
+with the reports that can be written.
 """
+
+import errno
+import json
+import os
+import re
+from unittest import mock
 
 import pytest
 import yaml
 
+from ansible_collections.apsaramq.rocketmq.plugins.action import gate as gate_action
 from ansible_collections.apsaramq.rocketmq.plugins.action.gate import ARGUMENT_SPEC, GATE_ARGUMENT_SPEC
 from ansible_collections.apsaramq.rocketmq.plugins.doc_fragments.credentials import ModuleDocFragment as CredentialsFragment
 from ansible_collections.apsaramq.rocketmq.plugins.doc_fragments.ons import ModuleDocFragment
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import ONS_ARGUMENT_SPEC
 from ansible_collections.apsaramq.rocketmq.plugins.modules import gate as gate_module
 
@@ -50,3 +60,186 @@ def test_the_connection_options_are_those_of_the_shared_fragments():
     documented = dict(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'])
     documented.update(yaml.safe_load(CredentialsFragment.DOCUMENTATION)['options'])
     assert sorted(documented) == sorted(ONS_ARGUMENT_SPEC)
+
+
+# ---------------------------------------------------------------------------------------------
+# No input stops the gate without a report: numbers of any length, report paths
+#
+# The action runs as Ansible runs it, on a task whose arguments are given here. Connecting is
+# replaced by a function that records the call and finds no credentials, so that no test reaches an
+# API: a refusal "before the first API call" is one that never connected.
+
+INSTANCE = 'MQ_INST_1234567890_TEST'
+# What the gate says of a value, before its first API call, for the input it refuses.
+HUGE = 10 ** 400
+HUGE_TEXT = '1000\u2026(401 digits)'
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    """The connections the action tried to make; every one fails to find credentials."""
+    made = []
+
+    def refuse(params, *_args, **_kwargs):
+        made.append(params)
+        raise CredentialError('no credentials in this test')
+
+    monkeypatch.setattr(gate_action, 'connect', refuse)
+    monkeypatch.setattr(gate_action, 'connect_rmq', refuse)
+    return made
+
+
+def run_gate(**args):
+    """Run the gate action on a task with ``args``; return its result."""
+    args.setdefault('groups', [{'group_id': 'GID_orders'}])
+    args.setdefault('instance_id', INSTANCE)
+    task = mock.MagicMock()
+    task.args = args
+    task.async_val = 0
+    task.check_mode = False
+    task.action = 'apsaramq.rocketmq.gate'
+    connection = mock.MagicMock()
+    connection._shell.tmpdir = None
+    action = gate_action.ActionModule(task, connection, play_context=mock.MagicMock(), loader=None, templar=None,
+                                      shared_loader_obj=None)
+    return action.run(task_vars={})
+
+
+def read_json(path):
+    with open(str(path), encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+def stopped_reasons(report):
+    return [verdict['reason'] for verdict in report['checks'] if verdict['check'] == 'run']
+
+
+@pytest.mark.parametrize('args, says', [
+    (dict(groups=[{'group_id': 'GID_orders', 'max_lag': HUGE}]),
+     r"groups\[0\]\.max_lag: 1000\u2026\(401 digits\) is too large; at most 1000000000 messages"),
+    (dict(groups=[{'group_id': 'GID_orders', 'max_lag': '1' * 5000}]),
+     r"groups\[0\]\.max_lag: 1111\u2026\(5000 digits\) is too large; at most 1000000000 messages"),
+    (dict(groups=[{'group_id': 'GID_orders', 'max_lag': 1e308 * 10}]),
+     r"groups\[0\]\.max_lag: inf is not a whole number from 0 to 1000000000 messages"),
+    (dict(groups=[{'group_id': 'GID_orders', 'max_delay_seconds': 10 ** 5000}]),
+     r"groups\[0\]\.max_delay_seconds: 1000\u2026\(5001 digits\) is too large; at most 31536000 seconds"),
+    (dict(groups=[{'group_id': 'GID_orders', 'min_consumers': -HUGE}]),
+     r"groups\[0\]\.min_consumers: -1000\u2026\(401 digits\) is too small; at least 0 clients"),
+    (dict(group_defaults={'max_lag': HUGE}, input_names={'group_defaults': 'consumer_health_'}),
+     r"consumer_health_max_lag: 1000\u2026\(401 digits\) is too large; at most 1000000000 messages"),
+    (dict(groups=[{'group_id': 'GID_orders', 'min_version': 'V' + '9' * 5000 + '_0_0'}]),
+     r"groups\[0\]\.min_version: 'V9999.* is not a RocketMQ client version name: it has 5005 characters, at most 100"),
+    (dict(wait_timeout='9' * 5000), r"wait_timeout: 9999\u2026\(5000 digits\) is too large; at most 86400 seconds"),
+    (dict(wait_timeout=10 ** 5000, input_names={'wait_timeout': 'consumer_health_wait_timeout'}),
+     r"consumer_health_wait_timeout: 1000\u2026\(5001 digits\) is too large; at most 86400 seconds"),
+    (dict(poll_interval=1e300), r"poll_interval: 1e\+300 is too large; at most 3600 seconds"),
+    (dict(observe_seconds='1e999999999'), r"observe_seconds: 1e999999999 is too large; at most 86400 seconds"),
+    (dict(timeout=HUGE), r"timeout is 1000\u2026\(401 digits\): use a number of seconds above 0 and at most 600"),
+    (dict(rate_limit='9' * 5000), r"rate_limit is 9999\u2026\(5000 digits\): use a number of requests per second"),
+    (dict(retries=10 ** 5000), r"retries is 1000\u2026\(5001 digits\): use a whole number from 0 to 20"),
+    # Ansible's own int would build a number of a billion digits from this before any bound is checked.
+    (dict(retries='1e999999999'), r"retries is 1e999999999: use a whole number from 0 to 20"),
+])
+def test_a_number_of_any_length_is_refused_by_name_before_the_first_api_call_and_reported(connections, tmp_path, args, says):
+    result = run_gate(report_json=str(tmp_path / 'gate.json'), report_junit=str(tmp_path / 'gate.xml'), **args)
+    assert connections == []
+    assert result['failed'] and not result['passed']
+    assert re.search('the gate did not start: ' + says, result['msg']), result['msg']
+    report = read_json(tmp_path / 'gate.json')
+    assert report['result'] == 'failed'
+    assert any(re.search(says, reason) for reason in stopped_reasons(report))
+    assert re.search(says, (tmp_path / 'gate.xml').read_text(encoding='utf-8'))
+
+
+def test_numbers_the_gate_can_take_still_reach_the_connection(connections, tmp_path):
+    result = run_gate(timeout='30', retries='3', rate_limit=2, wait_timeout='0', report_json=str(tmp_path / 'gate.json'))
+    assert [(made['timeout'], made['retries'], made['rate_limit']) for made in connections] == [(30.0, 3, 2.0)]
+    assert 'Failed to find credentials: no credentials in this test' in result['msg']
+
+
+@pytest.mark.parametrize('args', [dict(name=10 ** 5000), dict(notes=[10 ** 5000]), dict(fail=10 ** 5000)])
+def test_an_option_ansible_cannot_convert_fails_naming_it_without_a_traceback(connections, args):
+    result = run_gate(**args)
+    assert result['failed'] and connections == []
+    assert list(args)[0] in result['msg']
+
+
+# Report paths
+
+
+def test_one_file_for_both_reports_is_refused_naming_both_options_before_the_first_api_call(connections, tmp_path):
+    result = run_gate(report_json=str(tmp_path / 'gate.json'), report_junit=str(tmp_path / 'sub' / '..' / 'gate.json'))
+    assert connections == []
+    assert result['failed']
+    assert result['msg'] == 'report_json and report_junit: both are the file %s: give each report a file of its own' % (
+        tmp_path / 'gate.json')
+    assert not os.path.exists(str(tmp_path / 'gate.json'))
+
+
+def test_a_symbolic_link_to_the_other_report_is_the_same_file(connections, tmp_path):
+    (tmp_path / 'reports').mkdir()
+    (tmp_path / 'link').symlink_to(tmp_path / 'reports')
+    result = run_gate(report_json=str(tmp_path / 'reports' / 'gate.json'), report_junit=str(tmp_path / 'link' / 'gate.json'))
+    assert connections == []
+    assert result['failed'] and 'report_json and report_junit: both are the file %s' % (tmp_path / 'reports' / 'gate.json') in result['msg']
+
+
+def test_a_hard_link_to_the_other_report_is_the_same_file(connections, tmp_path):
+    (tmp_path / 'gate.json').write_text('{}')
+    os.link(str(tmp_path / 'gate.json'), str(tmp_path / 'gate.xml'))
+    result = run_gate(report_json=str(tmp_path / 'gate.json'), report_junit=str(tmp_path / 'gate.xml'))
+    assert connections == []
+    assert result['failed'] and result['msg'].startswith('report_json and report_junit: both are the file ')
+    assert (tmp_path / 'gate.json').read_text() == '{}'
+
+
+def test_a_report_that_cannot_be_written_stops_the_gate_before_the_api_and_the_other_report_says_why(connections, tmp_path):
+    # A file where the report's directory should be: refused whoever runs the test (root too).
+    (tmp_path / 'taken').write_text('')
+    result = run_gate(report_json=str(tmp_path / 'taken' / 'gate.json'), report_junit=str(tmp_path / 'gate.xml'))
+    assert connections == []
+    assert result['failed'] and not result['passed'] and result['result'] == 'failed'
+    says = 'report_json: the JSON report cannot be written to %s: Not a directory: %s' % (
+        tmp_path / 'taken' / 'gate.json', tmp_path / 'taken')
+    assert 'gate run INCONCLUSIVE: expected every check evaluated, observed stopped; the gate did not start: ' + says in result['msg']
+    assert result['report_files'] == {'JUnit': str(tmp_path / 'gate.xml')}
+    assert says in (tmp_path / 'gate.xml').read_text(encoding='utf-8')
+
+
+def test_when_no_report_can_be_written_the_task_names_each_path(connections, tmp_path):
+    (tmp_path / 'gate.json').mkdir()
+    (tmp_path / 'taken').write_text('')
+    result = run_gate(report_json=str(tmp_path / 'gate.json'), report_junit=str(tmp_path / 'taken' / 'deeper' / 'gate.xml'),
+                      fail=False)
+    assert connections == []
+    assert not result['passed'] and result['report_files'] == {}
+    assert 'report_json: the JSON report cannot be written to %s: it is a directory' % (tmp_path / 'gate.json') in result['msg']
+    assert 'report_junit: the JUnit report cannot be written to %s: Not a directory: %s' % (
+        tmp_path / 'taken' / 'deeper' / 'gate.xml', tmp_path / 'taken') in result['msg']
+    assert [verdict['status'] for verdict in result['report']['checks']] == ['inconclusive', 'inconclusive']
+
+
+@pytest.mark.parametrize('failing, kept', [('JSON', 'JUnit'), ('JUnit', 'JSON')])
+def test_a_report_that_fails_to_be_written_at_the_end_makes_the_run_inconclusive_and_the_other_says_so(
+        connections, tmp_path, monkeypatch, failing, kept):
+    paths = {'JSON': str(tmp_path / 'gate.json'), 'JUnit': str(tmp_path / 'gate.xml')}
+    write = gate_action._write
+
+    def full_disk(path, content):
+        if path == paths[failing]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        write(path, content)
+
+    monkeypatch.setattr(gate_action, '_write', full_disk)
+    result = run_gate(report_json=paths['JSON'], report_junit=paths['JUnit'])
+    option = {'JSON': 'report_json', 'JUnit': 'report_junit'}[failing]
+    says = '%s: the %s report cannot be written to %s: %s: %s' % (option, failing, paths[failing], os.strerror(errno.ENOSPC),
+                                                                  paths[failing])
+    assert result['failed'] and 'gate run INCONCLUSIVE: expected every report written, observed not written; ' + says in result['msg']
+    assert result['report_files'] == {kept: paths[kept]}
+    assert not os.path.exists(paths[failing])
+    text = open(paths[kept], encoding='utf-8').read()
+    assert says in text
+    if kept == 'JSON':
+        # Written again after the JUnit report failed: the JSON report says why that one is missing.
+        assert read_json(paths['JSON'])['checks'][-1]['expected'] == 'every report written'

@@ -304,3 +304,20 @@ def test_the_5x_endpoint_and_region_are_checked_as_the_ons_ones_naming_the_varia
     # deployment_gate checks them with the connection variables, before any call.
     with pytest.raises(AnsibleFilterError, match=r"^rmq_region: "):
         FILTERS['gate_suites']({'consumer_health_groups': [{'group_id': 'GID_a'}], 'rmq_region': 'Hangzhou'})
+
+
+@pytest.mark.parametrize('settings, message', [
+    ({'ons_retries': '1e999999999'}, r"^ons_retries: '1e999999999' is not a whole number$"),
+    ({'ons_retries': '9' * 5000}, r"^ons_retries: '9999\u2026\(5000 digits\)' is not a whole number$"),
+    ({'ons_retries': 10 ** 5000}, r"^ons_retries: retries is 1000\u2026\(5001 digits\): use a whole number from 0 to 20$"),
+    ({'ons_timeout': 10 ** 400}, r"^ons_timeout: timeout is 1000\u2026\(401 digits\): use a number of seconds above 0"),
+    ({'ons_rate_limit': '9' * 5000}, r"^ons_rate_limit: rate_limit is 9999\u2026\(5000 digits\): use a number of requests"),
+    ({'consumer_health_groups': [{}], 'consumer_health_wait_timeout': 10 ** 5000},
+     r"^consumer_health_wait_timeout: 1000\u2026\(5001 digits\) is too large; at most 86400 seconds$"),
+    ({'message_delivery_messages': [{}], 'message_delivery_poll_interval': '9' * 5000},
+     r"^message_delivery_poll_interval: 9999\u2026\(5000 digits\) is too large; at most 3600 seconds$"),
+], ids=['1e999999999 retries', '5000 digits of retries', 'int retries', 'timeout', 'rate_limit', 'wait_timeout', 'poll_interval'])
+def test_the_playbook_variables_take_numbers_of_any_length_refusing_them_by_name(settings, message):
+    # Never Ansible's int: it would first build a number of a billion digits from 1e999999999.
+    with pytest.raises(AnsibleFilterError, match=message):
+        suites(settings)

@@ -461,3 +461,40 @@ def test_ansible_doc_renders_every_filter_with_examples_and_return(tmp_path):
         assert doc['doc']['short_description']
         assert 'apsaramq.rocketmq.' in doc['examples']
         assert '_value' in doc['return']
+
+
+# ---------------------------------------------------------------------------------------------
+# Versions of any length: no version name is longer than MAX_VERSION_LENGTH characters, and the
+# numbers of a longer one could be beyond what Python converts (4300 digits).
+
+LONG_VERSIONS = ['V' + '9' * 5000 + '_0_0', '9' * 5000 + '.0.0', 'V4_9_' + '4' * 200, 'V4_9_4_BETA' + '1' * 5000]
+
+
+@pytest.mark.parametrize('value', LONG_VERSIONS, ids=['enum of 5000 digits', 'dotted of 5000 digits', '200 digits', 'beta of 5000'])
+def test_a_version_longer_than_any_name_is_refused_naming_its_length(value):
+    with pytest.raises(AnsibleFilterError) as error:
+        version_compare(value, 'V4_9_4')
+    message = str(error.value)
+    assert message.startswith("version_compare: version: %s... is not a RocketMQ client version name: it has %d characters, at most 100; "
+                              "accepted: " % (repr(value)[:77], len(value)))
+    assert len(message) < 1000
+
+
+def test_the_longest_version_read_is_still_ordered():
+    longest = 'V4_9_' + '4' * (rocketmq.MAX_VERSION_LENGTH - 5)
+    assert len(longest) == rocketmq.MAX_VERSION_LENGTH
+    assert version_compare(longest, 'V4_9_4') == 1
+
+
+def test_a_number_too_long_to_print_is_described_shortened_in_the_error():
+    with pytest.raises(AnsibleFilterError, match=r"^version_at_least: version: int 1000\u2026\(5001 digits\) is not a string"):
+        version_at_least(10 ** 5000, 'V4_9_4')
+
+
+def test_summary_counts_a_version_of_any_length_as_unknown_without_failing():
+    connections = [_connection('a@1', 'V4_9_4')] + [_connection('%s@1' % index, value) for index, value in enumerate(LONG_VERSIONS)]
+    connections.append({'client_id': 'n@1', 'client_addr': '10.0.0.9:1', 'version': 10 ** 5000})
+    summary = connection_summary(connections)
+    assert summary['unknown_version_count'] == len(LONG_VERSIONS) + 1
+    assert summary['min_version'] == summary['max_version'] == 'V4_9_4'
+    assert '1000\u2026(5001 digits)' in summary['versions']

@@ -16,6 +16,7 @@ stops itself after ``lifetime`` seconds even if a test forgets to; every socket 
         assert server.served == ["html_503", "good"]
 """
 
+import base64
 import json
 import threading
 import time
@@ -124,6 +125,59 @@ def _html(status):
     return lambda handler, extra: handler.whole(status, "text/html", HTML % (status, status), extra)
 
 
+# Where "token_at_cut" puts the token: so many characters into the body that the client's cut at
+# 160 falls inside it (84 of the 109 characters of the tests' token before the mark).
+TOKEN_AT = 76
+
+
+def _echoed_token(handler):
+    # The answers below echo the token the request carried (header of a V3 call), as servers quoting
+    # what they received do: the test never hands the secret to the server itself.
+    return handler.headers.get("x-acs-security-token") or ""
+
+
+def _token_at_cut(handler, extra):
+    # A proxy's error page quoting the request it could not pass on.
+    filler = "Service Unavailable;upstream=ons;received=" + "-" * TOKEN_AT
+    body = filler[:TOKEN_AT] + _echoed_token(handler) + ";requestId=hostile-cut"
+    handler.whole(503, "text/plain", body, extra)
+
+
+def _json_escape(text, every=False):
+    # "\/" for "/" and "\u002b" for "+", as JSON encoders that escape HTML-sensitive characters
+    # write them; ``every`` escapes every character, in upper-case hex.
+    if every:
+        return "".join("\\u%04X" % ord(char) for char in text)
+    return text.replace("/", "\\/").replace("+", "\\u002b")
+
+
+def _token_json_escaped(every):
+    def answer(handler, extra):
+        escaped = _json_escape(_echoed_token(handler), every)
+        # A gateway's HTML page quoting the request as JSON: not the API's JSON, so quoted from its start.
+        body = '<pre>{"SecurityToken":"%s","Action":"OnsConsumerGetConnection"}</pre>' % escaped
+        handler.whole(502, "text/html", body, extra)
+    return answer
+
+
+def _token_in_json_message(handler, extra):
+    # The API's JSON error whose message holds a JSON document: the token escaped inside it.
+    quoted = '{"SecurityToken":"%s"}' % _json_escape(_echoed_token(handler))
+    handler.whole(400, "application/json", json.dumps({"RequestId": "hostile-json-message", "Code": "InvalidParameter",
+                                                       "Message": "The request %s is not valid." % quoted}), extra)
+
+
+def _token_in_base64(offset, urlsafe):
+    def answer(handler, extra):
+        text = "sign: "[:offset] + _echoed_token(handler) + "&Timestamp=2026-01-01T00%3A00%3A00Z"
+        encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+        diagnostic = encode(text.encode("utf-8")).decode("ascii")
+        handler.whole(403, "application/json", json.dumps({
+            "RequestId": "hostile-base64", "Code": "IncompleteSignature",
+            "Message": "The request signature does not conform. EncodedDiagnosticMessage: %s" % diagnostic}), extra)
+    return answer
+
+
 def _json(status, body):
     return lambda handler, extra: handler.whole(status, "application/json", body if isinstance(body, str) else json.dumps(body), extra)
 
@@ -148,7 +202,17 @@ ANSWERS = {
     "flow_control_in_200": _json(200, {"RequestId": "hostile-flow", "Code": "ONS_SYSTEM_FLOW_CONTROL",
                                        "Message": "The system is busy."}),
     "negative_total_diff": _json(200, NEGATIVE_TOTAL_DIFF),
+    # Answers that echo the request's security token (x-acs-security-token) in some form:
+    "token_at_cut": _token_at_cut,                          # text/plain 503, the token across the 160th character
+    "token_json_escaped": _token_json_escaped(False),       # HTML 502 quoting it in JSON, "\/" and "\u002b"
+    "token_json_every_char": _token_json_escaped(True),     # the same, every character "\uXXXX"
+    "token_in_json_message": _token_in_json_message,        # the API's JSON error, a JSON text in its message
 }
+# The API's JSON error with the token Base64-encoded at byte offset 0 to 5 of a longer text, in the
+# standard or URL-safe alphabet: "token_in_base64_1", "token_in_base64url_2" ...
+for _offset in range(6):
+    ANSWERS["token_in_base64_%d" % _offset] = _token_in_base64(_offset, False)
+    ANSWERS["token_in_base64url_%d" % _offset] = _token_in_base64(_offset, True)
 
 
 class HostileServer:

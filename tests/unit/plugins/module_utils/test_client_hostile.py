@@ -3,21 +3,29 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The client against a server that answers in every broken way: it retries to success or ends in a clear OnsError, in time."""
 
+import base64
+import hashlib
 import json
 import time
 
 import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import (
+    CAUSE_LENGTH,
+    QUOTE_MAX_BYTES,
+    SNIPPET_LENGTH,
     OnsApiError,
     OnsClient,
     OnsConfigurationError,
     OnsError,
     OnsResponseError,
     OnsTransportError,
+    _cause,
+    quote_body,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import Credentials
-from ansible_collections.apsaramq.rocketmq.tests.unit.plugins.module_utils.hostile_server import HostileServer
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import REDACTED
+from ansible_collections.apsaramq.rocketmq.tests.unit.plugins.module_utils.hostile_server import TOKEN_AT, HostileServer
 
 GROUP = {"GroupId": "GID_orders", "InstanceId": "MQ_INST_1234567890_UNIT"}
 TIMEOUT = 3.0
@@ -25,11 +33,17 @@ TIMEOUT = 3.0
 SLACK = 1.0
 
 
-def client(server, **kwargs):
+# An STS token as long as a short real one, with the characters encoders change ("+", "/", "="); six
+# "~" and six "?" put a "+" and a "/" into its Base64 whatever the alignment.
+TOKEN = "CAIS%s~~~~~~??????==" % base64.b64encode(hashlib.sha512(b"apsaramq unit sts token").digest() +
+                                                  hashlib.sha512(b"apsaramq unit sts token 2").digest()).decode("ascii")[:91]
+
+
+def client(server, token=None, **kwargs):
     kwargs.setdefault("retries", 3)
     kwargs.setdefault("rate_limit", 1000)
     kwargs.setdefault("timeout", TIMEOUT)
-    made = OnsClient(Credentials("LTAI5tUnitKey01", "UnitSecretNotForProduction01"), server.url, **kwargs)
+    made = OnsClient(Credentials("LTAI5tUnitKey01", "UnitSecretNotForProduction01", token), server.url, **kwargs)
     # Quick backoff: the waits' shape is covered in test_retry.
     made.policy.base = 0.01
     return made
@@ -184,3 +198,101 @@ def test_a_redirect_is_not_followed_and_never_an_answer():
         with pytest.raises(OnsResponseError, match="HTTP 302: a redirect, which the API never answers") as caught:
             timed_call(client(server, retries=0))
     assert caught.value.http_status == 302 and server.served == ["redirect"]
+
+
+def error_texts(error):
+    """Every text of an error a module or a log can show."""
+    return [str(error), repr(error), error.message, json.dumps(error.to_dict())] + [str(arg) for arg in error.args]
+
+
+def assert_no_run_of_the_token(error, run=8):
+    """No run of ``run`` characters of TOKEN in any text of ``error``: no piece of it long enough to matter."""
+    assert len(TOKEN) == 109 and "+" in TOKEN and "/" in TOKEN
+    pieces = set(TOKEN[start:start + run] for start in range(len(TOKEN) - run + 1))
+    for text in error_texts(error):
+        shown = [piece for piece in pieces if piece in text]
+        assert not shown, (shown, text)
+
+
+def test_a_token_straddling_the_cut_of_a_non_json_body_is_masked_before_the_cut():
+    # The body quotes the token from character 76: the quote's cut at 160 falls 84 characters into
+    # it. Cut first, those 84 characters would match no form of the token and show.
+    with HostileServer(["token_at_cut"]) as server:
+        with pytest.raises(OnsApiError) as caught:
+            timed_call(client(server, token=TOKEN, retries=0))
+    assert server.served == ["token_at_cut"] and TOKEN_AT + 84 == 160
+    assert caught.value.code == "HTTP503"
+    assert_no_run_of_the_token(caught.value)
+    # The quote is still there, the token masked where it stood, and what follows the mask kept.
+    assert "text/plain body that is not the API's JSON: Service Unavailable;upstream=ons;received=-" in caught.value.message
+    assert REDACTED + ";requestId=hostile-cut" in caught.value.message
+
+
+def test_the_quote_of_a_body_comes_before_the_timeout_note():
+    with HostileServer([("token_at_cut", {"x-acs-retry-after": "60000"})]) as server:
+        with pytest.raises(OnsApiError) as caught:
+            timed_call(client(server, token=TOKEN))
+    assert_no_run_of_the_token(caught.value)
+    assert caught.value.message.index(REDACTED) < caught.value.message.index("the timeout of 3.0s for the whole call")
+
+
+@pytest.mark.parametrize("answer", ["token_json_escaped", "token_json_every_char"])
+def test_a_token_echoed_json_escaped_in_a_non_json_body_is_masked(answer):
+    with HostileServer([answer]) as server:
+        with pytest.raises(OnsApiError) as caught:
+            timed_call(client(server, token=TOKEN, retries=0))
+    assert caught.value.code == "HTTP502"
+    assert_no_run_of_the_token(caught.value)
+    assert '{"SecurityToken":"%s' % REDACTED in caught.value.message
+    # Nor a run of the escaped form: "\u0043\u0041..." of "CA" is no secret, but of the token it is.
+    escaped = "".join("\\u%04X" % ord(char) for char in TOKEN)
+    assert escaped[:48] not in caught.value.message and "\\/" not in caught.value.message
+
+
+def test_a_token_json_escaped_inside_the_message_of_a_json_error_is_masked():
+    with HostileServer(["token_in_json_message"]) as server:
+        with pytest.raises(OnsApiError) as caught:
+            timed_call(client(server, token=TOKEN, retries=0))
+    assert caught.value.code == "InvalidParameter"
+    assert_no_run_of_the_token(caught.value)
+    assert caught.value.message == 'The request {"SecurityToken":"%s"} is not valid.' % REDACTED
+
+
+@pytest.mark.parametrize("alphabet", ["base64", "base64url"])
+@pytest.mark.parametrize("offset", range(6))
+def test_a_token_inside_a_longer_base64_blob_is_masked_at_every_offset(offset, alphabet):
+    with HostileServer(["token_in_%s_%d" % (alphabet, offset)]) as server:
+        with pytest.raises(OnsApiError) as caught:
+            timed_call(client(server, token=TOKEN, retries=0))
+    assert caught.value.code == "IncompleteSignature"
+    blob = caught.value.message.rsplit("EncodedDiagnosticMessage: ", 1)[1]
+    assert REDACTED in blob
+    assert_no_run_of_the_token(caught.value)
+    # What stays of the blob decodes to the text around the token, never to a run of the token.
+    encode = base64.urlsafe_b64encode if alphabet == "base64url" else base64.b64encode
+    whole = encode(("sign: "[:offset] + TOKEN + "&Timestamp=2026-01-01T00%3A00%3A00Z").encode("ascii")).decode("ascii")
+    before, after = blob.split(REDACTED)
+    assert whole.startswith(before) and whole.endswith(after)
+    # At most one character at each end mixes bits of the token with bits of its neighbours.
+    assert len(whole) - len(before) - len(after) >= len(encode(TOKEN.encode("ascii")).rstrip(b"=")) - 2
+
+
+@pytest.mark.parametrize("start", [0, SNIPPET_LENGTH - 100, SNIPPET_LENGTH - 8, SNIPPET_LENGTH - 1])
+def test_a_quote_is_cut_only_after_masking_wherever_the_token_stands(start):
+    body = ("." * start + TOKEN.replace("/", "\\/") + " and more " * 30).encode("ascii")
+    quoted = quote_body(body, [TOKEN])
+    assert quoted.startswith("." * start + REDACTED[:SNIPPET_LENGTH - start]) and quoted.endswith("...")
+    assert len(quoted) == SNIPPET_LENGTH + 3
+
+
+def test_a_body_too_long_to_mask_quickly_is_not_quoted_at_all():
+    body = b"x" * QUOTE_MAX_BYTES + TOKEN.encode("ascii")
+    assert quote_body(body, [TOKEN]) == "(%d bytes, too long to quote)" % len(body)
+
+
+def test_the_cause_of_a_failure_is_masked_before_it_is_cut():
+    # An exception that quotes a header (the token's) far into its text: cut at CAUSE_LENGTH
+    # first, the piece of the token before the mark would show.
+    inner = ValueError("Invalid header value for x-acs-security-token: " + "-" * (CAUSE_LENGTH - 90) + TOKEN)
+    text = _cause(OSError(inner), [TOKEN])
+    assert REDACTED in text and not [TOKEN[i:i + 8] for i in range(len(TOKEN) - 7) if TOKEN[i:i + 8] in text]

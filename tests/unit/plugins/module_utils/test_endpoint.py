@@ -5,6 +5,7 @@
 import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import resolve_endpoint
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import REDACTED, scrub
 
 
 @pytest.mark.parametrize("region, network, endpoint, url", [
@@ -65,3 +66,24 @@ def test_an_endpoint_is_checked_fully_before_use(endpoint, problem):
 def test_a_region_must_be_one_dns_label_to_its_true_end(region):
     with pytest.raises(ValueError, match="^region .*use a region ID such as cn-hangzhou"):
         resolve_endpoint(region, "public", None)
+
+
+def _runs_shown(secret, text, run=8):
+    return [secret[i:i + run] for i in range(len(secret) - run + 1) if secret[i:i + run] in text]
+
+
+def test_a_region_too_long_to_quote_is_described_never_cut():
+    # A long token pasted into the option region: quoting its first 300 characters would show a
+    # piece that the caller's masking (client.open_client scrubs the error) cannot recognise.
+    token = "CAIS" + "".join("Tk%03d+/" % i for i in range(60))
+    with pytest.raises(ValueError, match=r"^region \(a value of 424 characters, too long to quote\) is not a region ID") as info:
+        resolve_endpoint(token, "public", None)
+    assert _runs_shown(token, scrub(str(info.value), [token])) == []
+
+
+def test_a_bad_host_label_is_quoted_whole_so_that_masking_finds_it():
+    token = "CAIS" + "".join("Tk%03d" % i for i in range(20)) + "+Sts="
+    with pytest.raises(ValueError, match="is not a DNS label") as info:
+        resolve_endpoint(None, "public", "https://%s.example.com" % token)
+    shown = scrub(str(info.value), [token])
+    assert _runs_shown(token, shown) == [] and shown.count(REDACTED) == 2

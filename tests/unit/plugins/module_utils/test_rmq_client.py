@@ -23,8 +23,10 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils import rmq_clien
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import (
     OnsApiError,
     OnsConfigurationError,
+    OnsDeadlineError,
     OnsError,
     OnsResponseError,
+    OnsTransportError,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import Credentials
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import RmqClient, resolve_rmq_endpoint
@@ -77,7 +79,8 @@ class RmqServer:
 
     ``routes`` maps a resource path as the API names it (``/instances/{id}/consumerGroups``, unencoded)
     to a list of answers ``(status, body, headers)``, given in turn, the last one to every further
-    request; a path matched by no route gets ``Instance.NotFound``-like 404 ``InvalidPath``. A
+    request; an answer may also be a function of the request's parameters that returns one (a
+    listing that computes its pages). A path matched by no route gets ``Instance.NotFound``-like 404 ``InvalidPath``. A
     request whose signature does not match the path and query as they arrived gets the gateway's
     ``SignatureDoesNotMatch``. ``requests`` records each request: method, raw path and query,
     decoded path and parameters, headers, and whether its signature matched.
@@ -107,7 +110,8 @@ class RmqServer:
             if answers is not None:
                 count = self._served.get(decoded, 0)
                 self._served[decoded] = count + 1
-                status, body, extra = answers[min(count, len(answers) - 1)]
+                answer = answers[min(count, len(answers) - 1)]
+                status, body, extra = answer(params) if callable(answer) else answer
             else:
                 status, body, extra = business_error(404, "InvalidPath", "no route for %s" % decoded)
         if not record["signature_ok"]:
@@ -418,13 +422,32 @@ def page(items, total, number=1, request_id=None):
               request_id or "page-%d" % number)
 
 
-def list_groups(server, page_size=2):
+def list_groups(server, page_size=2, bound=None):
+    """get_pages of the groups of INSTANCE as rmq_queries asks for them; ``bound`` is bound_by's arguments."""
     made = make_client(server)
+    if bound:
+        made.bound_by(*bound)
     try:
         return made.get_pages("ListConsumerGroups", ["instances", INSTANCE, "consumerGroups"], {"filter": "GID"},
-                              page_size=page_size)
+                              page_size=page_size, key="consumerGroupId", noun="group")
     finally:
         made.close()
+
+
+def groups(*names):
+    return [{"consumerGroupId": name} for name in names]
+
+
+def endless(total=None):
+    """A listing whose every page is full of groups never listed before, promising ``total`` (or nothing)."""
+    def answer(params):
+        number, size = int(params["pageNumber"]), int(params["pageSize"])
+        rows = groups(*["GID_%06d" % index for index in range((number - 1) * size, number * size)])
+        data = {"pageNumber": number, "pageSize": size, "list": rows}
+        if total is not None:
+            data["totalCount"] = total
+        return ok(data, "endless-%d" % number)
+    return answer
 
 
 def test_every_page_is_followed_until_the_total_is_read():
@@ -438,13 +461,6 @@ def test_every_page_is_followed_until_the_total_is_read():
         ("1", "2", "GID"), ("2", "2", "GID"), ("3", "2", "GID")]
 
 
-def test_an_empty_page_ends_a_listing_that_shrank():
-    answers = [page([{"consumerGroupId": "GID_a"}, {"consumerGroupId": "GID_b"}], 9, 1), page([], 9, 2)]
-    with RmqServer({LISTING: answers}) as server:
-        listing = list_groups(server)
-    assert len(listing["items"]) == 2 and len(server.requests) == 2
-
-
 def test_without_a_total_a_short_page_is_the_last():
     first = ok({"list": [{"consumerGroupId": "GID_a"}, {"consumerGroupId": "GID_b"}]}, "p1")
     second = ok({"list": [{"consumerGroupId": "GID_c"}]}, "p2")
@@ -454,12 +470,138 @@ def test_without_a_total_a_short_page_is_the_last():
     assert listing["total_count"] is None and len(server.requests) == 2
 
 
-def test_a_listing_that_never_ends_is_cut_off(monkeypatch):
-    monkeypatch.setattr(rmq_client, "MAX_PAGES", 3)
-    with RmqServer({LISTING: [page([{"consumerGroupId": "GID_a"}, {"consumerGroupId": "GID_b"}], 10 ** 9)]}) as server:
-        with pytest.raises(OnsResponseError, match="still promises more items after 3 pages"):
+def test_a_total_the_pages_do_not_reach_is_an_error_not_a_shorter_list():
+    # Page 1 holds one group and promises five; page 2 is empty.
+    answers = [page(groups("GID_a"), 5, 1), page([], 5, 2)]
+    with RmqServer({LISTING: answers}) as server:
+        with pytest.raises(OnsResponseError) as caught:
+            list_groups(server)
+    assert caught.value.code == "InvalidResponse" and caught.value.request_id == "page-2"
+    assert caught.value.message == ("ListConsumerGroups said totalCount 5 but its pages held 1 distinct group "
+                                    "(1 row in 2 pages), the last one empty: the listing is incomplete")
+    assert len(server.requests) == 2
+
+
+def test_a_listing_that_shrank_while_read_names_both_totals():
+    answers = [page(groups("GID_a", "GID_b"), 9, 1), page([], 8, 2)]
+    with RmqServer({LISTING: answers}) as server:
+        with pytest.raises(OnsResponseError, match=re.escape(
+                "said totalCount 9 but its pages held 2 distinct groups (2 rows in 2 pages), the last one empty; "
+                "totalCount went from 9 to 8 while listing")):
+            list_groups(server)
+
+
+def test_a_group_listed_again_is_kept_once_when_the_distinct_groups_still_reach_the_total():
+    # The list moved between pages: GID_b comes again at the top of page 2, and GID_c is still read.
+    # The pages are shorter than asked (a server may give fewer): the total, not a page's length, ends the listing.
+    answers = [page(groups("GID_a", "GID_b"), 3, 1), page(groups("GID_b", "GID_c"), 3, 2)]
+    with RmqServer({LISTING: answers}) as server:
+        listing = list_groups(server, page_size=10)
+    assert [item["consumerGroupId"] for item in listing["items"]] == ["GID_a", "GID_b", "GID_c"]
+    assert listing["total_count"] == 3 and len(server.requests) == 2
+
+
+def test_duplicates_across_pages_that_leave_the_total_unreached_are_an_error():
+    answers = [page(groups("GID_a", "GID_b"), 4, 1), page(groups("GID_b", "GID_c"), 4, 2), page([], 4, 3)]
+    with RmqServer({LISTING: answers}) as server:
+        with pytest.raises(OnsResponseError, match=re.escape(
+                "ListConsumerGroups said totalCount 4 but its pages held 3 distinct groups (4 rows in 3 pages)")):
             list_groups(server)
     assert len(server.requests) == 3
+
+
+@pytest.mark.parametrize("total", [5, None])
+def test_a_server_that_ignores_the_page_number_is_caught_at_the_second_page(total):
+    first = page(groups("GID_a", "GID_b"), total) if total else ok({"list": groups("GID_a", "GID_b")}, "page-1")
+    with RmqServer({LISTING: [first]}) as server:
+        with pytest.raises(OnsResponseError) as caught:
+            list_groups(server)
+    assert "ListConsumerGroups page 2 is page 1 again (the same 2 groups): the server does not follow pageNumber" in (
+        caught.value.message)
+    assert "2 distinct groups (4 rows in 2 pages" in caught.value.message
+    assert len(server.requests) == 2
+
+
+def test_a_page_of_only_groups_already_listed_is_an_error():
+    answers = [page(groups("GID_a", "GID_b"), 6, 1), page(groups("GID_b", "GID_a"), 6, 2)]
+    with RmqServer({LISTING: answers}) as server:
+        with pytest.raises(OnsResponseError, match=re.escape(
+                "ListConsumerGroups page 2 holds only groups already listed (GID_b, GID_a): the listing repeats "
+                "itself; after 2 distinct groups (4 rows in 2 pages, totalCount 6) it is incomplete")):
+            list_groups(server)
+
+
+def test_rows_without_their_id_are_told_apart_by_their_content():
+    same = [{"status": "RUNNING"}, {"status": "RUNNING"}]
+    with RmqServer({LISTING: [ok({"list": same}, "p1")]}) as server:
+        listing = list_groups(server, page_size=3)
+    # Two rows alike without an ID are one row; the listing (short of a full page) ends.
+    assert listing["items"] == [{"status": "RUNNING"}] and len(server.requests) == 1
+
+
+def test_full_pages_of_new_groups_without_end_stop_at_the_page_cap():
+    assert rmq_client.MAX_PAGES == 100
+    with RmqServer({LISTING: [endless()]}) as server:
+        with pytest.raises(OnsResponseError) as caught:
+            list_groups(server, page_size=2)
+    assert caught.value.message == (
+        "ListConsumerGroups still promises more groups after 100 pages (MAX_PAGES), which held 200 distinct groups "
+        "(200 rows in 100 pages): the listing is cut off")
+    assert len(server.requests) == rmq_client.MAX_PAGES
+
+
+def test_a_total_beyond_the_page_cap_is_refused_at_the_first_page():
+    with RmqServer({LISTING: [endless(total=10 ** 9)]}) as server:
+        with pytest.raises(OnsResponseError, match=re.escape(
+                "ListConsumerGroups said totalCount 1000000000: more than the 100 pages of 100 groups this "
+                "collection follows (MAX_PAGES)")):
+            list_groups(server, page_size=100)
+    assert len(server.requests) == 1
+
+
+def test_the_run_deadline_stops_a_listing_between_pages():
+    # The caller's clock moves one second per request the server received: no wall-clock time is measured.
+    with RmqServer({LISTING: [endless()]}) as server:
+        def clock():
+            return 1000.0 + len(server.requests)
+
+        with pytest.raises(OnsDeadlineError) as caught:
+            list_groups(server, bound=(1005.0, clock, "the test's deadline"))
+    assert caught.value.code == "DeadlineReached" and not caught.value.retryable
+    assert str(caught.value) == (
+        "DeadlineReached: ListConsumerGroups: the test's deadline passed 0.0 s ago: page 6 was not asked for, "
+        "after 10 distinct groups (10 rows in 5 pages): the listing is incomplete")
+    assert len(server.requests) == 5
+
+
+def test_no_call_starts_after_the_run_deadline_and_unbinding_lifts_it():
+    with RmqServer({GROUP_PATH: [ok(CONNECTIONS)]}) as server:
+        made = make_client(server)
+        try:
+            made.bound_by(10.0, lambda: 12.5, "the gate's deadline")
+            with pytest.raises(OnsDeadlineError, match=re.escape(
+                    "ListConsumerConnections: the gate's deadline passed 2.5 s ago: the call was not made")):
+                made.get("ListConsumerConnections", ["instances", INSTANCE, "consumerGroups", "GID_orders", "connections"])
+            assert server.requests == []
+            made.bound_by(None)
+            made.get("ListConsumerConnections", ["instances", INSTANCE, "consumerGroups", "GID_orders", "connections"])
+        finally:
+            made.close()
+    assert len(server.requests) == 1
+
+
+def test_a_call_gets_only_the_time_left_before_the_run_deadline():
+    # The server stalls 3 s before every answer; the timeout is 5 s, but the run has 0.5 s left.
+    with RmqServer({GROUP_PATH: [ok(CONNECTIONS)]}, stall=3.0) as server:
+        made = make_client(server, retries=0)
+        try:
+            made.bound_by(time.monotonic() + 0.5, time.monotonic, "the gate's deadline")
+            with pytest.raises(OnsTransportError) as caught:
+                made.get("ListConsumerConnections", ["instances", INSTANCE, "consumerGroups", "GID_orders", "connections"])
+        finally:
+            made.close()
+    assert caught.value.message.endswith(
+        "; the call had 0.5 s, not the timeout of 5.0s: the gate's deadline came first (after 1 attempt(s))")
 
 
 def test_a_failed_page_fails_the_listing():

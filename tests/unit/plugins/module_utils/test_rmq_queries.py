@@ -157,17 +157,40 @@ def group_row(group_id, **extra):
     return row
 
 
+GROUPS = "/instances/%s/consumerGroups" % INSTANCE
+
+
 def test_every_group_of_every_page_once_in_order():
-    listing = "/instances/%s/consumerGroups" % INSTANCE
     rows = [group_row("GID_%03d" % index) for index in range(150)]
-    # The list moved between pages: the first row of page 2 repeats the last of page 1.
-    pages = [ok({"totalCount": 151, "list": rows[:100]}, "p1"), ok({"totalCount": 151, "list": rows[99:]}, "p2")]
-    result, server = ask({listing: pages}, rmq_queries.list_consumer_groups, INSTANCE, "GID")
+    # The list moved between pages: the first row of page 2 repeats the last of page 1, and the
+    # distinct groups still reach the total.
+    pages = [ok({"totalCount": 150, "list": rows[:100]}, "p1"), ok({"totalCount": 150, "list": rows[99:]}, "p2")]
+    result, server = ask({GROUPS: pages}, rmq_queries.list_consumer_groups, INSTANCE, "GID")
     assert result["group_ids"] == [row["consumerGroupId"] for row in rows]
-    assert result["total_count"] == 151 and result["request_ids"] == ["p1", "p2"]
+    assert result["total_count"] == 150 and result["request_ids"] == ["p1", "p2"]
     assert result["groups"][0]["create_time"] == "2026-01-05 10:12:00" and result["groups"][0]["consume_retry_policy"] is None
     assert [r["params"] for r in server.requests] == [{"filter": "GID", "pageNumber": "1", "pageSize": "100"},
                                                       {"filter": "GID", "pageNumber": "2", "pageSize": "100"}]
+
+
+def test_groups_that_do_not_add_up_to_the_total_are_an_error_never_a_shorter_list():
+    # Page 1 holds one group and says there are five; page 2 is empty.
+    pages = [ok({"totalCount": 5, "list": [group_row("GID_a")]}, "p1"), ok({"totalCount": 5, "list": []}, "p2")]
+    with pytest.raises(OnsResponseError) as caught:
+        ask({GROUPS: pages}, rmq_queries.list_consumer_groups, INSTANCE, "GID")
+    assert caught.value.code == "InvalidResponse"
+    assert caught.value.message.startswith("ListConsumerGroups said totalCount 5 but its pages held 1 distinct group ")
+
+
+def test_a_group_listed_again_that_hides_a_missed_one_is_an_error():
+    rows = [group_row("GID_%03d" % index) for index in range(150)]
+    # A group created before page 2 was read shifted the list: GID_099 comes again and the new group
+    # (now among the first hundred) was never read, so 150 distinct groups fall short of 151.
+    pages = [ok({"totalCount": 150, "list": rows[:100]}, "p1"), ok({"totalCount": 151, "list": rows[99:]}, "p2"),
+             ok({"totalCount": 151, "list": []}, "p3")]
+    with pytest.raises(OnsResponseError, match="said totalCount 151 but its pages held 150 distinct groups "
+                                               r"\(151 rows in 3 pages\), the last one empty; totalCount went from 150 to 151"):
+        ask({GROUPS: pages}, rmq_queries.list_consumer_groups, INSTANCE, "GID")
 
 
 def test_one_group_with_its_retry_policy_and_dead_letter_topic():
@@ -209,6 +232,14 @@ def test_instances_are_listed_by_series_and_kept_by_tags():
     assert result["instances"][0]["trace_on"] is True and result["instances"][0]["endpoints"] is None
     assert server.requests[0]["params"] == {"filter": "rmq", "seriesCodes": "professional,ultimate", "pageNumber": "1",
                                             "pageSize": "100"}
+
+
+def test_instances_are_counted_by_id_against_the_total_before_the_tags_are_compared():
+    rows = [instance_row("rmq-cn-a", {"env": "prod"}), instance_row("rmq-cn-b")]
+    # The same two instances again on page 2: a server that does not follow pageNumber.
+    with pytest.raises(OnsResponseError, match=r"ListInstances page 2 is page 1 again \(the same 2 instances\)"):
+        ask({"/instances": [ok({"totalCount": 3, "list": rows}, "r1")]}, rmq_queries.list_instances, None, None,
+            {"env": "prod"})
 
 
 def test_a_series_code_with_a_comma_is_refused():

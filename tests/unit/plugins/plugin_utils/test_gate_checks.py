@@ -9,6 +9,7 @@ message_verdict (see gate_builders), or the Problem that stands for an answer th
 """
 
 import copy
+import json
 
 import pytest
 
@@ -225,6 +226,50 @@ def test_a_version_that_is_no_version_name_is_inconclusive_unless_another_client
 def test_uniform_version_treats_spellings_of_one_version_as_one():
     same = status_entry(connections=[client('10.0.1.5:53012', 'V4_9_4'), client('10.0.1.6:53020', '4.9.4')])
     assert orders(same, uniform_version=True)['uniform_version']['status'] == 'passed'
+
+
+# A version of 5000 digits, as an API may give it: Python refuses to convert a number that long.
+LONG_VERSION = 'V' + '9' * 5000 + '_0_0'
+
+
+def test_a_version_too_long_to_order_makes_only_min_version_inconclusive_naming_the_client_and_every_other_check_is_judged():
+    status = status_entry(connections=[client('10.0.1.5:53012', 'V4_9_4'), client('10.0.1.6:53020', LONG_VERSION)],
+                          total_diff=500, topics=[topic('orders', 500)])
+    checks = orders(status, **ALL_CHECKS)
+    assert sorted(checks) == sorted(ALL_CHECKS)
+    assert checks['min_version']['status'] == 'inconclusive' and checks['min_version']['blocking']
+    assert checks['min_version']['offenders'] == [
+        '10.0.1.6:53020 on V999999999999999\u2026(5005 characters) (client id 10.0.1.6@53020#1#2#3)']
+    assert checks['min_version']['observed'] == {'V4_9_4': 1, 'V999999999999999\u2026(5005 characters)': 1}
+    # The other checks judge the same facts as ever: the names differ, so the versions are not one.
+    assert checks['uniform_version']['status'] == 'failed'
+    assert checks['uniform_version']['offenders'] == [
+        '10.0.1.6:53020 on V999999999999999\u2026(5005 characters) (client id 10.0.1.6@53020#1#2#3)']
+    assert checks['max_lag']['status'] == 'failed' and checks['max_lag']['offenders'] == ['topic orders: 500 messages behind']
+    assert {name: verdict['status'] for name, verdict in checks.items()
+            if name not in ('min_version', 'uniform_version', 'max_lag')} == {
+        name: 'passed' for name in ALL_CHECKS if name not in ('min_version', 'uniform_version', 'max_lag')}
+    # And the report of it is written: every figure and name in it can be printed.
+    report = gate_report(list(checks.values()))
+    assert len(json.dumps(report)) < 10000
+
+
+def test_a_client_below_the_minimum_still_fails_min_version_beside_one_whose_version_cannot_be_ordered():
+    status = status_entry(connections=[client('10.0.1.5:53012', 'V4_3_6'), client('10.0.1.6:53020', 10 ** 5000)])
+    check = orders(status, min_version='V4_9_4')['min_version']
+    assert check['status'] == 'failed'
+    assert check['offenders'] == ['10.0.1.5:53012 on V4_3_6 (client id 10.0.1.5@53012#1#2#3)',
+                                  '10.0.1.6:53020 on 1000\u2026(5001 digits) (client id 10.0.1.6@53020#1#2#3)']
+
+
+@pytest.mark.parametrize('figure', [10 ** 400, 2 ** 63, -10 ** 5000], ids=['401 digits', '2**63', '-5001 digits'])
+def test_a_lag_figure_beyond_a_64_bit_number_is_inconclusive_not_an_overflow(figure):
+    status = status_entry(total_diff=figure, delay_time=figure, topics=[topic('orders', figure, figure)])
+    checks = orders(status, max_lag=10, max_delay_seconds=10)
+    assert checks['max_lag']['status'] == 'inconclusive'
+    assert checks['max_delay_seconds']['status'] == 'inconclusive'
+    assert checks['min_consumers']['status'] == 'passed'
+    json.dumps(gate_report(list(checks.values())))
 
 
 def test_a_client_without_language_or_id_makes_those_checks_inconclusive():

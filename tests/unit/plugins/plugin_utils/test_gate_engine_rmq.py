@@ -8,6 +8,8 @@ The engine chooses each instance's API by its ID and reads a 5.x group through t
 rmq_* modules use; the clock advances the emulator instead of sleeping (see test_gate_engine).
 """
 
+import time
+
 import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import ons_queries, rmq_queries
@@ -19,6 +21,12 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_cond
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import Facts, Run
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import gate_plan
 
+from ansible_collections.apsaramq.rocketmq.tests.unit.plugins.module_utils.test_rmq_client import (
+    RmqServer,
+    endless,
+    make_client,
+    ok,
+)
 from ansible_collections.apsaramq.rocketmq.tests.unit.plugins.plugin_utils.test_gate_engine import (
     KEY_ID,
     KEY_SECRET,
@@ -30,6 +38,7 @@ from ansible_collections.apsaramq.rocketmq.tests.unit.plugins.plugin_utils.test_
 RMQ = 'rmq-cn-demo0000001'
 ONS = 'MQ_INST_1234567890_DEMO'
 ONE_MSG = '0A0001050000217A000000000000A1B2'
+GROUP_LISTING = '/instances/%s/consumerGroups' % RMQ
 
 
 @pytest.fixture
@@ -106,3 +115,113 @@ def test_a_5x_group_that_does_not_exist_fails_its_checks(gate):
     checks = run.verdicts('GID_nobody')
     assert {verdict['status'] for verdict in checks.values()} == {'failed'}
     assert 'ConsumerGroup.NotFound' in checks['min_consumers']['reason']
+
+
+# --- selections over listings that cannot be whole ----------------------------------------------
+
+class RequestClock:
+    """The gate's clock moved ``step`` seconds by each request the server received, and by each sleep.
+
+    No wall-clock time is measured: the gate's deadline is judged on what the server was asked.
+    """
+
+    def __init__(self, server, step=1.0):
+        self.server = server
+        self.step = step
+        self.slept = 0.0
+
+    def now(self):
+        return 1000.0 + len(self.server.requests) * self.step + self.slept
+
+    @staticmethod
+    def wall():
+        return time.time()
+
+    def sleep(self, seconds):
+        self.slept += seconds
+
+
+def gate_over(routes, step=1.0, client_options=None, bounds=None, **options):
+    """Run the gate over a loopback stand-in of the 5.x API answering ``routes``; returns (outcome, server).
+
+    The client (test_rmq_client.make_client: timeout 5 s, 1000 calls per second, unless
+    ``client_options`` say otherwise) reads the gate's RequestClock; ``bounds`` (a list) receives
+    every deadline the gate binds it to.
+    """
+    with RmqServer(routes) as server:
+        client = make_client(server, **dict({'retries': 0}, **(client_options or {})))
+        if bounds is not None:
+            bind = client.bound_by
+
+            def recorded(deadline, *args, **kwargs):
+                bounds.append(deadline)
+                bind(deadline, *args, **kwargs)
+            client.bound_by = recorded
+        try:
+            facts = Facts(None, ons_queries, query_concurrently, rmq_client=client, rmq_queries=rmq_queries)
+            outcome = Run(gate_plan(**options), facts, clock=RequestClock(server, step),
+                          evaluate_condition=gate_conditions.evaluate).run()
+        finally:
+            client.close()
+        # The gate leaves its clients unbound.
+        assert client.run_time_left() is None
+    return outcome, server
+
+
+def selection(outcome):
+    [found] = [verdict for verdict in outcome['verdicts'] if verdict['kind'] == 'selection']
+    return found
+
+
+def test_a_5x_selection_whose_listing_falls_short_of_its_total_is_inconclusive_naming_the_shortfall():
+    # ListConsumerGroups says five groups and delivers one, then an empty page.
+    pages = [ok({'totalCount': 5, 'list': [{'consumerGroupId': 'GID_a', 'instanceId': RMQ}]}, 'p1'),
+             ok({'totalCount': 5, 'list': []}, 'p2')]
+    outcome, server = gate_over({GROUP_LISTING: pages}, instance_id=RMQ, groups=[{'select': {'group_id': 'GID'}}])
+    select = selection(outcome)
+    assert (select['status'], select['blocking'], select['observed']) == ('inconclusive', True, None)
+    assert select['reason'].startswith('rmq_consumer_group_info failed: InvalidResponse: ListConsumerGroups said '
+                                       'totalCount 5 but its pages held 1 distinct group (1 row in 2 pages)')
+    assert select['reason'].endswith('; the groups it selects were not checked')
+    # GID_a was not taken for the whole selection: nothing but the listing was asked.
+    assert [request['path'] for request in server.requests] == [GROUP_LISTING, GROUP_LISTING]
+    assert [verdict for verdict in outcome['verdicts'] if verdict['kind'] != 'selection'] == []
+
+
+@pytest.mark.parametrize('wait_timeout, pages, late, deadline', [
+    (0, 3, '1.0', "the gate's deadline for these reads (5 s after it started: the timeout of 5s and a turn at the rate "
+                  "limit for 1 call)"),
+    (30, 15, '0.0', "the gate's deadline (30 s after it started)"),
+])
+def test_a_listing_that_never_ends_stops_at_the_gates_deadline_and_its_selection_is_inconclusive(
+        wait_timeout, pages, late, deadline):
+    # Every page full of new groups; each request moves the gate's clock 2 s. The listing may run
+    # until max(wait_timeout, its start + the client's timeout of 5 s + 1 call at 1000 per second):
+    # wait_timeout 0 still makes its attempt. No page is asked with less than a second left.
+    outcome, server = gate_over({GROUP_LISTING: [endless()]}, step=2.0, instance_id=RMQ,
+                                groups=[{'select': {'group_id': 'GID'}}], wait_timeout=wait_timeout)
+    assert len(server.requests) == pages and outcome['attempts'] == 1
+    select = selection(outcome)
+    assert select['status'] == 'inconclusive' and select['blocking']
+    assert select['reason'].startswith(
+        "rmq_consumer_group_info failed: DeadlineReached: ListConsumerGroups: %s passed %s s ago: page %d was not "
+        "asked for, after %d distinct groups (%d rows in %d pages): the listing is incomplete" % (
+            deadline, late, pages + 1, pages * 100, pages * 100, pages))
+
+
+def test_the_one_attempt_of_wait_timeout_0_reads_every_group_at_the_rate_limit_past_one_timeout():
+    # 150 groups, one call each at 100 calls per second: 1.5 s of the gate's clock (a step of one
+    # turn per request), past the client's timeout of 1 s. The deadline of the attempt's round of
+    # reads leaves a turn for each call it may need (3 per 5.x group): all are read, none refused.
+    names = ['GID_%03d' % index for index in range(150)]
+    routes = {'/instances/%s/consumerGroups/%s/connections' % (RMQ, name): [
+        ok({'consumerGroupId': name, 'connections': [{'clientId': '10.0.0.1@1', 'egressIp': '10.0.0.1'}]})]
+        for name in names}
+    bounds = []
+    outcome, server = gate_over(routes, step=0.01, client_options={'rate_limit': 100, 'timeout': 1}, bounds=bounds,
+                                instance_id=RMQ, groups=[{'group_id': name, 'subscription_consistent': False}
+                                                         for name in names])
+    assert len(server.requests) == 150 and outcome['attempts'] == 1
+    assert [verdict for verdict in outcome['verdicts'] if verdict['blocking']] == []
+    # Bound at the start of the round: 1000 s + the timeout of 1 s + 150 groups x 3 calls x 0.01 s, then unbound.
+    assert [round(bound, 3) if bound is not None else None for bound in bounds] == [1005.5, None]

@@ -284,3 +284,44 @@ def test_control_characters_from_the_api_are_escaped_in_every_line_and_report():
     # A newline from the API never starts a line of its own.
     assert len(gate_failures(report)) == 1
     assert not any(line.startswith('GID_b') for line in junit.split('\n'))
+
+
+@pytest.mark.parametrize('run', [
+    {'attempts': 10 ** 5000, 'elapsed_seconds': 10 ** 400, 'wait_timeout': float('inf'), 'poll_interval': 1e308},
+    {'attempts': 1, 'elapsed_seconds': '9' * 5000, 'wait_timeout': 10 ** 400, 'timed_out': True},
+    {'attempts': 1, 'elapsed_seconds': 1e300, 'observe_seconds': float('nan')},
+], ids=['huge ints', 'text of 5000 digits', 'huge floats'])
+@pytest.mark.parametrize('started', ['2026-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '0001-01-01T00:00:00Z'])
+def test_runs_with_numbers_of_any_size_from_elsewhere_are_reported_shortened_never_failing(run, started):
+    # The gate_report role takes runs made anywhere: a number no run can have still gives reports.
+    verdicts = judge([{'group_id': 'GID_orders'}], {'GID_orders': status_entry()})
+    for verdict in verdicts:
+        verdict.pop('seconds', None)
+    report = gate_report(verdicts, runs=[dict(run, suite='consumer_health')], started=started, finished=started)
+    lines = gate_summary(report)
+    assert all(len(line) < 1000 for line in lines)
+    root = ET.fromstring(gate_junit(report))
+    suite = root.find('testsuite')
+    assert float(suite.get('time')) == 0.0
+    assert all(float(case.get('time')) == 0.0 for case in suite.findall('testcase'))
+    if run['attempts'] != 1:
+        assert lines[2].startswith('  consumer_health: 1000\u2026(5001 digits) attempts in 1000\u2026(401 digits) s')
+
+
+def test_an_observed_number_too_long_to_print_is_reported_shortened():
+    verdicts = judge([{'group_id': 'GID_orders', 'rules': [{'name': 'count', 'query': 'status.total_diff', 'expect': 0}]}],
+                     {'GID_orders': status_entry(total_diff=10 ** 5000)})
+    report = gate_report(verdicts)
+    rule = [verdict for verdict in report['checks'] if verdict['check'] == 'count'][0]
+    assert rule['status'] == 'failed' and rule['observed'] == '1000\u2026(5001 digits)'
+    json.dumps(report)
+    assert 'observed 1000\u2026(5001 digits)' in '\n'.join(gate_summary(report))
+
+
+def test_a_run_that_would_end_after_the_calendar_starts_where_its_end_says():
+    verdicts = judge([{'group_id': 'GID_orders'}], {'GID_orders': status_entry()})
+    report = gate_report(verdicts, runs=[{'suite': 'consumer_health', 'attempts': 1, 'elapsed_seconds': 300000000}],
+                         started='9999-12-31T23:59:59Z', finished='9999-12-31T23:59:59Z')
+    suite = ET.fromstring(gate_junit(report)).find('testsuite')
+    # Counted back from finished: 300000000 s (about 9.5 years) before the end of 9999.
+    assert suite.get('timestamp').startswith('9990-')

@@ -8,6 +8,7 @@ import copy
 
 import pytest
 
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import number_text
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import GateInputError
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import gate_plan, group_plan, message_plan
 from ansible_collections.apsaramq.rocketmq.tests.unit.plugins.plugin_utils.gate_builders import (
@@ -333,7 +334,7 @@ def test_the_plan_carries_the_bounded_waiting_options():
 @pytest.mark.parametrize('option, value, message', [
     ('wait_timeout', float('inf'), r"^consumer_health_wait_timeout: inf is not a number from 0 to 86400 seconds"),
     ('wait_timeout', float('nan'), r"^consumer_health_wait_timeout: nan is not a number from 0 to 86400 seconds"),
-    ('wait_timeout', '1e12', r"^consumer_health_wait_timeout: '1e12' is not a number from 0 to 86400 seconds"),
+    ('wait_timeout', '1e12', r"^consumer_health_wait_timeout: 1e12 is not a number from 0 to 86400 seconds"),
     ('wait_timeout', -1, r"^consumer_health_wait_timeout: -1 is not a number from 0 to 86400 seconds"),
     ('wait_timeout', 86401, r"^consumer_health_wait_timeout: 86401 is not a number from 0 to 86400 seconds"),
     ('poll_interval', 0.5, r"^consumer_health_poll_interval: 0.5 is not a number from 1 to 3600 seconds"),
@@ -356,3 +357,82 @@ def test_planning_does_not_change_its_input():
     before = copy.deepcopy((groups, defaults, items))
     gate_plan(groups=groups, messages=items, instance_id=INSTANCE, group_defaults=defaults)
     assert (groups, defaults, items) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers of any length, as an int, a float or text: a named error, never an OverflowError or ValueError
+
+HUGE = 10 ** 400
+
+
+def ident(value):
+    """A short test ID: pytest's own would print a huge int, which Python refuses beyond 4300 digits."""
+    if isinstance(value, (int, str, list)) and not isinstance(value, bool):
+        text = number_text(value)
+        return text if len(text) <= 24 else text[:20] + '...'
+    return None
+
+
+@pytest.mark.parametrize('option, value, message', [
+    ('max_lag', HUGE, r"^consumer_health_max_lag: 1000\u2026\(401 digits\) is too large; at most 1000000000 messages$"),
+    ('max_lag', 10 ** 5000, r"^consumer_health_max_lag: 1000\u2026\(5001 digits\) is too large; at most 1000000000 messages$"),
+    ('max_lag', '1' * 5000, r"^consumer_health_max_lag: 1111\u2026\(5000 digits\) is too large; at most 1000000000 messages$"),
+    ('max_lag', ' +000' + '7' * 4400 + ' ', r"^consumer_health_max_lag: \+7777\u2026\(4400 digits\) is too large"),
+    ('max_lag', '1e999999999', r"^consumer_health_max_lag: 1e999999999 is too large; at most 1000000000 messages$"),
+    ('max_lag', 1e300, r"^consumer_health_max_lag: 1e\+300 is too large; at most 1000000000 messages$"),
+    ('max_lag', float('inf'), r"^consumer_health_max_lag: inf is not a whole number from 0 to 1000000000 messages$"),
+    ('max_lag', '9' * 5000 + '.5', r"^consumer_health_max_lag: \(a value of 5002 characters, too long to quote\) is too large; at most 1000000000 messages$"),
+    ('max_lag', '12.5', r"^consumer_health_max_lag: 12.5 is not a whole number from 0 to 1000000000 messages$"),
+    ('min_consumers', -HUGE, r"^consumer_health_min_consumers: -1000\u2026\(401 digits\) is too small; at least 0 clients$"),
+    ('max_consumers', '-' + '9' * 5000, r"^consumer_health_max_consumers: -9999\u2026\(5000 digits\) is too small; at least 0"),
+    ('max_delay_seconds', HUGE, r"^consumer_health_max_delay_seconds: 1000\u2026\(401 digits\) is too large; at most 31536000 seconds$"),
+    ('max_delay_seconds', '9' * 5000, r"^consumer_health_max_delay_seconds: 9999\u2026\(5000 digits\) is too large"),
+    ('max_delay_seconds', [HUGE * HUGE * HUGE * HUGE * HUGE * HUGE * HUGE * HUGE * HUGE * HUGE * HUGE],
+     r"^consumer_health_max_delay_seconds: a list that cannot be shown is not a number from 0 to 31536000 seconds$"),
+], ids=ident)
+def test_a_number_of_any_length_is_refused_naming_the_variable_and_the_bound(option, value, message):
+    with pytest.raises(GateInputError, match=message):
+        plan([{'group_id': 'GID_a'}], names=ROLE_NAMES, **{option: value})
+    with pytest.raises(GateInputError, match=message.replace('consumer_health_', r'groups\[0\]\.')):
+        plan([{'group_id': 'GID_a', option: value}], names=None)
+
+
+@pytest.mark.parametrize('value, expected', [('000000000000000000000000000000000012', 12), (' 1_000 ', 1000), ('2.0', 2),
+                                             (2.0, 2), ('1e3', 1000)])
+def test_whole_numbers_in_any_spelling_within_the_bounds_are_taken(value, expected):
+    checks = plan([{'group_id': 'GID_a', 'max_lag': value}])[0]['checks']
+    # An int, not a float of the same value.
+    assert checks['max_lag'] == expected and isinstance(checks['max_lag'], int)
+
+
+@pytest.mark.parametrize('option, value, message', [
+    ('wait_timeout', HUGE, r"^consumer_health_wait_timeout: 1000\u2026\(401 digits\) is too large; at most 86400 seconds$"),
+    ('wait_timeout', '9' * 5000, r"^consumer_health_wait_timeout: 9999\u2026\(5000 digits\) is too large; at most 86400 seconds$"),
+    ('poll_interval', 10 ** 5000, r"^consumer_health_poll_interval: 1000\u2026\(5001 digits\) is too large; at most 3600 seconds$"),
+    ('poll_interval', -HUGE, r"^consumer_health_poll_interval: -1000\u2026\(401 digits\) is too small; at least 1 seconds$"),
+    ('observe_seconds', '1e400', r"^consumer_health_observe_seconds: 1e400 is too large; at most 86400 seconds$"),
+], ids=ident)
+def test_a_waiting_option_of_any_length_is_refused_naming_the_variable(option, value, message):
+    names = {key: 'consumer_health_' + key for key in ('wait_timeout', 'poll_interval', 'observe_seconds')}
+    with pytest.raises(GateInputError, match=message):
+        gate_plan(groups=[{'group_id': 'GID_a'}], instance_id=INSTANCE, names=names, **{option: value})
+
+
+def test_a_min_version_of_absurd_length_is_refused_naming_the_option():
+    with pytest.raises(GateInputError, match=r"^consumer_health_min_version: 'V9999\d+\.\.\. is not a RocketMQ client version name: "
+                                             r"it has 5005 characters, at most 100; accepted: "):
+        plan([{'group_id': 'GID_a'}], names=ROLE_NAMES, min_version='V' + '9' * 5000 + '_0_0')
+    with pytest.raises(GateInputError, match=r"^groups\[0\]\.min_version: '9999\d+\.\.\. is not a RocketMQ client version name: "
+                                             r"it has 5004 characters"):
+        plan([{'group_id': 'GID_a', 'min_version': '9' * 5000 + '.0.0'}])
+    with pytest.raises(GateInputError, match=r"^groups\[0\]\.min_version: expected a RocketMQ client version name, "
+                                             r"got 1000\u2026\(5001 digits\)$"):
+        plan([{'group_id': 'GID_a', 'min_version': 10 ** 5000}])
+
+
+@pytest.mark.parametrize('expect, where', [(10 ** 5000, 'expect'), ([1, {'n': 2 ** 63}], r'expect\[1\]\.n'), (-2 ** 63 - 1, 'expect')],
+                         ids=ident)
+def test_a_rule_expecting_a_number_beyond_the_figures_of_the_api_is_refused(expect, where):
+    with pytest.raises(GateInputError, match=r"^groups\[0\]\.rules\[0\]\.%s: .* is out of range; the figures of the API are whole "
+                                             r"numbers from -9223372036854775808 to 9223372036854775807$" % where):
+        plan([{'group_id': 'GID_a', 'rules': [{'name': 'big', 'query': 'summary.count', 'expect': expect}]}])

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The same verdicts on every supported ansible-core: run what depends on the core's templating on
+# the pinned core ($VENV) and on the oldest supported one ($OLDEST_VENV, requirements-oldest.txt).
+#
+#   scripts/cores.sh
+#
+# On both: the gate's conditions and rules (tests/unit/plugins/plugin_utils), the action
+# (tests/unit/plugins/action) and the template-injection test, which runs the deployment gate
+# playbook with that core's ansible-playbook (tests/playbooks). On the oldest core also: the
+# integration target whose rules are Jinja (role_consumer_health), and the demos of the bundled
+# scenarios whose rules are Jinja (rocketmq5, migration). The pinned core runs those in
+# `make integration` and `make demo-scenarios`.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${BUILD_DIR:-$root/.build}"
+venv="${VENV:-$root/.venv}"
+oldest="${OLDEST_VENV:-$root/.venv-oldest}"
+
+core_of() {
+    "$1/bin/python" -c 'import ansible; print(ansible.__version__)'
+}
+
+# The tests import the collection as ansible_collections.apsaramq.rocketmq: run them from a link
+# laid out that way.
+link_root="$build/cores-collections"
+mkdir -p "$link_root/ansible_collections/apsaramq"
+ln -sfn "$root" "$link_root/ansible_collections/apsaramq/rocketmq"
+
+for env in "$venv" "$oldest"; do
+    echo "cores.sh: ansible-core $(core_of "$env") ($env)"
+    (cd "$link_root/ansible_collections/apsaramq/rocketmq" &&
+        PYTHONPATH="$link_root" "$env/bin/python" -m pytest -q -n 2 -p no:cacheprovider \
+            tests/unit/plugins/plugin_utils tests/unit/plugins/action tests/playbooks)
+done
+
+echo "cores.sh: integration and demos on ansible-core $(core_of "$oldest")"
+VENV="$oldest" BUILD_DIR="$build/oldest-core" "$root/scripts/integration.sh" role_consumer_health
+VENV="$oldest" BUILD_DIR="$build/oldest-core" "$oldest/bin/python" "$root/scripts/demo_scenarios.py" rocketmq5 migration

@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Conditions mean the same on every supported ansible-core, and the facts they read are never templated.
+
+`make cores` runs this file on the oldest supported core (2.17) as well as on the pinned one, so
+each table below is one verdict per condition, whatever the core.
+"""
+
+import pytest
+
+from ansible.errors import AnsibleError
+
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
+
+FACTS = {
+    'group_id': 'GID_orders',
+    'connections': [{'client_id': 'c1', 'language': 'JAVA', 'version': 'V4_9_4'},
+                    {'client_id': 'c2', 'language': 'java', 'version': 'V4_9_4'}],
+    'status': {'consume_tps': 12.5, 'total_diff': 0, 'online': True, 'topics': []},
+    'summary': {'count': 2, 'versions': {'V4_9_4': 2}},
+}
+
+
+@pytest.mark.parametrize('condition, expected', [
+    ('connections | length == 2', True),
+    ('connections | length > 2', False),
+    ('status.online', True),
+    ('not status.online', False),
+    ('status.consume_tps > 0 and summary.count == 2', True),
+    ('connections | map(attribute="language") | map("upper") | unique == ["JAVA"]', True),
+    ('group_id is match("GID_")', True),
+    ('status.topics is sequence and status.topics | length == 0', True),
+    ('summary.versions["V4_9_4"] == 2', True),
+    ('connections | length is truthy', True),
+    ('"5.0.7" is version("4.9.4", ">=")', True),
+])
+def test_a_condition_gives_the_same_verdict_on_every_core(condition, expected):
+    assert gate_conditions.evaluate(condition, FACTS) is expected
+
+
+@pytest.mark.parametrize('condition, type_name', [
+    ('connections | length', 'int'),
+    ('status.consume_tps', 'float'),
+    ('group_id', 'str'),
+    ('connections', 'list'),
+    ('summary', 'dict'),
+    ('none', 'null'),
+])
+def test_a_condition_whose_value_is_not_true_or_false_is_an_error_naming_the_type(condition, type_name):
+    with pytest.raises(AnsibleError) as raised:
+        gate_conditions.evaluate(condition, FACTS)
+    assert str(raised.value).startswith('the condition gave a value of type %s, not true or false' % type_name)
+    assert '_Ansible' not in str(raised.value)
+
+
+@pytest.mark.parametrize('condition, cause', [
+    ('missing > 0', "'missing' is undefined"),
+    ('missing.count == 1', "'missing' is undefined"),
+    ('status.total_diff / 0 > 1', 'division by zero'),
+])
+def test_a_condition_that_cannot_be_evaluated_is_an_error_naming_why(condition, cause):
+    with pytest.raises(AnsibleError, match=cause):
+        gate_conditions.evaluate(condition, FACTS)
+
+
+@pytest.mark.parametrize('condition', ['status.consume_tps >', 'a ==== b', '{{ x', 'connections | length ==', '(a'])
+def test_a_condition_that_does_not_parse_is_a_syntax_error_on_every_core(condition):
+    problem = gate_conditions.syntax_error(condition)
+    assert problem and problem.startswith('Syntax error in expression')
+
+
+@pytest.mark.parametrize('condition', [
+    '(' * 3000 + 'status.online' + ')' * 3000,
+    ' and '.join(['status.online'] * 1200),
+])
+def test_a_condition_too_deep_to_evaluate_is_refused_with_a_named_error(condition):
+    assert gate_conditions.syntax_error(condition).startswith('the condition is nested too deeply to evaluate')
+    with pytest.raises(gate_conditions.ConditionTooDeep):
+        gate_conditions.evaluate(condition, FACTS)
+
+
+def test_a_condition_that_parses_is_not_a_syntax_error_even_over_facts_it_does_not_have():
+    assert gate_conditions.syntax_error('status.consume_tps > 0 and connections | length >= 2') is None
+
+
+@pytest.mark.parametrize('name, builtin', [('bool', True), ('int', 3), ('float', 1.5), ('str', 'x'), ('list', [1]),
+                                           ('list', (1,)), ('dict', {}), ('null', None)])
+def test_type_names_are_the_plain_ones(name, builtin):
+    class Tagged(type(builtin) if not isinstance(builtin, (bool, type(None))) else object):
+        pass
+
+    assert gate_conditions.type_name(builtin) == name
+    if not isinstance(builtin, (bool, type(None))):
+        assert gate_conditions.type_name(Tagged(builtin)) == name
+
+
+# Jinja that renders to something else than itself, without any plugin: a rendered fact shows.
+# (tests/playbooks/test_template_injection.py runs lookups that would write a file, in a playbook.)
+PAYLOADS = ['{{ 6 * 7 }}', '{% if true %}rendered{% endif %}', '{{ "x" ~ "y" }}-1', '{# gone #}kept']
+
+
+@pytest.mark.parametrize('condition', [
+    'connections | length == 4',
+    'connections[0].client_id == "{{ 6 * 7 }}"',
+    'connections[1].client_id is search("{% if")',
+    'status.name is string and status.name != "42"',
+    'connections | map(attribute="client_id") | select("search", "[{][{%#]") | list | length == 4',
+    'status.expressions["{{ 6 * 7 }}"] == "{{ 6 * 7 }}"',
+])
+def test_facts_that_hold_jinja_are_data_and_never_rendered(condition):
+    facts = {'connections': [{'client_id': text, 'language': text} for text in PAYLOADS],
+             'status': {'name': PAYLOADS[0], 'expressions': dict((text, text) for text in PAYLOADS)}}
+    assert gate_conditions.evaluate(condition, facts) is True
+    assert facts['connections'][1]['client_id'] == PAYLOADS[1]
