@@ -1,26 +1,29 @@
 #!/usr/bin/env python
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""How the deployment gate's wall time grows with the number of groups, against its floor.
+"""How the deployment gate's wall time grows with the number of groups, against its floor, on 4.x, 5.x and a migration.
 
-Starts the emulator once with one instance of 100 healthy consumer groups (2-3 clients each,
-subscribed to one topic, no lag), LATENCY seconds added to every answer and the API's limit of
-API_LIMIT calls per second per account for the consumer and group operations (checked with a
-burst before measuring). Then, for each count of groups, measures (median of REPEAT runs):
+Starts the emulator once with a 4.x instance and a 5.x instance of 100 healthy consumer groups
+each (2-3 clients each, subscribed to one topic, no lag), LATENCY seconds added to every answer
+and a limit of API_LIMIT calls per second per account and operation, as the APIs count (checked
+with a burst before measuring). The gate checks lag (``max_lag``) besides the default checks.
+Then, for each kind and count of groups, measures (median of REPEAT runs):
 
 - ``ping``: ansible-playbook with one ``ansible.builtin.ping`` task on localhost, Ansible's own
   start-up;
-- ``floor``: the calls the gate must make (one OnsConsumerStatus with detail per group, which also
-  gives lag and delay) divided by API_LIMIT;
+- ``floor``: the calls of the busiest operation divided by API_LIMIT. A 4.x group costs one
+  OnsConsumerStatus with detail (which also gives lag and delay); a 5.x group one
+  ListConsumerConnections, one GetConsumerGroupLag and one ListConsumerGroupSubscriptions, three
+  operations that the API limits each on its own; a migration is half the groups on each;
 - ``gate``: ``playbooks/deployment_gate.yml`` of this checkout on the first N groups; it must pass.
 
 Prints a markdown table with the calls the gate made (from the emulator's request log), the ratio
 gate / (ping + floor) and the calls the emulator throttled. Exits non-zero after the table if the
-ratio of the largest count exceeds TARGET_100, that of the smallest exceeds TARGET_1, or any call
-was throttled. Run from the repository root:
+ratio of a kind's largest count exceeds TARGET_100, that of its smallest exceeds TARGET_1, or any
+call was throttled. Run from the repository root:
 
-    .venv/bin/python benchmarks/gate_scale.py [--groups 1,10,100] [--repeat 1] [--latency 0.05]
-        [--api-limit 10] [--target-100 1.2] [--target-1 1.5]
+    .venv/bin/python benchmarks/gate_scale.py [--kinds 4.x,5.x,migration] [--groups 1,10,100] [--repeat 1]
+        [--latency 0.05] [--api-limit 10] [--target-100 1.2] [--target-1 1.5]
 """
 
 import argparse
@@ -44,6 +47,10 @@ from emulator.client import Client  # noqa: E402  pylint: disable=wrong-import-p
 KEY_ID = 'LTAI5tBenchmarkKey01'
 SECRET = 'BenchmarkSecretNotForProduction01'
 INSTANCE = 'MQ_INST_1234567890_BENCH'
+RMQ_INSTANCE = 'rmq-cn-bench0000001'
+# The operations of a 5.x group's facts, each limited on its own by the API.
+RMQ_OPERATIONS = ('ListConsumerConnections', 'GetConsumerGroupLag', 'ListConsumerGroupSubscriptions')
+KINDS = ('4.x', '5.x', 'migration')
 TOPIC = 'orders'
 SCENARIO_GROUPS = 100
 # The operations the API limits to 10 calls per second per account (emulator/ratelimit.py keeps
@@ -56,21 +63,44 @@ def group_id(n):
     return 'GID_gate_%03d' % n
 
 
+def instance(instance_id, groups, version):
+    return {
+        'instance_id': instance_id,
+        'topics': [{'topic': TOPIC, 'max_offset': 1000, 'produce_tps': 10}],
+        # No offsets: every group has consumed its topic up to max_offset (no lag, no delay).
+        'groups': [{'group_id': group_id(n), 'tags': {'app': 'bench'}, 'clients': [
+            {'client_addr': '10.1.%d.%d:5000' % (n, c + 1), 'version': version, 'subscriptions': [{'topic': TOPIC}]}
+            for c in range(2 + n % 2)]} for n in range(groups)],
+    }
+
+
 def scenario(groups, latency, api_limit):
     return {
-        'description': '%d healthy groups behind a slow, rate-limited API, for the gate scale benchmark.' % groups,
+        'description': '%d healthy groups on a 4.x and a 5.x instance behind a slow, rate-limited API, for the gate '
+                       'scale benchmark.' % groups,
         'keys': [{'access_key_id': KEY_ID, 'access_key_secret': SECRET}],
-        'limits': {'actions': dict((name, api_limit) for name in LIMITED_OPERATIONS)},
+        'limits': {'rate': api_limit, 'actions': dict((name, api_limit) for name in LIMITED_OPERATIONS + RMQ_OPERATIONS)},
         'faults': [{'kind': 'latency', 'latency': latency}] if latency else [],
-        'instances': [{
-            'instance_id': INSTANCE,
-            'topics': [{'topic': TOPIC, 'max_offset': 1000, 'produce_tps': 10}],
-            # No offsets: every group has consumed its topic up to max_offset (no lag, no delay).
-            'groups': [{'group_id': group_id(n), 'tags': {'app': 'bench'}, 'clients': [
-                {'client_addr': '10.1.%d.%d:5000' % (n, c + 1), 'subscriptions': [{'topic': TOPIC}]}
-                for c in range(2 + n % 2)]} for n in range(groups)],
-        }],
+        'instances': [instance(INSTANCE, groups, 'V4_9_4'), instance(RMQ_INSTANCE, groups, '5.0.7')],
     }
+
+
+def legs(kind, count):
+    """The groups of one gate: (instance, number of groups) of each leg; a migration has half on each."""
+    if kind == '4.x':
+        return [(INSTANCE, count)]
+    if kind == '5.x':
+        return [(RMQ_INSTANCE, count)]
+    return [(INSTANCE, (count + 1) // 2), (RMQ_INSTANCE, count // 2)]
+
+
+def needed_calls(kind, count):
+    """The calls the gate must make, and those of its busiest operation (every operation has the same limit)."""
+    per_operation = {}
+    for instance_id, groups in legs(kind, count):
+        for operation in (RMQ_OPERATIONS if instance_id == RMQ_INSTANCE else ('OnsConsumerStatus',)):
+            per_operation[operation] = per_operation.get(operation, 0) + groups
+    return sum(per_operation.values()), max(per_operation.values())
 
 
 def control(url, path):
@@ -145,6 +175,13 @@ PING = """- name: Ansible's own start-up
 """
 
 
+def kinds(text):
+    values = [value.strip() for value in text.split(',') if value.strip()]
+    if not values or any(value not in KINDS for value in values):
+        raise argparse.ArgumentTypeError('kinds are %s, comma-separated' % ', '.join(KINDS))
+    return [kind for kind in KINDS if kind in values]
+
+
 def counts(text):
     try:
         values = [int(value) for value in text.split(',') if value.strip()]
@@ -157,6 +194,7 @@ def counts(text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--kinds', type=kinds, default=list(KINDS), help='kinds of gate, comma-separated (default 4.x,5.x,migration)')
     parser.add_argument('--groups', type=counts, default=[1, 10, 100], help='counts of groups, comma-separated (default 1,10,100)')
     parser.add_argument('--repeat', type=int, default=1, help='runs of each measurement; the median is printed (default 1)')
     parser.add_argument('--latency', type=float, default=0.05, help='seconds added to every answer (default 0.05)')
@@ -193,54 +231,58 @@ def main():
         burst, refused = check_limit(url, args.api_limit)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(work, 'collections'),
                    ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false')
-        for count in args.groups:
-            vars_path = os.path.join(work, 'gate-%d.json' % count)
-            with open(vars_path, 'w') as handle:
-                # JSON is YAML: ansible-playbook reads it with -e @FILE.
-                json.dump({
-                    'ons_endpoint': url,
-                    'ons_access_key_id': KEY_ID,
-                    'ons_access_key_secret': SECRET,
-                    'consumer_health_instance_id': INSTANCE,
-                    'consumer_health_groups': [{'group_id': group_id(n)} for n in range(count)],
-                    'gate_report_dir': os.path.join(work, 'reports-%d' % count),
-                }, handle, indent=2)
-            pings, gates, made, throttled = [], [], [], 0
-            for _attempt in range(args.repeat):
-                pings.append(run_playbook([ping_path], env, work))
-                before = control(url, 'requests?last=0')['total']
-                gates.append(run_playbook([os.path.join(ROOT, 'playbooks', 'deployment_gate.yml'), '-e', '@' + vars_path], env, work))
-                entries = calls_since(url, before)
-                made.append(len(entries))
-                throttled += sum(1 for entry in entries if is_throttled(entry))
-            needed = count
-            floor = needed / args.api_limit
-            ping, gate = statistics.median(pings), statistics.median(gates)
-            rows.append((count, ping, needed, int(statistics.median(made)), floor, gate, gate / (ping + floor), throttled))
+        for kind in args.kinds:
+            for count in args.groups:
+                vars_path = os.path.join(work, 'gate-%s-%d.json' % (kind, count))
+                groups = [{'group_id': group_id(n), 'instance_id': instance_id}
+                          for instance_id, number in legs(kind, count) for n in range(number)]
+                with open(vars_path, 'w') as handle:
+                    # JSON is YAML: ansible-playbook reads it with -e @FILE.
+                    json.dump({
+                        'ons_endpoint': url,
+                        'rmq_endpoint': url,
+                        'ons_access_key_id': KEY_ID,
+                        'ons_access_key_secret': SECRET,
+                        'consumer_health_groups': groups,
+                        'consumer_health_max_lag': 1000,
+                        'gate_report_dir': os.path.join(work, 'reports-%s-%d' % (kind, count)),
+                    }, handle, indent=2)
+                pings, gates, made, throttled = [], [], [], 0
+                for _attempt in range(args.repeat):
+                    pings.append(run_playbook([ping_path], env, work))
+                    before = control(url, 'requests?last=0')['total']
+                    gates.append(run_playbook([os.path.join(ROOT, 'playbooks', 'deployment_gate.yml'), '-e', '@' + vars_path],
+                                              env, work))
+                    entries = calls_since(url, before)
+                    made.append(len(entries))
+                    throttled += sum(1 for entry in entries if is_throttled(entry))
+                needed, busiest = needed_calls(kind, count)
+                floor = busiest / args.api_limit
+                ping, gate = statistics.median(pings), statistics.median(gates)
+                rows.append((kind, count, ping, needed, int(statistics.median(made)), floor, gate, gate / (ping + floor),
+                             throttled))
     finally:
         emulator.terminate()
         emulator.wait(10)
         shutil.rmtree(work, ignore_errors=True)
 
-    print('| groups | ping s | calls needed | calls made | floor s | gate s | ratio | throttled |')
-    print('|---:|---:|---:|---:|---:|---:|---:|---:|')
+    print('| gate | groups | ping s | calls needed | calls made | floor s | gate s | ratio | throttled |')
+    print('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
     for row in rows:
-        print('| %d | %.2f | %d | %d | %.2f | %.2f | %.2f | %d |' % row)
+        print('| %s | %d | %.2f | %d | %d | %.2f | %.2f | %.2f | %d |' % row)
     print()
-    print('emulator: %d groups of 2-3 clients on one instance, %.0f ms added to every answer, %g calls/s per account for %s '
-          '(a burst of %d OnsConsumerStatus calls met %d throttled); median of %d run(s) each'
-          % (SCENARIO_GROUPS, args.latency * 1000, args.api_limit, ', '.join(LIMITED_OPERATIONS), burst, refused, args.repeat))
+    print('emulator: %d groups of 2-3 clients on a 4.x and a 5.x instance, %.0f ms added to every answer, %g calls/s per '
+          'account and operation (a burst of %d OnsConsumerStatus calls met %d throttled); median of %d run(s) each'
+          % (SCENARIO_GROUPS, args.latency * 1000, args.api_limit, burst, refused, args.repeat))
 
     problems = []
-    targets = {}
-    targets[rows[-1][0]] = args.target_100
-    targets[rows[0][0]] = min(args.target_1, targets.get(rows[0][0], args.target_1))
-    for row in rows:
-        count, ratio, throttled = row[0], row[6], row[7]
-        if count in targets and ratio > targets[count]:
-            problems.append('%d groups: ratio %.2f above its target %.2f' % (count, ratio, targets[count]))
+    smallest, largest = min(args.groups), max(args.groups)
+    for kind, count, ratio, throttled in ((row[0], row[1], row[7], row[8]) for row in rows):
+        target = args.target_100 if count == largest else args.target_1 if count == smallest else None
+        if target is not None and ratio > target:
+            problems.append('%s, %d groups: ratio %.2f above its target %.2f' % (kind, count, ratio, target))
         if throttled:
-            problems.append('%d groups: %d call(s) throttled' % (count, throttled))
+            problems.append('%s, %d groups: %d call(s) throttled' % (kind, count, throttled))
     for problem in problems:
         print('FAIL: ' + problem)
     return 1 if problems else 0

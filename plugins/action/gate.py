@@ -20,15 +20,16 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import ons_queries, rmq_queries
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import ONS, RMQ
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import (
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import connect
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.module_base import (
     MAX_WORKERS,
     ONS_ARGUMENT_SPEC,
     check_connection_options,
-    connect,
     query_concurrently,
 )
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_queries import connect_rmq
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import connect_rmq
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import scrub, scrub_all, secret_forms
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import (
     check_rate_limit,
@@ -37,6 +38,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation impor
     whole_number,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends import needed_apis
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import Facts, Run
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     HEALTH_SUITE,
@@ -44,11 +46,12 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     GateInputError,
     clean,
     fail,
+    has_control,
+    short,
     stopped,
     unwritten,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_report import gate_junit, gate_report, gate_summary
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import GENERATION_4, GENERATION_5, generation
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import gate_plan, name
 
 display = Display()
@@ -63,6 +66,7 @@ GATE_ARGUMENT_SPEC = dict(
     poll_interval=dict(type='raw', default=10),
     observe_seconds=dict(type='raw', default=0),
     name=dict(type='str', default='deployment_gate'),
+    report_dir=dict(type='path'),
     report_json=dict(type='path'),
     report_junit=dict(type='path'),
     notes=dict(type='list', elements='str', default=[]),
@@ -80,7 +84,29 @@ ARGUMENT_SPEC = dict(ONS_ARGUMENT_SPEC, **GATE_ARGUMENT_SPEC)
 ARGUMENT_SPEC.update((name, dict(ONS_ARGUMENT_SPEC[name], type='raw')) for name in SELF_CONVERTED)
 # The report options, by the report's label; each report has a file of its own.
 REPORT_OPTIONS = (('JSON', 'report_json'), ('JUnit', 'report_junit'))
+# The file name of each report in report_dir, from the gate's name: the one place that says it.
+REPORT_FILE_NAMES = {'JSON': '%s.json', 'JUnit': '%s-junit.xml'}
 TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+
+
+def _connect_ons(args):
+    """A client of ONS (4.x instances) and its secrets, from the connection options."""
+    return connect(args)
+
+
+def _connect_rmq(args):
+    """A client of RocketMQ 2022-08-01 (5.x instances) and its secrets.
+
+    Credentials, region and transport options serve both APIs; the 5.x API has its own
+    ``rmq_endpoint`` and ``rmq_region`` (default ``region``).
+    """
+    rmq_args = dict(args, endpoint=args['rmq_endpoint'], region=args['rmq_region'] or args['region'])
+    check_connection_options(rmq_args)
+    return connect_rmq(rmq_args)
+
+
+# How the action connects to each API, by its key (module_utils/apis.py).
+CONNECT = {ONS.key: _connect_ons, RMQ.key: _connect_rmq}
 
 
 def _utc_now():
@@ -170,7 +196,7 @@ class ActionModule(ActionBase):
         started = _utc_now()
         try:
             gate_name = name(args['name'], (args['input_names'] or {}).get('name') or 'name', 'report')
-            paths = self._report_paths(args)
+            paths = self._report_paths(args, gate_name)
         except GateInputError as exc:
             # Without a usable name, or with one file for both reports, no report can be written as
             # asked: this alone fails without one, before the first API call.
@@ -209,16 +235,22 @@ class ActionModule(ActionBase):
         return result
 
     @staticmethod
-    def _report_paths(args):
+    def _report_paths(args, gate_name):
         """The absolute path of each report asked for, by label; GateInputError when both name one file.
 
-        Symbolic links are resolved, so that two names of one file are seen as one: the report
-        written second would silently replace the first.
+        ``report_json`` and ``report_junit`` win; without them, ``report_dir`` holds both reports,
+        named after the gate. Symbolic links are resolved, so that two names of one file are seen
+        as one: the report written second would silently replace the first.
         """
+        directory = args['report_dir']
+        if directory is not None and (not directory.strip() or has_control(directory)):
+            fail((args['input_names'] or {}).get('report_dir') or 'report_dir',
+                 'expected a directory, got %s' % short(directory))
         paths = {}
         for label, option in REPORT_OPTIONS:
-            if args[option]:
-                paths[label] = os.path.realpath(os.path.expanduser(args[option]))
+            path = args[option] or (os.path.join(directory, REPORT_FILE_NAMES[label] % gate_name) if directory else None)
+            if path:
+                paths[label] = os.path.realpath(os.path.expanduser(path))
         if len(paths) == len(REPORT_OPTIONS) and _same_file(paths['JSON'], paths['JUnit']):
             fail('report_json and report_junit', 'both are the file %s: give each report a file of its own' % clean(paths['JSON']))
         return paths
@@ -251,13 +283,13 @@ class ActionModule(ActionBase):
         clients = []
         try:
             check_connection_options(args)
-            client, rmq_client = self._connect(args, plan, clients)
+            connected = self._connect(args, plan, clients)
         except CredentialError as exc:
             return self._stopped('the gate did not start: Failed to find credentials: %s' % exc, plan)
         except ValueError as exc:
             return self._stopped('the gate did not start: %s' % exc, plan)
-        facts = Facts(client, ons_queries, lambda function, items: query_concurrently(function, items, MAX_WORKERS),
-                      rmq_client=rmq_client, rmq_queries=rmq_queries)
+        facts = Facts(connected.get(ONS.key), ons_queries, lambda function, items: query_concurrently(function, items, MAX_WORKERS),
+                      rmq_client=connected.get(RMQ.key), rmq_queries=rmq_queries)
         run = Run(plan, facts, progress=lambda line: display.display('  ' + scrub(line, self._secrets)),
                   evaluate_condition=gate_conditions.evaluate)
         try:
@@ -278,27 +310,19 @@ class ActionModule(ActionBase):
                     retries=check_retries(whole_number(args['retries'])))
 
     def _connect(self, args, plan, clients):
-        """The client of each API the plan's instances need: ONS for 4.x, RocketMQ 2022-08-01 for 5.x (``rmq-...``).
+        """The client of each API the plan's instances need (gate_backends.needed_apis), by the API's key.
 
-        Credentials, region and transport options serve both; the 5.x API has its own
-        ``rmq_endpoint`` and ``rmq_region`` (default ``region``). Every client made is added to ``clients``.
+        Every client made is added to ``clients``; their secrets are scrubbed from all the task says.
         """
-        instances = [item['instance_id'] for item in plan['groups'] + plan['messages']]
-        generations = {generation(instance_id) for instance_id in instances}
-        client = rmq_client = None
+        connected = {}
         secrets = []
-        if GENERATION_4 in generations:
-            client, found = connect(args)
+        for api in needed_apis(item['instance_id'] for item in plan['groups'] + plan['messages']):
+            client, found = CONNECT[api.key](args)
             clients.append(client)
             secrets.extend(found)
-        if GENERATION_5 in generations:
-            rmq_args = dict(args, endpoint=args['rmq_endpoint'], region=args['rmq_region'] or args['region'])
-            check_connection_options(rmq_args)
-            rmq_client, found = connect_rmq(rmq_args)
-            clients.append(rmq_client)
-            secrets.extend(found)
+            connected[api.key] = client
         self._secrets = list(secret_forms(secrets))
-        return client, rmq_client
+        return connected
 
     @staticmethod
     def _stopped(reasons, plan=None):

@@ -75,8 +75,10 @@ options:
     default: 5
   rate_limit:
     description:
-      - Most API calls per second this module run sends, across the queries it runs concurrently.
-        The API allows 10 calls per second per account; lower it when several gates share an account.
+      - Most API calls per second this module run sends of each operation, across the queries it runs
+        concurrently. The API allows 10 calls per second per account and operation (50 for
+        C(OnsInstanceBaseInfo) and C(OnsInstanceInServiceList)), and no operation is sent faster than its
+        limit; lower it when several gates share an account.
       - From 0.1 to 1000.
     type: float
     default: 10

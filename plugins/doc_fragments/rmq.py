@@ -76,9 +76,10 @@ options:
     default: 5
   rate_limit:
     description:
-      - Most API calls per second this module run sends, across the queries it runs concurrently.
-        The limits of the 5.x API are not published; about 10 calls per second per account is assumed.
-        Lower it when several gates share an account.
+      - Most API calls per second this module run sends of each operation, across the queries it runs
+        concurrently. The limits of the 5.x API are not published; about 10 calls per second per account
+        and operation is assumed, and no operation is sent faster. Lower it when several gates share an
+        account.
       - From 0.1 to 1000.
     type: float
     default: 10

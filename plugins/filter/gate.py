@@ -26,6 +26,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation impor
     whole_number,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_report as reports
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import CHECKS
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     GATE_SUITE,
     GateInputError,
@@ -51,21 +52,26 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import
 # The variables of the gate
 
 
+def consumer_health_variables(checks):
+    """Return the variables of the role consumer_health for the registry of checks ``checks``.
+
+    One ``consumer_health_<check>`` for each check, in the registry's order (gate_checks.CHECKS),
+    between the role's own settings and its outputs.
+    """
+    return (('consumer_health_groups', 'consumer_health_instance_id')
+            + tuple('consumer_health_%s' % check for check in checks)
+            + ('consumer_health_rules', 'consumer_health_allow_inconclusive', 'consumer_health_wait_timeout',
+               'consumer_health_poll_interval', 'consumer_health_observe_seconds', 'consumer_health_report',
+               'consumer_health_report_name',
+               # Outputs.
+               'consumer_health_verdicts', 'consumer_health_run'))
+
+
 # Every variable a user may set (or read, for the outputs) in each namespace of the gate. The
-# roles' meta/argument_specs.yml document the same names; a unit test keeps the two in step.
+# checks' variables come from the registry of checks; the roles' meta/argument_specs.yml document
+# the same names, and a unit test keeps those in step.
 GATE_VARIABLES = {
-    'consumer_health': (
-        'consumer_health_groups', 'consumer_health_instance_id', 'consumer_health_min_consumers',
-        'consumer_health_max_consumers', 'consumer_health_min_version', 'consumer_health_uniform_version',
-        'consumer_health_allowed_languages', 'consumer_health_message_model', 'consumer_health_unique_client_ids',
-        'consumer_health_subscription_consistent', 'consumer_health_rebalance_ok', 'consumer_health_max_lag',
-        'consumer_health_max_delay_seconds', 'consumer_health_require_progress', 'consumer_health_lag_trend',
-        'consumer_health_rules', 'consumer_health_allow_inconclusive', 'consumer_health_wait_timeout',
-        'consumer_health_poll_interval', 'consumer_health_observe_seconds', 'consumer_health_report',
-        'consumer_health_report_name',
-        # Outputs.
-        'consumer_health_verdicts', 'consumer_health_run',
-    ),
+    'consumer_health': consumer_health_variables(CHECKS),
     'message_delivery': (
         'message_delivery_messages', 'message_delivery_instance_id', 'message_delivery_expect_consumed_by',
         'message_delivery_allow_filtered', 'message_delivery_allow_inconclusive', 'message_delivery_wait_timeout',

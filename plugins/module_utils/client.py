@@ -1,13 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
 """The ONS API client: endpoints, transport, signing of each call, retries and errors.
 
 ApiClient is the transport both API clients share (this module's OnsClient and rmq_client's
 RmqClient): credentials checks, one keep-alive session, the rate limit, retries with backoff, one
 deadline per call, reading the answer within it, and errors without secrets. The errors are the
-OnsError family for both APIs, so that callers handle them alike.
+ApiError family for both APIs, so that callers handle them alike.
 """
 
 import http.client
@@ -19,15 +22,32 @@ import uuid
 from datetime import datetime, timezone
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import signer
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import ONS
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import (
     fetch_ecs_role_credentials,
     resolve_credentials,
     resolve_region,
 )
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.errors import (
+    ApiError,
+    AnswerError,
+    ConfigurationError,
+    DeadlineError,
+    InvalidAnswerError,
+    TransportError,
+)
+# The errors' names of the first release, importable from here as they were.
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.errors import (  # noqa: F401 pylint: disable=unused-import
+    OnsApiError,
+    OnsConfigurationError,
+    OnsDeadlineError,
+    OnsError,
+    OnsResponseError,
+    OnsTransportError,
+)
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.retry import (
-    RateLimiter,
+    OperationLimiters,
     RetryPolicy,
-    is_retryable,
     retry_after_seconds,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import make_safe, safe_string, scrub
@@ -53,9 +73,9 @@ except ImportError:
 else:
     REQUESTS_IMPORT_ERROR = None
 
-API_VERSION = "2019-02-14"
+API_VERSION = ONS.version
 USER_AGENT = "apsaramq.rocketmq/0.2.0"
-SIGNATURE_VERSIONS = ("v3", "v1")
+SIGNATURE_VERSIONS = ONS.signature_versions
 NETWORKS = ("public", "vpc")
 # How much of an answer that is not the API's JSON to quote in an error (cut after masking the secrets).
 SNIPPET_LENGTH = 160
@@ -70,106 +90,18 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_JSON_DEPTH = 64
 # Codes some Alibaba Cloud APIs put in successful answers.
 SUCCESS_CODES = frozenset(["success", "200", "ok", "0", "true"])
+# Connections a client's pool keeps: one for each thread of a module's batched queries.
+POOL_SIZE = 8
 # Seconds the ECS metadata service may take to answer.
 ECS_METADATA_TIMEOUT = 5.0
 
 
-class OnsError(Exception):
-    """Base of every error this client raises."""
-
-    code = "Error"
-    http_status = None
-    request_id = None
-    retryable = False
-    # The body of an answer that is not the API's JSON, and the message it illustrates: quoted
-    # into the message only once the client masks its secrets in it (ApiClient._clean_error).
-    body_to_quote = None
-    quote_after = None
-
-    def to_dict(self):
-        """Return the error as a dict for a module's result."""
-        return {"code": self.code, "message": str(self.message), "http_status": self.http_status,
-                "request_id": self.request_id}
-
-
-class OnsApiError(OnsError):
-    """The API answered with an error (or with something that is not a valid answer)."""
-
-    def __init__(self, code, message, http_status=None, request_id=None, retry_after=None):
-        self.code = code or "UnknownError"
-        self.message = message or ""
-        self.http_status = http_status
-        self.request_id = request_id
-        self.retry_after = retry_after
-        self.retryable = is_retryable(self.code, http_status)
-        super(OnsApiError, self).__init__(str(self))
-
-    def __str__(self):
-        text = "%s: %s" % (self.code, self.message) if self.message else self.code
-        if self.request_id:
-            text += " (request id %s)" % self.request_id
-        elif self.http_status:
-            text += " (HTTP %s)" % self.http_status
-        return text
-
-
-class OnsResponseError(OnsApiError):
-    """The answer could not be read as the API's JSON: never taken for a healthy answer."""
-
-    def __init__(self, message, http_status=None, request_id=None):
-        super(OnsResponseError, self).__init__("InvalidResponse", message, http_status, request_id)
-        # A garbled body is usually a proxy or a connection that broke mid-answer: try again.
-        self.retryable = True
-
-
-class OnsTransportError(OnsError):
-    """The call did not get an answer: connection refused or dropped, timeout, TLS failure."""
-
-    code = "TransportError"
-    retryable = True
-
-    def __init__(self, message):
-        self.message = message
-        super(OnsTransportError, self).__init__(message)
-
-    def __str__(self):
-        return "%s: %s" % (self.code, self.message)
-
-
-class OnsDeadlineError(OnsError):
-    """A deadline of the caller's run (see ApiClient.bound_by) passed: a call or a page was not asked for.
-
-    Never retried: time will not come back. The message names the deadline and what was left undone.
-    """
-
-    code = "DeadlineReached"
-
-    def __init__(self, message):
-        self.message = message
-        super(OnsDeadlineError, self).__init__(message)
-
-    def __str__(self):
-        return "%s: %s" % (self.code, self.message)
-
-
-class OnsConfigurationError(OnsError, ValueError):
-    """The request cannot be built from the options (URL, port, header value): never retried."""
-
-    code = "ConfigurationError"
-
-    def __init__(self, message):
-        self.message = message
-        super(OnsConfigurationError, self).__init__(message)
-
-    def __str__(self):
-        return "%s: %s" % (self.code, self.message)
-
-
-def resolve_endpoint(region=None, network="public", endpoint=None):
-    """Return the base URL (``scheme://host[:port]``) of the ONS API.
+def resolve_endpoint(region=None, network="public", endpoint=None, api=ONS):
+    """Return the base URL (``scheme://host[:port]``) of ``api`` (an apis.Api; the ONS API by default).
 
     ``endpoint`` (a host name, ``host:port``, or an ``http(s)://`` URL) wins over ``region`` and
-    ``network``. Raises ValueError with a message that names the parameter at fault.
+    ``network``; else ``https://`` and the API's host for them (apis.Api.host). Raises ValueError
+    with a message that names the parameter at fault.
     """
     if endpoint:
         scheme, host, port = parse_endpoint(endpoint)
@@ -180,8 +112,7 @@ def resolve_endpoint(region=None, network="public", endpoint=None):
     check_region(region)
     if network not in NETWORKS:
         raise ValueError("network %r is not valid: use one of %s" % (network, ", ".join(NETWORKS)))
-    prefix = "ons-vpc" if network == "vpc" else "ons"
-    return "https://%s.%s.aliyuncs.com" % (prefix, region)
+    return "https://%s" % api.host(region, network)
 
 
 def metadata_transport(timeout):
@@ -225,6 +156,11 @@ def open_client(params, make_client, ecs_fetch=None):
             raise ValueError(message) from None
         raise
     return client, secrets
+
+
+def _number(value):
+    """``value`` without a trailing ``.0``: 10, 0.5."""
+    return int(value) if value == int(value) else value
 
 
 def _utc_timestamp():
@@ -312,8 +248,8 @@ def read_json_answer(response, raw):
     """Return ``(body, header_request_id, retry_after)`` of an answer whose body must be a JSON object.
 
     ``body`` is made safe to show (see safe_text.make_safe). A body that is not a JSON object raises
-    OnsApiError (``HTTP<status>``, retried as its status allows) for an HTTP error status, else
-    OnsResponseError. That error carries the body as ``body_to_quote``, not yet quoted: ApiClient
+    AnswerError (``HTTP<status>``, retried as its status allows) for an HTTP error status, else
+    InvalidAnswerError. That error carries the body as ``body_to_quote``, not yet quoted: ApiClient
     quotes its start (quote_body) once it has masked its secrets in it.
     """
     status = response.status_code
@@ -326,9 +262,9 @@ def read_json_answer(response, raw):
             safe_string(response.headers.get("Content-Type") or "untyped")))
         message = "HTTP %s with %s" % (status, kind)
         if status >= 400:
-            error = OnsApiError("HTTP%s" % status, message, status, header_request_id, retry_after)
+            error = AnswerError("HTTP%s" % status, message, status, header_request_id, retry_after)
         else:
-            error = OnsResponseError(message, status, header_request_id)
+            error = InvalidAnswerError(message, status, header_request_id)
         if raw:
             error.body_to_quote, error.quote_after = raw, message
         raise error
@@ -338,8 +274,10 @@ def read_json_answer(response, raw):
 class ApiClient:
     """Signed calls over one keep-alive session: what OnsClient and rmq_client.RmqClient share.
 
-    ``rate_limit`` (calls per second) is shared by every thread using this client; retries use
-    jittered exponential backoff and only for errors that may pass (see retry.is_retryable).
+    ``API`` is the apis.Api the subclass calls. Each of its operations keeps to its own request
+    limit (apis.Api.limit), capped by ``rate_limit`` (calls per second), across every thread using
+    this client (retry.OperationLimiters); retries use jittered exponential backoff and only for
+    errors that may pass (apis.Api.is_retryable, through the errors' ``retryable``).
     ``timeout`` bounds each call as a whole: connecting, reading, waiting for the rate limit, the
     retries and the waits between them. Raises ValueError (naming the option) for a bad setting.
 
@@ -353,6 +291,8 @@ class ApiClient:
 
     # No deadline but each call's own: (deadline, clock, what) once bound_by sets one.
     _run_bound = None
+    # The API the subclass calls (apis.Api); without one, rate_limit alone spaces every operation.
+    API = None
 
     def __init__(self, credentials, base_url, timeout=10.0, retries=5, rate_limit=10.0, validate_certs=True,
                  ca_bundle=None, pool_size=10):
@@ -363,7 +303,8 @@ class ApiClient:
         self.host = self.base_url.split("://", 1)[1]
         self.timeout = check_timeout(timeout)
         self.policy = RetryPolicy(check_retries(retries))
-        self.limiter = RateLimiter(check_rate_limit(rate_limit))
+        # One limiter per operation, as the API counts (apis.Api.limit), each capped by rate_limit.
+        self.limiter = OperationLimiters(check_rate_limit(rate_limit), self.API.limit if self.API else None)
         if validate_certs and ca_bundle:
             check_ca_bundle(ca_bundle)
         self.session = requests.Session()
@@ -382,7 +323,7 @@ class ApiClient:
                 continue
             problem = credential_problem(value, header)
             if problem:
-                raise OnsConfigurationError("the %s (from %s) %s: it must be the value exactly as issued" % (
+                raise ConfigurationError("the %s (from %s) %s: it must be the value exactly as issued" % (
                     name, creds.source or "the caller", problem))
 
     def close(self):
@@ -394,7 +335,7 @@ class ApiClient:
 
         ``clock`` is the caller's clock in seconds (the gate's injectable one), so that a test can
         move it; ``what`` names the deadline in errors. A call is not started once ``deadline`` has
-        passed (OnsDeadlineError), and a call started before gets at most the time left.
+        passed (DeadlineError), and a call started before gets at most the time left.
         """
         self._run_bound = None if deadline is None else (deadline, clock, what)
 
@@ -407,22 +348,22 @@ class ApiClient:
         return deadline - clock()
 
     def check_run_deadline(self, action, undone):
-        """Raise OnsDeadlineError if the deadline set by bound_by has passed; ``undone`` says what is then not done."""
+        """Raise DeadlineError if the deadline set by bound_by has passed; ``undone`` says what is then not done."""
         bound = self._run_bound
         if bound is None:
             return
         deadline, clock, what = bound
         late = clock() - deadline
         if late >= 0:
-            raise OnsDeadlineError("%s: %s passed %.1f s ago: %s" % (action or "the call", what, late, undone))
+            raise DeadlineError("%s: %s passed %.1f s ago: %s" % (action or "the call", what, late, undone))
 
     def _run(self, attempt, action=None):
         """Return ``attempt(deadline)``, retried as the error and the timeout allow; errors cleaned of secrets.
 
-        ``attempt`` raises an OnsError for a failed attempt; one whose ``retry_after`` is set is
+        ``attempt`` raises an ApiError for a failed attempt; one whose ``retry_after`` is set is
         retried no sooner than the server asked. The call is bounded by ``timeout`` and by the
         deadline set with bound_by, whichever comes first; after that deadline it is not started
-        (OnsDeadlineError). ``action`` names the call in that error.
+        (DeadlineError). ``action`` names the call in that error.
         """
         self.check_run_deadline(action, "the call was not made")
         bound = self._run_bound
@@ -441,9 +382,9 @@ class ApiClient:
             return getattr(exc, "retry_after", None) or True
 
         try:
-            body, dummy = self.policy.run(lambda: attempt(deadline), (OnsError,), retryable, deadline=deadline)
-        except OnsError as exc:
-            if cut and (getattr(exc, "deadline_reached", False) or isinstance(exc, OnsTransportError)):
+            body, dummy = self.policy.run(lambda: attempt(deadline), (ApiError,), retryable, deadline=deadline)
+        except ApiError as exc:
+            if cut and (getattr(exc, "deadline_reached", False) or isinstance(exc, TransportError)):
                 exc.message = "%s; the call had %.1f s, not the timeout of %ss: %s came first (after %d attempt(s))" % (
                     exc.message, budget, self.timeout, bound[2], getattr(exc, "attempts", 1))
             elif getattr(exc, "deadline_reached", False):
@@ -484,37 +425,37 @@ class ApiClient:
         """Send one request within the rate limit and the deadline; return ``(response, raw_body)``.
 
         ``prepare()`` returns the ``(url, headers)`` to send, signed just before sending. Every
-        failure becomes an OnsError: a redirect (never an answer of these APIs), a transport
+        failure becomes an ApiError: a redirect (never an answer of these APIs), a transport
         failure, a body that cannot be read in time.
         """
-        if not self.limiter.acquire(deadline):
-            raise OnsTransportError("%s: no turn within the rate limit of %s calls per second before the timeout of %ss" % (
-                action, 1.0 / self.limiter.interval, self.timeout))
+        if not self.limiter.get(action).acquire(deadline):
+            raise TransportError("%s: no turn within the rate limit of %s calls per second before the timeout of %ss" % (
+                action, _number(self.limiter.rate_of(action)), self.timeout))
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise OnsTransportError("%s: the timeout of %ss was reached before the call could be sent" % (action, self.timeout))
+            raise TransportError("%s: the timeout of %ss was reached before the call could be sent" % (action, self.timeout))
         url, headers = prepare()
         try:
             response = self.session.request(method, url, headers=headers, timeout=(remaining, remaining), stream=True,
                                             allow_redirects=False)
         except requests.exceptions.Timeout:
-            raise OnsTransportError("%s: no answer from %s within the timeout of %ss" % (action, self.base_url, self.timeout))
+            raise TransportError("%s: no answer from %s within the timeout of %ss" % (action, self.base_url, self.timeout))
         except requests.exceptions.SSLError as exc:
-            raise OnsTransportError("%s: TLS error talking to %s: %s" % (action, self.base_url, self._cause(exc)))
+            raise TransportError("%s: TLS error talking to %s: %s" % (action, self.base_url, self._cause(exc)))
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidHeader, urllib3.exceptions.LocationValueError) as exc:
             raise self._configuration_error(action, exc)
         except requests.exceptions.RequestException as exc:
-            raise OnsTransportError("%s: connection to %s failed: %s" % (action, self.base_url, self._cause(exc)))
+            raise TransportError("%s: connection to %s failed: %s" % (action, self.base_url, self._cause(exc)))
         except ValueError as exc:
             # http.client refuses a header value with a newline; a codec cannot encode a host or header.
             raise self._configuration_error(action, exc)
         except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
-            raise OnsTransportError("%s: connection to %s failed: %s" % (action, self.base_url, self._cause(exc)))
+            raise TransportError("%s: connection to %s failed: %s" % (action, self.base_url, self._cause(exc)))
         if 300 <= response.status_code < 400:
             # The API never redirects; a redirect is a proxy or a wrong endpoint, not an answer.
             response.close()
-            raise OnsResponseError("HTTP %s: a redirect, which the API never answers; check the option endpoint" % (
+            raise InvalidAnswerError("HTTP %s: a redirect, which the API never answers; check the option endpoint" % (
                 response.status_code), response.status_code)
         try:
             raw = self._read_body(response, deadline, action)
@@ -527,11 +468,11 @@ class ApiClient:
         return _cause(exc, self.credentials.secrets())
 
     def _configuration_error(self, action, exc):
-        return OnsConfigurationError("%s: the request to %s cannot be built from the options endpoint, access_key_id "
-                                     "and security_token: %s" % (action, self.base_url, self._cause(exc)))
+        return ConfigurationError("%s: the request to %s cannot be built from the options endpoint, access_key_id "
+                                  "and security_token: %s" % (action, self.base_url, self._cause(exc)))
 
     def _read_body(self, response, deadline, action):
-        """Read the body within the deadline; every failure while reading becomes an OnsError."""
+        """Read the body within the deadline; every failure while reading becomes an ApiError."""
         # The read timeout covers one socket read; a body trickled slowly must not hold us past the
         # deadline, so each read gets only the time left, and the clock is checked between reads.
         raw_stream = response.raw
@@ -548,7 +489,7 @@ class ApiClient:
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise OnsTransportError("%s: no complete answer within the timeout of %ss" % (action, self.timeout))
+                    raise TransportError("%s: no complete answer within the timeout of %ss" % (action, self.timeout))
                 if sock is not None:
                     try:
                         sock.settimeout(left)
@@ -560,18 +501,18 @@ class ApiClient:
                 body.append(chunk)
                 size += len(chunk)
                 if size > MAX_BODY_BYTES:
-                    raise OnsResponseError("HTTP %s with a body of more than %d bytes, which no answer of the API has" % (
+                    raise InvalidAnswerError("HTTP %s with a body of more than %d bytes, which no answer of the API has" % (
                         response.status_code, MAX_BODY_BYTES), response.status_code)
         except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
-            raise OnsTransportError("%s: no complete answer within the timeout of %ss" % (action, self.timeout))
+            raise TransportError("%s: no complete answer within the timeout of %ss" % (action, self.timeout))
         except urllib3.exceptions.DecodeError as exc:
-            raise OnsResponseError("HTTP %s with a body that cannot be decoded as its Content-Encoding %s says: %s" % (
+            raise InvalidAnswerError("HTTP %s with a body that cannot be decoded as its Content-Encoding %s says: %s" % (
                 response.status_code, safe_string(response.headers.get("Content-Encoding") or "(none)"), self._cause(exc)),
                 response.status_code)
         except (urllib3.exceptions.HTTPError, requests.exceptions.RequestException, http.client.HTTPException,
                 OSError, ValueError) as exc:
             # IncompleteRead, broken chunking, a reset connection: the answer broke off; try again.
-            raise OnsTransportError("%s: the answer from %s broke off while being read: %s" % (
+            raise TransportError("%s: the answer from %s broke off while being read: %s" % (
                 action, self.base_url, self._cause(exc)))
         return b"".join(body)
 
@@ -581,6 +522,8 @@ class OnsClient(ApiClient):
 
     ``signature_version`` is ``v3`` (ACS3-HMAC-SHA256) or ``v1`` (HMAC-SHA1).
     """
+
+    API = ONS
 
     def __init__(self, credentials, base_url, signature_version="v3", timeout=10.0, retries=5,
                  rate_limit=10.0, validate_certs=True, ca_bundle=None, pool_size=10, api_version=API_VERSION):
@@ -597,8 +540,8 @@ class OnsClient(ApiClient):
         """Call ``action`` with ``params`` (a dict of strings); return the answer's JSON object.
 
         Every string of the answer is made safe to show (see safe_text.safe_string). Raises
-        OnsApiError for an error answer or one that cannot be read, OnsTransportError when no
-        answer came, after the retries the error and the timeout allow; OnsConfigurationError at
+        AnswerError for an error answer or one that cannot be read, TransportError when no
+        answer came, after the retries the error and the timeout allow; ConfigurationError at
         once when the request cannot be built. No error's text holds a secret.
         """
         params = dict((k, v) for k, v in params.items() if v is not None)
@@ -632,9 +575,31 @@ class OnsClient(ApiClient):
         message = body.get("Message")
         message = str(message) if message is not None else None
         if status >= 400 or body.get("Success") is False:
-            raise OnsApiError(code, message, status, request_id, retry_after)
+            raise AnswerError(code, message, status, request_id, retry_after, api=ONS)
         # An error code in a 200 answer without Data is an error, whatever the status says.
         if code is not None and not is_success_code(code) and body.get("Success") is not True and body.get("Data") is None:
-            raise OnsApiError(code, message or "the answer has status %s but carries this error code and no Data" % status,
-                              status, request_id, retry_after)
+            raise AnswerError(code, message or "the answer has status %s but carries this error code and no Data" % status,
+                              status, request_id, retry_after, api=ONS)
         return body
+
+
+def connect(params, ecs_fetch=None):
+    """Return ``(client, secrets)``: an OnsClient built from ``params`` and the secrets it holds.
+
+    ``params`` is a dict of ons_module.ONS_ARGUMENT_SPEC's option names with their defaults filled in, best
+    passed through check_connection_options first. Credentials come from the chain of
+    credentials.resolve_credentials; ``ecs_fetch(role_name)`` gets those of an ECS RAM role (default
+    fetch_ecs_credentials). ``secrets`` are the values that must never appear in output: scrub them
+    (see safe_text) from whatever is shown, and close the client when done.
+
+    Raises CredentialError when no credentials can be found or loaded (shown as ``Failed to find
+    credentials: <message>``), ValueError naming the option for a setting the client cannot take,
+    RuntimeError when the Python library requests is missing (see client.REQUESTS_IMPORT_ERROR).
+    """
+    def make(credentials, region):
+        return OnsClient(credentials, resolve_endpoint(region, params["network"], params["endpoint"]),
+                         signature_version=params["signature_version"], timeout=params["timeout"],
+                         retries=params["retries"], rate_limit=params["rate_limit"],
+                         validate_certs=params["validate_certs"], ca_bundle=params["ca_bundle"], pool_size=POOL_SIZE)
+
+    return open_client(params, make, ecs_fetch)

@@ -1,17 +1,20 @@
 # -*- coding: utf-8 -*-
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
 """The questions the collection asks the ONS API, and the entries it makes of the answers.
 
 Each function takes an OnsClient (anything with ``call(action, params)``) and plain values, so that
 the info modules and the controller-side gate ask the same questions and read the answers the same
-way. Nothing here needs an AnsibleModule: bad input raises ValueError, a failed call OnsError.
+way. Nothing here needs an AnsibleModule: bad input raises ValueError, a failed call ApiError.
 """
 
-import re
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsError, OnsResponseError
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import ONS
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.errors import ApiError, InvalidAnswerError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import (
     get_list,
     get_object,
@@ -35,14 +38,8 @@ INSTANCE_BASE_INFO_ACTION = "OnsInstanceBaseInfo"
 NOT_ONLINE = "BIZ_CONSUMER_NOT_ONLINE"
 NO_MESSAGE = "BIZ_NO_MESSAGE"
 
-# Names as the console accepts them; "%" joins an instance ID and a name in namespaced IDs. Matched
-# with fullmatch: "$" would also accept a name followed by a newline.
-NAME_RULES = {
-    "instance": (re.compile(r"[A-Za-z0-9_-]{1,64}"), "1 to 64 letters, digits, hyphens and underscores"),
-    "group": (re.compile(r"[A-Za-z0-9_%-]{1,128}"), "1 to 128 letters, digits, hyphens, underscores and %"),
-    "topic": (re.compile(r"[A-Za-z0-9_%-]{1,128}"), "1 to 128 letters, digits, hyphens, underscores and %"),
-    "message": (re.compile(r"[A-Za-z0-9]{1,128}"), "1 to 128 letters and digits (a message ID is hexadecimal)"),
-}
+# The rules of names are the API's (apis.ONS.names).
+NAME_RULES = ONS.names
 # Resource tags as the API accepts them in Tag.N.Key / Tag.N.Value.
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 128
@@ -69,14 +66,8 @@ INSTANCE_ENDPOINTS = (
 
 
 def check_name(what, value, kind):
-    """Return ``value`` if it is a valid name of ``kind`` (a key of NAME_RULES); else raise ValueError.
-
-    ``what`` is the option or variable the value came from, named in the message.
-    """
-    pattern, accepted = NAME_RULES[kind]
-    if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise ValueError("%s %r is not a valid %s ID: use %s" % (what, value, kind, accepted))
-    return value
+    """Return ``value`` if it is a valid 4.x name of ``kind`` (apis.ONS.check_name); else raise ValueError naming ``what``."""
+    return ONS.check_name(kind, value, what)
 
 
 def _check_tag_text(what, text, allow_empty):
@@ -118,17 +109,17 @@ def call_or_absent(client, action, params, absent_code):
     """
     try:
         return client.call(action, params), None
-    except OnsError as exc:
+    except ApiError as exc:
         if exc.code != absent_code:
             raise
         return None, exc.request_id
 
 
 def outcome_of(func, item):
-    """Return ``(func(item), None)``, or ``(None, error)`` when it raises an OnsError."""
+    """Return ``(func(item), None)``, or ``(None, error)`` when it raises an ApiError."""
     try:
         return func(item), None
-    except OnsError as exc:
+    except ApiError as exc:
         return None, exc
 
 
@@ -203,7 +194,7 @@ def shape_status(body, group_id, instance_id, detail=False, need_jstack=False):
     """Turn an answer of OnsConsumerStatus into the entry of one group.
 
     ``clients`` is read only with ``detail`` and each client's ``jstack`` only with ``need_jstack``, so
-    that the result says the same whatever the API adds unasked. Raises OnsResponseError for an
+    that the result says the same whatever the API adds unasked. Raises InvalidAnswerError for an
     answer that cannot be read.
     """
     request_id = body.get("RequestId")
@@ -244,7 +235,7 @@ def shape_status(body, group_id, instance_id, detail=False, need_jstack=False):
 def query_status(client, instance_id, group_id, detail=False, need_jstack=False):
     """Ask OnsConsumerStatus about one group and return its entry (status_entry when no client is online).
 
-    Raises OnsError when the call fails or the answer cannot be read.
+    Raises ApiError when the call fails or the answer cannot be read.
     """
     params = {"GroupId": group_id, "InstanceId": instance_id, "Detail": _flag(detail), "NeedJstack": _flag(need_jstack)}
     body, absent_request_id = call_or_absent(client, STATUS_ACTION, params, NOT_ONLINE)
@@ -264,7 +255,7 @@ def accumulate_entry(instance_id, group_id, request_id=None):
 
 
 def shape_accumulate(body, group_id, instance_id, detail=True):
-    """Turn an answer of OnsConsumerAccumulate into the entry of one group (OnsResponseError if unreadable).
+    """Turn an answer of OnsConsumerAccumulate into the entry of one group (InvalidAnswerError if unreadable).
 
     ``topics`` is read only with ``detail``, so that the result says the same whatever the API adds unasked.
     """
@@ -286,7 +277,7 @@ def shape_accumulate(body, group_id, instance_id, detail=True):
 def query_accumulate(client, instance_id, group_id, detail=True):
     """Ask OnsConsumerAccumulate about one group and return its entry (accumulate_entry when no client is online).
 
-    Raises OnsError when the call fails or the answer cannot be read.
+    Raises ApiError when the call fails or the answer cannot be read.
     """
     params = {"GroupId": group_id, "InstanceId": instance_id, "Detail": _flag(detail)}
     body, absent_request_id = call_or_absent(client, ACCUMULATE_ACTION, params, NOT_ONLINE)
@@ -315,7 +306,7 @@ def _shape_connection(item, request_id):
 
 
 def shape_connections(body, group_id, instance_id):
-    """Turn an answer of OnsConsumerGetConnection into the entry of one group (OnsResponseError if unreadable).
+    """Turn an answer of OnsConsumerGetConnection into the entry of one group (InvalidAnswerError if unreadable).
 
     ``online`` says whether any connection is listed.
     """
@@ -332,7 +323,7 @@ def shape_connections(body, group_id, instance_id):
 def query_connections(client, instance_id, group_id):
     """Ask OnsConsumerGetConnection about one group and return its entry (connection_entry when no client is online).
 
-    Raises OnsError when the call fails or the answer cannot be read.
+    Raises ApiError when the call fails or the answer cannot be read.
     """
     params = {"GroupId": group_id, "InstanceId": instance_id}
     body, absent_request_id = call_or_absent(client, CONNECTION_ACTION, params, NOT_ONLINE)
@@ -352,7 +343,7 @@ def subscription_entry(instance_id, group_id, request_id=None):
 
 
 def shape_subscription(body, group_id, instance_id):
-    """Turn an answer of OnsGroupSubDetail into the entry of one group (OnsResponseError if unreadable).
+    """Turn an answer of OnsGroupSubDetail into the entry of one group (InvalidAnswerError if unreadable).
 
     ``group_id`` is the requested ID rather than the answer's ``GroupId``, so that entries match what
     was asked however the API spells the ID of a group of a namespaced instance.
@@ -375,7 +366,7 @@ def shape_subscription(body, group_id, instance_id):
 def query_subscription(client, instance_id, group_id):
     """Ask OnsGroupSubDetail about one group and return its entry (subscription_entry when no client is online).
 
-    Raises OnsError when the call fails or the answer cannot be read.
+    Raises ApiError when the call fails or the answer cannot be read.
     """
     params = {"GroupId": group_id, "InstanceId": instance_id}
     body, absent_request_id = call_or_absent(client, SUBSCRIPTION_ACTION, params, NOT_ONLINE)
@@ -403,7 +394,7 @@ def _shape_group(item, request_id, group_type=None):
 
 
 def shape_group_answer(body, group_type=None):
-    """Turn one answer of OnsGroupList into ``{"groups", "group_ids", "request_id"}`` (OnsResponseError if unreadable).
+    """Turn one answer of OnsGroupList into ``{"groups", "group_ids", "request_id"}`` (InvalidAnswerError if unreadable).
 
     ``group_type`` is the protocol the listing asked for: the type of a group whose entry does not say.
     """
@@ -423,7 +414,7 @@ def list_groups(client, instance_id, group_id=None, group_type="all", tags=None,
     ``concurrently(func, items)`` runs the calls and returns their outcomes, like
     ons_module.query_concurrently; by default they run one after another.
 
-    Raises ValueError for a bad tag or group type. A failed call raises its OnsError (that of the
+    Raises ValueError for a bad tag or group type. A failed call raises its ApiError (that of the
     first type in order), with the attribute ``group_type`` set: a partial list would hide groups.
     """
     if group_type != "all" and group_type not in GROUP_TYPES:
@@ -471,13 +462,13 @@ def _shape_properties(data, request_id):
     for item in get_list(data, "PropertyList", "MessageProperty", request_id=request_id):
         name = get_scalar(item, "Name", request_id=request_id)
         if not name:
-            raise OnsResponseError("PropertyList.MessageProperty holds a property without a Name", request_id=request_id)
+            raise InvalidAnswerError("PropertyList.MessageProperty holds a property without a Name", request_id=request_id)
         properties[name] = get_scalar(item, "Value", request_id=request_id)
     return properties
 
 
 def shape_message_answer(body, instance_id, topic, msg_id):
-    """Turn an answer of OnsMessageGetByMsgId about ``msg_id`` into its message entry (OnsResponseError if unreadable)."""
+    """Turn an answer of OnsMessageGetByMsgId about ``msg_id`` into its message entry (InvalidAnswerError if unreadable)."""
     request_id = body.get("RequestId")
     data = get_object(body, "Data", required=True, request_id=request_id)
     entry = message_entry(instance_id, topic, msg_id)
@@ -501,7 +492,7 @@ def shape_message_answer(body, instance_id, topic, msg_id):
 def query_message(client, instance_id, topic, msg_id):
     """Ask OnsMessageGetByMsgId about one message and return its entry (``found`` false when there is none).
 
-    Raises OnsError when the call fails or the answer cannot be read.
+    Raises ApiError when the call fails or the answer cannot be read.
     """
     params = {"InstanceId": instance_id, "Topic": topic, "MsgId": msg_id}
     body, absent_request_id = call_or_absent(client, MESSAGE_ACTION, params, NO_MESSAGE)
@@ -528,7 +519,7 @@ def _shape_track(item, request_id):
 
 
 def shape_trace(body, topic, msg_id):
-    """Turn an answer of OnsMessageTrace about ``msg_id`` into its trace entry (OnsResponseError if unreadable)."""
+    """Turn an answer of OnsMessageTrace about ``msg_id`` into its trace entry (InvalidAnswerError if unreadable)."""
     request_id = body.get("RequestId")
     data = get_object(body, "Data", required=True, request_id=request_id)
     entry = trace_entry(topic, msg_id, request_id)
@@ -540,7 +531,7 @@ def shape_trace(body, topic, msg_id):
 def query_trace(client, instance_id, topic, msg_id):
     """Ask OnsMessageTrace about one message and return its trace entry (``found`` false when there is none).
 
-    Raises OnsError when the call fails or the answer cannot be read.
+    Raises ApiError when the call fails or the answer cannot be read.
     """
     params = {"InstanceId": instance_id, "Topic": topic, "MsgId": msg_id}
     body, absent_request_id = call_or_absent(client, TRACE_ACTION, params, NO_MESSAGE)
@@ -577,7 +568,7 @@ def _common_facts(entry, item, request_id):
 
 
 def shape_instance_list_answer(body):
-    """Turn an answer of OnsInstanceInServiceList into ``{"instances", "request_id"}`` (OnsResponseError if unreadable)."""
+    """Turn an answer of OnsInstanceInServiceList into ``{"instances", "request_id"}`` (InvalidAnswerError if unreadable)."""
     request_id = body.get("RequestId")
     data = get_object(body, "Data", required=True, request_id=request_id)
     instances = []
@@ -593,7 +584,7 @@ def shape_instance_list_answer(body):
 def shape_instance_base_info_answer(body, instance_id):
     """Turn an answer of OnsInstanceBaseInfo about ``instance_id`` into its instance entry.
 
-    Raises OnsResponseError for an answer that cannot be read or that is about another instance.
+    Raises InvalidAnswerError for an answer that cannot be read or that is about another instance.
     """
     request_id = body.get("RequestId")
     info = get_object(body, "InstanceBaseInfo", required=True, request_id=request_id)
@@ -601,8 +592,8 @@ def shape_instance_base_info_answer(body, instance_id):
     if entry["instance_id"] is None:
         entry["instance_id"] = instance_id
     elif entry["instance_id"] != instance_id:
-        raise OnsResponseError("the answer is about instance %s, not %s" % (entry["instance_id"], instance_id),
-                               request_id=request_id)
+        raise InvalidAnswerError("the answer is about instance %s, not %s" % (entry["instance_id"], instance_id),
+                                 request_id=request_id)
     entry["max_tps"] = get_scalar(info, "MaxTps", int, request_id=request_id)
     entry["topic_capacity"] = get_scalar(info, "TopicCapacity", int, request_id=request_id)
     entry["remark"] = get_scalar(info, "Remark", request_id=request_id)
@@ -614,7 +605,7 @@ def shape_instance_base_info_answer(body, instance_id):
 def list_instances(client, tags=None, need_resource_info=False):
     """List the instances of the client's region with OnsInstanceInServiceList, as ``{"instances", "request_id"}``.
 
-    The dict ``tags`` narrows the list. Raises ValueError for a bad tag, OnsError when the call fails
+    The dict ``tags`` narrows the list. Raises ValueError for a bad tag, ApiError when the call fails
     or the answer cannot be read.
     """
     params = tag_parameters(tags or {})
@@ -624,7 +615,7 @@ def list_instances(client, tags=None, need_resource_info=False):
 
 
 def describe_instance(client, instance_id):
-    """Ask OnsInstanceBaseInfo about one instance and return its entry; OnsError when that fails."""
+    """Ask OnsInstanceBaseInfo about one instance and return its entry; ApiError when that fails."""
     return shape_instance_base_info_answer(client.call(INSTANCE_BASE_INFO_ACTION, {"InstanceId": instance_id}),
                                            instance_id)
 
@@ -633,7 +624,7 @@ def describe_instances(client, instance_ids, concurrently=None):
     """Return the outcome of describe_instance for each of ``instance_ids``, in their order.
 
     An outcome is ``(entry, None)``, or ``(None, error)`` for an instance whose query raised an
-    OnsError. ``concurrently(func, items)`` runs the calls, like ons_module.query_concurrently; by
+    ApiError. ``concurrently(func, items)`` runs the calls, like ons_module.query_concurrently; by
     default they run one after another.
     """
     return (concurrently or in_order)(lambda instance_id: describe_instance(client, instance_id), instance_ids)

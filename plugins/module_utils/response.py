@@ -1,12 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
 """Reading the ONS API's answers defensively.
 
 The API wraps lists as ``{"ConnectionList": {"ConnectionDo": [...]}}``; a real answer may leave the
 wrapper out, give an empty list, or give one object where a list is expected. Anything of another
-type is an answer we cannot read, and raises OnsResponseError so that it never passes for healthy.
+type is an answer we cannot read, and raises InvalidAnswerError so that it never passes for healthy.
 
 Figures are checked by name as well as by type: a count, a lag or a rate below zero, or an epoch
 time that is no plausible date, is an answer we cannot trust, never a value to judge health by.
@@ -14,7 +17,7 @@ time that is no plausible date, is an answer we cannot trust, never a value to j
 
 import math
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsResponseError
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.errors import InvalidAnswerError
 
 # Counts, lags, sizes and rates: never negative.
 NON_NEGATIVE_FIELDS = frozenset([
@@ -42,7 +45,7 @@ def get_object(container, *path, **kwargs):
     """Return the object at ``path`` inside ``container``.
 
     A missing key gives ``None``, or raises when ``required=True``. A value that is not an object
-    raises OnsResponseError.
+    raises InvalidAnswerError.
     """
     required = kwargs.get("required", False)
     request_id = kwargs.get("request_id")
@@ -53,15 +56,15 @@ def get_object(container, *path, **kwargs):
         if value is None:
             break
         if not isinstance(value, dict):
-            raise OnsResponseError("%s is a %s, not an object" % (_describe(walked[:-1]) or "the answer", type(value).__name__),
-                                   request_id=request_id)
+            raise InvalidAnswerError("%s is a %s, not an object" % (_describe(walked[:-1]) or "the answer", type(value).__name__),
+                                     request_id=request_id)
         value = value.get(key)
     if value is None:
         if required:
-            raise OnsResponseError("the answer has no %s" % _describe(path), request_id=request_id)
+            raise InvalidAnswerError("the answer has no %s" % _describe(path), request_id=request_id)
         return None
     if not isinstance(value, dict):
-        raise OnsResponseError("%s is a %s, not an object" % (_describe(path), type(value).__name__), request_id=request_id)
+        raise InvalidAnswerError("%s is a %s, not an object" % (_describe(path), type(value).__name__), request_id=request_id)
     return value
 
 
@@ -71,7 +74,7 @@ def _last(container, path, request_id):
     if parent is None:
         return None
     if not isinstance(parent, dict):
-        raise OnsResponseError("the answer is not an object", request_id=request_id)
+        raise InvalidAnswerError("the answer is not an object", request_id=request_id)
     return parent.get(path[-1])
 
 
@@ -84,7 +87,7 @@ def get_list(container, *path, **kwargs):
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise OnsResponseError("%s is not a list of objects" % _describe(path), request_id=request_id)
+        raise InvalidAnswerError("%s is not a list of objects" % _describe(path), request_id=request_id)
     return value
 
 
@@ -92,7 +95,7 @@ def get_scalar(item, key, kind=str, request_id=None):
     """Return ``item[key]`` if it is of ``kind`` (or None when missing); anything else raises.
 
     Numbers given as text are converted when lossless. A number is also checked against what its
-    field can mean (see NON_NEGATIVE_FIELDS and TIMESTAMP_FIELDS); OnsResponseError names the field.
+    field can mean (see NON_NEGATIVE_FIELDS and TIMESTAMP_FIELDS); InvalidAnswerError names the field.
     """
     value = item.get(key)
     if value is None:
@@ -107,32 +110,32 @@ def get_scalar(item, key, kind=str, request_id=None):
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise OnsResponseError("%s is %r, not a %s" % (key, value, kind.__name__), request_id=request_id)
+        raise InvalidAnswerError("%s is %r, not a %s" % (key, value, kind.__name__), request_id=request_id)
     if kind in (int, float):
         _check_figure(key, value, request_id)
     return value
 
 
 def _check_figure(key, value, request_id):
-    """Raise OnsResponseError when the number ``value`` of field ``key`` is not a figure the API can mean."""
+    """Raise InvalidAnswerError when the number ``value`` of field ``key`` is not a figure the API can mean."""
     if isinstance(value, float) and not math.isfinite(value):
-        raise OnsResponseError("%s is %r, not a finite number" % (key, value), request_id=request_id)
+        raise InvalidAnswerError("%s is %r, not a finite number" % (key, value), request_id=request_id)
     if key in TIMESTAMP_FIELDS:
         latest = LATEST_MS.get(key, DEFAULT_LATEST_MS)
         if value != 0 and not EARLIEST_MS <= value < latest:
-            raise OnsResponseError("%s is %r, not a plausible time in epoch milliseconds (0, or from %d to %d)" % (
+            raise InvalidAnswerError("%s is %r, not a plausible time in epoch milliseconds (0, or from %d to %d)" % (
                 key, value, EARLIEST_MS, latest), request_id=request_id)
     elif key in NON_NEGATIVE_FIELDS and value < 0:
-        raise OnsResponseError("%s is %r: it counts or measures something and cannot be negative" % (key, value),
-                               request_id=request_id)
+        raise InvalidAnswerError("%s is %r: it counts or measures something and cannot be negative" % (key, value),
+                                 request_id=request_id)
     if abs(value) > MAX_FIGURE:
-        raise OnsResponseError("%s is %r, larger than any figure the API gives" % (key, value), request_id=request_id)
+        raise InvalidAnswerError("%s is %r, larger than any figure the API gives" % (key, value), request_id=request_id)
 
 
 def get_strings(container, *path, **kwargs):
     """Return the list of strings at ``path`` (such as ``TagsSet.Tag``): missing or empty gives ``[]``, one string ``[string]``.
 
-    A value of another type, or a list holding anything but strings, raises OnsResponseError.
+    A value of another type, or a list holding anything but strings, raises InvalidAnswerError.
     """
     request_id = kwargs.get("request_id")
     value = _last(container, path, request_id)
@@ -141,7 +144,7 @@ def get_strings(container, *path, **kwargs):
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise OnsResponseError("%s is not a list of strings" % _describe(path), request_id=request_id)
+        raise InvalidAnswerError("%s is not a list of strings" % _describe(path), request_id=request_id)
     return value
 
 
@@ -163,13 +166,13 @@ def get_tags(container, *path, **kwargs):
     """Return the resource tags at ``path`` (such as ``Tags.Tag``, a list of ``{Key, Value}``) as a dict.
 
     Missing or empty gives ``{}``. A tag without a key, or a key or value that is neither a string
-    nor a number, raises OnsResponseError; a tag without a value maps its key to ``None``.
+    nor a number, raises InvalidAnswerError; a tag without a value maps its key to ``None``.
     """
     request_id = kwargs.get("request_id")
     tags = {}
     for item in get_list(container, *path, request_id=request_id):
         key = get_scalar(item, "Key", request_id=request_id)
         if not key:
-            raise OnsResponseError("%s holds a tag without a Key" % _describe(path), request_id=request_id)
+            raise InvalidAnswerError("%s holds a tag without a Key" % _describe(path), request_id=request_id)
         tags[key] = get_scalar(item, "Value", request_id=request_id)
     return tags

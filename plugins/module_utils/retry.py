@@ -1,8 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
-"""When to retry a call, how long to wait, and how fast calls may be sent."""
+"""When to retry a call, how long to wait, and how fast calls may be sent.
+
+Which error codes are worth another try is each API's to say (apis.Api.is_retryable).
+"""
 
 import math
 import random
@@ -10,30 +16,8 @@ import threading
 import time
 from email.utils import parsedate_to_datetime
 
-# Codes that mean "slow down" or "the service had a transient fault": worth another try.
-RETRYABLE_CODES = frozenset([
-    "Throttling",
-    "Throttling.User",
-    "Throttling.Api",
-    "Throttling.Tps",
-    "ServiceUnavailable",
-    "InternalError",
-    "ONS_SYSTEM_FLOW_CONTROL",
-])
-
 BASE_DELAY = 0.25
 MAX_DELAY = 8.0
-
-
-def is_retryable(code, http_status):
-    """Tell whether an API error may succeed when sent again.
-
-    Throttling codes, 429 and 5xx answers and ``ONS_SYSTEM_FLOW_CONTROL`` are; authentication,
-    authorization and parameter errors never are.
-    """
-    if code in RETRYABLE_CODES or (code or "").startswith("Throttling"):
-        return True
-    return http_status is not None and (http_status == 429 or http_status >= 500)
 
 
 def _finite(seconds):
@@ -160,3 +144,39 @@ class RateLimiter:
         if start > now:
             self._sleep(start - now)
         return True
+
+
+class OperationLimiters:
+    """One RateLimiter per operation of an API, as the API counts its request limits (per account and operation).
+
+    Every thread of a module or gate run draws from the same limiters (one client, one set), so
+    calls of different operations go side by side while each operation keeps to its own limit:
+    ``min(rate, limit_of(operation))`` calls per second, where ``limit_of`` is the API's
+    (apis.Api.limit) and ``rate`` the option ``rate_limit``, which caps each operation.
+    """
+
+    def __init__(self, rate, limit_of=None, clock=time.monotonic, sleep=time.sleep):
+        self.rate = rate
+        self._limit_of = limit_of
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._limiters = {}
+
+    def rate_of(self, operation):
+        """Calls per second ``operation`` may be sent at."""
+        limit = self._limit_of(operation) if self._limit_of is not None else None
+        return min(self.rate, limit) if limit else self.rate
+
+    def get(self, operation):
+        """The RateLimiter of ``operation``, made at its first call."""
+        with self._lock:
+            limiter = self._limiters.get(operation)
+            if limiter is None:
+                limiter = self._limiters[operation] = RateLimiter(self.rate_of(operation), clock=self._clock, sleep=self._sleep)
+            return limiter
+
+    @property
+    def interval(self):
+        """The spacing of the slowest operation: ``1 / rate`` at the most (what a caller plans a turn with)."""
+        return 1.0 / self.rate if self.rate and self.rate > 0 else 0.0

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
 """The client of the ApsaraMQ for RocketMQ 5.x management API (product ``RocketMQ``, version ``2022-08-01``).
 
@@ -12,7 +15,7 @@ errors (signature, access key, RAM, throttling) use PascalCase ``{RequestId, Cod
 Both are read here.
 
 The transport (credentials, rate limit, retries, one deadline per call, secret scrubbing) is
-client.ApiClient, shared with the ONS client, and the errors are the same OnsError family, so that
+client.ApiClient, shared with the ONS client, and the errors are the same ApiError family, so that
 a caller handles a failed call of either API alike.
 """
 
@@ -20,26 +23,21 @@ import json
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import signer
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import (
-    NETWORKS,
+    POOL_SIZE,
     ApiClient,
-    OnsApiError,
-    OnsConfigurationError,
-    OnsResponseError,
     is_success_code,
+    open_client,
+    resolve_endpoint,
     read_json_answer,
 )
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.generations import is_not_found
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import RMQ
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.errors import AnswerError, ConfigurationError, InvalidAnswerError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import get_list, get_object, get_scalar
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import check_region, parse_endpoint
 
-API_VERSION = "2022-08-01"
-# A code ending so says the resource asked for does not exist: a definitive answer, never retried.
-# Throttling codes of this API's gateway and service; the ``Throttling*`` ones are retried by
-# retry.is_retryable already, ``Rejected.Throttling`` is added here.
-THROTTLING_CODES = frozenset(["Throttling", "Throttling.User", "Throttling.Api", "Rejected.Throttling"])
+API_VERSION = RMQ.version
 # The most pages a listing is followed for: 100 pages of 100 rows are 10,000 groups or instances,
 # ten times the 1,000 groups an instance may have by default. A listing that promises more, or
-# keeps giving new rows past it, is refused (OnsResponseError) rather than followed for minutes:
+# keeps giving new rows past it, is refused (InvalidAnswerError) rather than followed for minutes:
 # at 10 calls per second, 100 pages already take 10 s.
 MAX_PAGES = 100
 DEFAULT_PAGE_SIZE = 100
@@ -48,24 +46,8 @@ QUOTED_ROWS = 3
 
 
 def resolve_rmq_endpoint(region=None, network="public", endpoint=None):
-    """Return the base URL (``scheme://host[:port]``) of the RocketMQ 5.x API.
-
-    ``endpoint`` (a host name, ``host:port``, or an ``http(s)://`` URL) wins over ``region`` and
-    ``network``; else ``https://rocketmq.<region>.aliyuncs.com``, or with ``network='vpc'``
-    ``https://rocketmq-vpc.<region>.aliyuncs.com`` (the SDK's generic VPC rule: not confirmed by a
-    published endpoint list). Raises ValueError with a message that names the parameter at fault.
-    """
-    if endpoint:
-        scheme, host, port = parse_endpoint(endpoint)
-        return "%s://%s%s" % (scheme, host, ":%d" % port if port is not None else "")
-    if not region:
-        raise ValueError("no region: set the option region (or ALIBABA_CLOUD_REGION_ID, ALICLOUD_REGION, "
-                         "or region_id in the aliyun CLI profile), or the option endpoint")
-    check_region(region)
-    if network not in NETWORKS:
-        raise ValueError("network %r is not valid: use one of %s" % (network, ", ".join(NETWORKS)))
-    prefix = "rocketmq-vpc" if network == "vpc" else "rocketmq"
-    return "https://%s.%s.aliyuncs.com" % (prefix, region)
+    """Return the base URL of the RocketMQ 5.x API: client.resolve_endpoint for apis.RMQ."""
+    return resolve_endpoint(region, network, endpoint, api=RMQ)
 
 
 def _text(body, *keys):
@@ -83,18 +65,12 @@ def request_id_of(body):
 
 
 def api_error(code, message, http_status=None, request_id=None, retry_after=None):
-    """Return the OnsApiError of an error answer of this API, classified.
+    """Return the AnswerError of an error answer of this API, classified by apis.RMQ.
 
-    Its attribute ``not_found`` says whether the code is a not-found one (is_not_found): such an
-    error is definitive and never retried, whatever its HTTP status. THROTTLING_CODES are retried.
+    Its attribute ``not_found`` says whether the code is a not-found one: such an error is
+    definitive and never retried, whatever its HTTP status; throttling codes are retried.
     """
-    error = OnsApiError(code, message, http_status, request_id, retry_after)
-    error.not_found = is_not_found(error.code)
-    if error.not_found:
-        error.retryable = False
-    elif error.code in THROTTLING_CODES:
-        error.retryable = True
-    return error
+    return AnswerError(code, message, http_status, request_id, retry_after, api=RMQ)
 
 
 def _message(body):
@@ -107,7 +83,7 @@ def _message(body):
 
 
 def parse_answer(response, raw):
-    """Return the JSON envelope of an answer of this API; raise the OnsError it amounts to.
+    """Return the JSON envelope of an answer of this API; raise the ApiError it amounts to.
 
     An error is an HTTP status of 400 or more, ``success: false`` (also with HTTP 200), an
     ``httpStatusCode`` of 400 or more without ``success: true``, or an error code without ``data``;
@@ -153,6 +129,8 @@ class RmqClient(ApiClient):
     Signed with ACS3-HMAC-SHA256 only: the API takes no other signature.
     """
 
+    API = RMQ
+
     def __init__(self, credentials, base_url, timeout=10.0, retries=5, rate_limit=10.0, validate_certs=True,
                  ca_bundle=None, pool_size=10, api_version=API_VERSION):
         super(RmqClient, self).__init__(credentials, base_url, timeout=timeout, retries=retries, rate_limit=rate_limit,
@@ -164,15 +142,15 @@ class RmqClient(ApiClient):
 
         ``segments`` are the path's parts unencoded (``["instances", instance_id, "consumerGroups",
         group_id]``); ``params`` the query (None values left out, booleans as ``true``/``false``).
-        Every string of the answer is made safe to show. Raises OnsApiError for an error answer
-        (its ``not_found`` set, see api_error) or one that cannot be read, OnsTransportError when
-        no answer came, after the retries the error and the timeout allow; OnsConfigurationError at
+        Every string of the answer is made safe to show. Raises AnswerError for an error answer
+        (its ``not_found`` set, see api_error) or one that cannot be read, TransportError when
+        no answer came, after the retries the error and the timeout allow; ConfigurationError at
         once when the request cannot be built. No error's text holds a secret.
         """
         try:
             path = signer.encode_path(segments)
         except ValueError as exc:
-            raise OnsConfigurationError("%s: %s" % (action, exc))
+            raise ConfigurationError("%s: %s" % (action, exc))
         query = {}
         for key, value in (params or {}).items():
             if value is not None:
@@ -189,7 +167,7 @@ class RmqClient(ApiClient):
         page's request ID and every page's.
 
         Pages are asked for from 1 until the distinct rows reach ``totalCount``. A listing that
-        cannot be whole raises OnsResponseError (``InvalidResponse``) naming the figures, never
+        cannot be whole raises InvalidAnswerError (``InvalidResponse``) naming the figures, never
         returns a shorter list:
 
         * an empty page before the distinct rows reach ``totalCount`` (the shortfall);
@@ -206,8 +184,8 @@ class RmqClient(ApiClient):
         misses one. More distinct rows than ``totalCount`` (a row created while listing) are kept:
         they hide nothing.
 
-        Every page is bounded by the deadline set with bound_by (OnsDeadlineError between pages,
-        naming how far the listing got); a failed page raises its OnsError.
+        Every page is bounded by the deadline set with bound_by (DeadlineError between pages,
+        naming how far the listing got); a failed page raises its ApiError.
         """
         rows_by_key, pages_seen, request_ids = {}, {}, []
         promised = last_total = first_total = None
@@ -233,29 +211,29 @@ class RmqClient(ApiClient):
             total = get_scalar(data, "totalCount", int, request_id=request_id)
             if total is not None:
                 if total < 0:
-                    raise OnsResponseError("totalCount is %d: it counts items and cannot be negative" % total,
-                                           request_id=request_id)
+                    raise InvalidAnswerError("totalCount is %d: it counts items and cannot be negative" % total,
+                                             request_id=request_id)
                 first_total = total if first_total is None else first_total
                 last_total = total
                 promised = total if promised is None else max(promised, total)
                 if promised > MAX_PAGES * page_size:
-                    raise OnsResponseError("%s said totalCount %d: more than the %d pages of %d %ss this collection "
-                                           "follows (MAX_PAGES); narrow the listing with a filter" % (
-                                               action, promised, MAX_PAGES, page_size, noun), request_id=request_id)
+                    raise InvalidAnswerError("%s said totalCount %d: more than the %d pages of %d %ss this collection "
+                                             "follows (MAX_PAGES); narrow the listing with a filter" % (
+                                                 action, promised, MAX_PAGES, page_size, noun), request_id=request_id)
             keys = [_row_key(row, key) for row in rows]
             rows_read += len(rows)
             if rows:
                 earlier = pages_seen.get(tuple(keys))
                 if earlier is not None:
-                    raise OnsResponseError("%s page %d is page %d again (the same %s): the server does not follow "
-                                           "pageNumber; after %s the listing is incomplete" % (
-                                               action, page, earlier, _count(len(rows), noun), held()),
-                                           request_id=request_id)
+                    raise InvalidAnswerError("%s page %d is page %d again (the same %s): the server does not follow "
+                                             "pageNumber; after %s the listing is incomplete" % (
+                                                 action, page, earlier, _count(len(rows), noun), held()),
+                                             request_id=request_id)
                 pages_seen[tuple(keys)] = page
                 if all(item in rows_by_key for item in keys):
-                    raise OnsResponseError("%s page %d holds only %ss already listed (%s): the listing repeats itself; "
-                                           "after %s it is incomplete" % (action, page, noun, _quote(keys), held()),
-                                           request_id=request_id)
+                    raise InvalidAnswerError("%s page %d holds only %ss already listed (%s): the listing repeats itself; "
+                                             "after %s it is incomplete" % (action, page, noun, _quote(keys), held()),
+                                             request_id=request_id)
             for item, row in zip(keys, rows):
                 rows_by_key.setdefault(item, row)
             if promised is not None:
@@ -264,14 +242,14 @@ class RmqClient(ApiClient):
                 if not rows:
                     changed = "" if first_total == last_total else "; totalCount went from %d to %d while listing" % (
                         first_total, last_total)
-                    raise OnsResponseError("%s said totalCount %d but its pages held %s, the last one empty%s: the "
-                                           "listing is incomplete" % (action, promised, held(False), changed),
-                                           request_id=request_id)
+                    raise InvalidAnswerError("%s said totalCount %d but its pages held %s, the last one empty%s: the "
+                                             "listing is incomplete" % (action, promised, held(False), changed),
+                                             request_id=request_id)
             elif len(rows) < page_size:
                 break
             if page >= MAX_PAGES:
-                raise OnsResponseError("%s still promises more %ss after %d pages (MAX_PAGES), which held %s: the "
-                                       "listing is cut off" % (action, noun, page, held()), request_id=request_id)
+                raise InvalidAnswerError("%s still promises more %ss after %d pages (MAX_PAGES), which held %s: the "
+                                         "listing is cut off" % (action, noun, page, held()), request_id=request_id)
         return {"items": list(rows_by_key.values()), "total_count": last_total, "request_id": request_ids[0],
                 "request_ids": request_ids}
 
@@ -286,3 +264,25 @@ class RmqClient(ApiClient):
     def _send(self, action, path, query, deadline):
         response, raw = self._exchange(action, "GET", lambda: self._prepare(action, path, query), deadline)
         return parse_answer(response, raw)
+
+
+def connect_rmq(params, ecs_fetch=None):
+    """Return ``(client, secrets)``: an RmqClient built from ``params`` and the secrets it holds.
+
+    ``params`` holds the connection options of the ONS modules (ons_module.ONS_ARGUMENT_SPEC's
+    names: credentials, ``region``, ``network``, ``endpoint``, ``timeout``, ``retries``,
+    ``rate_limit``, ``validate_certs``, ``ca_bundle``); ``signature_version`` is not read, as this
+    API takes ACS3-HMAC-SHA256 only. The endpoint is ``endpoint``, else that of ``region`` and
+    ``network`` (rmq_client.resolve_rmq_endpoint). Credentials come from the same chain as the
+    ONS client's; ``ecs_fetch(role_name)`` gets those of an ECS RAM role.
+
+    Raises CredentialError when no credentials can be found, ValueError naming the option for a
+    setting the client cannot take, RuntimeError when the Python library requests is missing.
+    """
+    def make(credentials, region):
+        base_url = resolve_rmq_endpoint(region, params.get("network") or "public", params.get("endpoint"))
+        return RmqClient(credentials, base_url, timeout=params.get("timeout", 10.0), retries=params.get("retries", 5),
+                         rate_limit=params.get("rate_limit", 10.0), validate_certs=params.get("validate_certs", True),
+                         ca_bundle=params.get("ca_bundle"), pool_size=POOL_SIZE)
+
+    return open_client(params, make, ecs_fetch)

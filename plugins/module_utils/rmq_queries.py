@@ -1,23 +1,25 @@
 # -*- coding: utf-8 -*-
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
 """The questions the collection asks the RocketMQ 5.x API (``RocketMQ`` 2022-08-01), and the entries it makes of the answers.
 
 Each function takes an RmqClient (anything with ``get`` and ``get_pages``) and plain values, so that
 the ``rmq_*`` info modules and the controller-side gate ask the same questions and read the
 answers the same way. Entries are snake_case dicts; a value the API leaves out is None. Nothing
-here needs an AnsibleModule: a failed call raises OnsError (the ONS client's errors, shared), an
-answer that cannot be read OnsResponseError.
+here needs an AnsibleModule: a failed call raises ApiError (the ONS client's errors, shared), an
+answer that cannot be read InvalidAnswerError.
 
 Which API serves an instance is told by its ID: ``rmq-...`` is a 5.x instance, served only by this
 API; ``MQ_INST_...`` a 4.x one, served by ONS (see wrong_generation).
 """
 
-import re
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsError, OnsResponseError, open_client
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.generations import GENERATION_4, GENERATION_5, instance_generation
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.errors import ApiError, InvalidAnswerError
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import GENERATION_4, GENERATION_5, RMQ, api_of
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import (
     DEFAULT_LATEST_MS,
     EARLIEST_MS,
@@ -25,11 +27,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import 
     get_object,
     get_scalar,
 )
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import (
-    RmqClient,
-    request_id_of,
-    resolve_rmq_endpoint,
-)
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import request_id_of
 
 LIST_INSTANCES = "ListInstances"
 GET_INSTANCE = "GetInstance"
@@ -44,8 +42,6 @@ GET_TRACE = "GetTrace"
 # Page sizes: ListInstances takes 10 to 200, ListConsumerGroups 10 to 100.
 INSTANCE_PAGE_SIZE = 100
 GROUP_PAGE_SIZE = 100
-# Threads of a module's batched queries share one client: its pool holds a connection for each.
-POOL_SIZE = 8
 
 # The module of the other API that answers what a module answers, for a user who gave an instance
 # of the other generation; the first one named is the one to use.
@@ -65,17 +61,8 @@ COUNTERPARTS = {
     "rmq_instance_info": ("ons_instance_info",),
     "rmq_trace_info": ("ons_trace_info",),
 }
-# Names as the 5.x console accepts them, and a little more: a name is never refused here that the API
-# might take (each travels percent-encoded in the path; "." and ".." alone are refused, see
-# signer.encode_path). Matched with fullmatch.
-NAME_RULES = {
-    "instance": (re.compile(r"[A-Za-z0-9_-]{1,64}"), "1 to 64 letters, digits, hyphens and underscores"),
-    "group": (re.compile(r"(?!\.{1,2}$)[A-Za-z0-9_.%-]{1,128}"),
-              "1 to 128 letters, digits, hyphens, underscores, periods and %, not . or .. alone"),
-    "topic": (re.compile(r"(?!\.{1,2}$)[A-Za-z0-9_.%-]{1,128}"),
-              "1 to 128 letters, digits, hyphens, underscores, periods and %, not . or .. alone"),
-    "message": (re.compile(r"[A-Za-z0-9]{1,128}"), "1 to 128 letters and digits (a message ID is hexadecimal)"),
-}
+# The rules of names are the API's (apis.RMQ.names).
+NAME_RULES = RMQ.names
 # Subjects of a not-found code with which GetTrace says the message does not exist (rather than
 # the instance or the topic): Message.NotFound, Trace.NotExisted ...
 MISSING_MESSAGE_SUBJECTS = frozenset(["Message", "Msg", "Trace", "MessageTrace"])
@@ -91,7 +78,8 @@ def wrong_generation(module_name, option, instance_id):
     An ``ons_*`` module serves 4.x instances only and an ``rmq_*`` module 5.x ones only; the
     message names the option, the instance's generation and the module to use instead.
     """
-    generation = instance_generation(instance_id)
+    api = api_of(instance_id)
+    generation = api.generation if api else None
     if module_name.startswith("ons_") and generation == GENERATION_5:
         api = "an ApsaraMQ for RocketMQ 5.x instance, which the ONS API (4.x instances, MQ_INST_...) does not serve"
     elif module_name.startswith("rmq_") and generation == GENERATION_4:
@@ -109,33 +97,8 @@ def wrong_generation(module_name, option, instance_id):
 
 
 def check_name(what, value, kind):
-    """Return ``value`` if it is a valid 5.x name of ``kind`` (a key of NAME_RULES); else raise ValueError naming ``what``."""
-    pattern, accepted = NAME_RULES[kind]
-    if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise ValueError("%s %r is not a valid %s ID: use %s" % (what, value, kind, accepted))
-    return value
-
-
-def connect_rmq(params, ecs_fetch=None):
-    """Return ``(client, secrets)``: an RmqClient built from ``params`` and the secrets it holds.
-
-    ``params`` holds the connection options of the ONS modules (ons_module.ONS_ARGUMENT_SPEC's
-    names: credentials, ``region``, ``network``, ``endpoint``, ``timeout``, ``retries``,
-    ``rate_limit``, ``validate_certs``, ``ca_bundle``); ``signature_version`` is not read, as this
-    API takes ACS3-HMAC-SHA256 only. The endpoint is ``endpoint``, else that of ``region`` and
-    ``network`` (rmq_client.resolve_rmq_endpoint). Credentials come from the same chain as the
-    ONS client's; ``ecs_fetch(role_name)`` gets those of an ECS RAM role.
-
-    Raises CredentialError when no credentials can be found, ValueError naming the option for a
-    setting the client cannot take, RuntimeError when the Python library requests is missing.
-    """
-    def make(credentials, region):
-        base_url = resolve_rmq_endpoint(region, params.get("network") or "public", params.get("endpoint"))
-        return RmqClient(credentials, base_url, timeout=params.get("timeout", 10.0), retries=params.get("retries", 5),
-                         rate_limit=params.get("rate_limit", 10.0), validate_certs=params.get("validate_certs", True),
-                         ca_bundle=params.get("ca_bundle"), pool_size=POOL_SIZE)
-
-    return open_client(params, make, ecs_fetch)
+    """Return ``value`` if it is a valid 5.x name of ``kind`` (apis.RMQ.check_name); else raise ValueError naming ``what``."""
+    return RMQ.check_name(kind, value, what)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,8 +117,8 @@ def _count(item, key, request_id):
     """An int field that counts or measures (messages, seconds, groups): never negative."""
     value = get_scalar(item, key, int, request_id=request_id)
     if value is not None and value < 0:
-        raise OnsResponseError("%s is %r: it counts or measures something and cannot be negative" % (key, value),
-                               request_id=request_id)
+        raise InvalidAnswerError("%s is %r: it counts or measures something and cannot be negative" % (key, value),
+                                 request_id=request_id)
     return value
 
 
@@ -163,7 +126,7 @@ def _epoch_ms(item, key, request_id):
     """An epoch time in milliseconds: 0 (never) or a plausible date."""
     value = get_scalar(item, key, int, request_id=request_id)
     if value is not None and value != 0 and not EARLIEST_MS <= value < DEFAULT_LATEST_MS:
-        raise OnsResponseError("%s is %r, not a plausible time in epoch milliseconds (0, or from %d to %d)" % (
+        raise InvalidAnswerError("%s is %r, not a plausible time in epoch milliseconds (0, or from %d to %d)" % (
             key, value, EARLIEST_MS, DEFAULT_LATEST_MS), request_id=request_id)
     return value
 
@@ -174,7 +137,7 @@ def _tags(item, request_id):
     for tag in get_list(item, "tags", request_id=request_id):
         key = _text(tag, "key", request_id)
         if not key:
-            raise OnsResponseError("tags holds a tag without a key", request_id=request_id)
+            raise InvalidAnswerError("tags holds a tag without a key", request_id=request_id)
         tags[key] = _text(tag, "value", request_id)
     return tags
 
@@ -212,7 +175,7 @@ def list_connections(client, instance_id, group_id):
 
     Returns ``{group_id, instance_id, online, connections: [{client_id, hostname, egress_ip,
     language, version, message_model}], request_id}``; ``online`` says whether any client is
-    listed (a group without clients is not an error). Raises OnsError when the call fails or the
+    listed (a group without clients is not an error). Raises ApiError when the call fails or the
     answer cannot be read (an unknown group: ``ConsumerGroup.NotFound``).
     """
     body = client.get(LIST_CONNECTIONS, _group_path(instance_id, group_id, "connections"))
@@ -252,7 +215,7 @@ def get_lag(client, instance_id, group_id, topic=None):
     Returns ``{group_id, instance_id, total_lag: {ready_count, inflight_count, delivery_duration,
     last_consume_timestamp}, topics: [{topic, ...the same figures}], request_id}``, topics sorted
     by name. The lag the console shows is ``ready_count + inflight_count``; ``delivery_duration``
-    is in seconds, ``last_consume_timestamp`` in epoch milliseconds. Raises OnsError when the call
+    is in seconds, ``last_consume_timestamp`` in epoch milliseconds. Raises ApiError when the call
     fails or the answer cannot be read.
     """
     body = client.get(GET_LAG, _group_path(instance_id, group_id, "lag"), {"topicName": topic})
@@ -265,8 +228,8 @@ def get_lag(client, instance_id, group_id, topic=None):
     for name in sorted(per_topic):
         row = per_topic[name]
         if row is not None and not isinstance(row, dict):
-            raise OnsResponseError("topicLagMap.%s is a %s, not an object" % (name, type(row).__name__),
-                                   request_id=request_id)
+            raise InvalidAnswerError("topicLagMap.%s is a %s, not an object" % (name, type(row).__name__),
+                                     request_id=request_id)
         topics.append(dict(topic=name, **lag_figures(row, request_id)))
     entry["topics"] = topics
     return entry
@@ -287,7 +250,7 @@ def list_subscriptions(client, instance_id, group_id):
     Returns ``{group_id, instance_id, subscriptions: [{topic, filter_expression,
     filter_expression_type, message_model, subscription_status, topic_created, consistency}],
     request_id}``; ``consistency`` is the server's word on whether every client subscribes to the
-    topic alike. Raises OnsError when the call fails or the answer cannot be read.
+    topic alike. Raises ApiError when the call fails or the answer cannot be read.
     """
     body = client.get(LIST_SUBSCRIPTIONS, _group_path(instance_id, group_id, "subscriptions"))
     request_id = request_id_of(body)
@@ -309,7 +272,7 @@ def get_subscription_detail(client, instance_id, group_id, topic):
 
     Returns one entry per client: ``[{client_id, hostname, egress_ip, language, version,
     message_model, filter_expression, filter_expression_type, subscription_status}]``. Raises
-    OnsError when the call fails or the answer cannot be read.
+    ApiError when the call fails or the answer cannot be read.
     """
     body = client.get(GET_SUBSCRIPTION, _group_path(instance_id, group_id, "subscriptions", topic))
     request_id = request_id_of(body)
@@ -333,7 +296,7 @@ def query_subscriptions(client, instance_id, group_id, detail=False):
     """Return list_subscriptions of a group, each subscription with the key ``clients``.
 
     With ``detail``, ``clients`` is get_subscription_detail of the subscription's topic (one more
-    call per topic, one after another); without, it is empty. Raises OnsError when a call fails.
+    call per topic, one after another); without, it is empty. Raises ApiError when a call fails.
     """
     entry = list_subscriptions(client, instance_id, group_id)
     for subscription in entry["subscriptions"]:
@@ -376,8 +339,8 @@ def list_consumer_groups(client, instance_id, filter=None):  # pylint: disable=r
     total_count, request_id, request_ids}``, a group listed twice (the list moved between pages)
     kept once. The list is whole or not given: pages whose distinct groups do not reach the
     listing's ``totalCount``, a page that repeats an earlier one, or more than
-    rmq_client.MAX_PAGES pages raise OnsResponseError naming the figures (see
-    RmqClient.get_pages). Raises OnsError when a call fails or an answer cannot be read.
+    rmq_client.MAX_PAGES pages raise InvalidAnswerError naming the figures (see
+    RmqClient.get_pages). Raises ApiError when a call fails or an answer cannot be read.
     """
     listing = client.get_pages(LIST_CONSUMER_GROUPS, ["instances", instance_id, "consumerGroups"], {"filter": filter},
                                page_size=GROUP_PAGE_SIZE, key="consumerGroupId", noun="group")
@@ -399,7 +362,7 @@ def get_consumer_group(client, instance_id, group_id):
     Returns the group's entry (see group_entry) with ``delivery_order_type`` (``Concurrently``,
     ``Orderly``), ``consume_retry_policy`` ``{retry_policy, max_retry_times,
     fixed_interval_retry_time, dead_letter_target_topic}`` (None when the API gives none) and
-    ``dead_letter_topic`` (that policy's dead-letter topic). Raises OnsError when the call fails
+    ``dead_letter_topic`` (that policy's dead-letter topic). Raises ApiError when the call fails
     (an unknown group: ``ConsumerGroup.NotFound``) or the answer cannot be read.
     """
     body = client.get(GET_CONSUMER_GROUP, _group_path(instance_id, group_id))
@@ -473,7 +436,7 @@ def list_instances(client, filter=None, series_codes=None, tags=None):  # pylint
     listed instance carries). Returns ``{instances, instance_ids, total_count, request_id,
     request_ids}``. The list is whole or not given, as list_consumer_groups says (the instances
     counted by ``instanceId`` before ``tags`` are compared). Raises ValueError for a series code
-    the API cannot take, OnsError when a call fails or an answer cannot be read.
+    the API cannot take, ApiError when a call fails or an answer cannot be read.
     """
     params = {"filter": filter, "seriesCodes": _comma_list("series_codes", series_codes)}
     listing = client.get_pages(LIST_INSTANCES, ["instances"], params, page_size=INSTANCE_PAGE_SIZE, key="instanceId",
@@ -496,7 +459,7 @@ def get_instance(client, instance_id):
     """Ask GetInstance about one instance: the list's facts, its software version and its endpoints.
 
     ``endpoints`` is ``[{endpoint_type, endpoint_url}]`` (``networkInfo.endpoints``). Raises
-    OnsResponseError for an answer about another instance, OnsError when the call fails (an
+    InvalidAnswerError for an answer about another instance, ApiError when the call fails (an
     unknown instance: ``Instance.NotFound``) or the answer cannot be read.
     """
     body = client.get(GET_INSTANCE, ["instances", instance_id])
@@ -504,8 +467,8 @@ def get_instance(client, instance_id):
     data = _data(body, request_id)
     entry = _instance_facts(instance_entry(instance_id), data, request_id)
     if entry["instance_id"] != instance_id:
-        raise OnsResponseError("the answer is about instance %s, not %s" % (entry["instance_id"], instance_id),
-                               request_id=request_id)
+        raise InvalidAnswerError("the answer is about instance %s, not %s" % (entry["instance_id"], instance_id),
+                                 request_id=request_id)
     software = get_object(data, "software", request_id=request_id) or {}
     entry["software_version"] = _text(software, "softwareVersion", request_id)
     network = get_object(data, "networkInfo", request_id=request_id) or {}
@@ -562,12 +525,12 @@ def get_trace(client, instance_id, topic, msg_id):
     operations: [{operate_type, operate_time}]}]}], request_id}``. ``found`` is false, and the
     call no error, when the API says the message does not exist (a not-found code about the
     message or its trace, or an answer without data). The values of ``consume_status`` are not
-    enumerated by the API: a caller must not count an unknown one as consumed. Raises OnsError
+    enumerated by the API: a caller must not count an unknown one as consumed. Raises ApiError
     for any other failure (an unknown topic or instance among them).
     """
     try:
         body = client.get(GET_TRACE, ["instances", instance_id, "topics", topic, "traces", msg_id])
-    except OnsError as exc:
+    except ApiError as exc:
         if not _missing_message(exc):
             raise
         return trace_entry(topic, msg_id, exc.request_id)

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
 """Request signing for Alibaba Cloud APIs.
 

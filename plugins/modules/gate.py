@@ -191,10 +191,18 @@ options:
     description: The gate's name in the reports and the summary; a plain file name.
     type: str
     default: deployment_gate
+  report_dir:
+    description:
+      - The directory of the reports (on the controller, made when missing). The JSON report is written to
+        C(<report_dir>/<name>.json) and the JUnit report to C(<report_dir>/<name>-junit.xml), O(name) being the
+        gate's name; O(report_json) and O(report_junit) win over it when given.
+      - Without it, only the reports given by O(report_json) and O(report_junit) are written.
+    type: path
   report_json:
     description:
       - Write the JSON report here (on the controller), also in check mode. Its schema is documented in the
         gate guide; RV(report) holds the same data.
+      - Default C(<report_dir>/<name>.json) when O(report_dir) is set, else no JSON report.
       - It must be another file than O(report_junit) (symbolic links resolved); one file for both fails the task
         before the first API call, naming both options.
       - A report that cannot be written (its directory cannot be made, it is a directory, no file can be created
@@ -205,6 +213,7 @@ options:
   report_junit:
     description:
       - Write the JUnit XML report here (on the controller); each check is a test case with its real time.
+      - Default C(<report_dir>/<name>-junit.xml) when O(report_dir) is set, else no JUnit report.
       - Another file than O(report_json); a report that cannot be written is reported as for O(report_json).
     type: path
   notes:
@@ -222,7 +231,7 @@ options:
     description:
       - How error messages name the inputs, for roles and playbooks that pass their own variables through.
         Keys C(groups), C(messages), C(instance_id), C(wait_timeout), C(poll_interval), C(observe_seconds),
-        C(name) take the variable's name; C(group_defaults) and C(message_defaults) a prefix such as
+        C(name), C(report_dir) take the variable's name; C(group_defaults) and C(message_defaults) a prefix such as
         C(consumer_health_) put before each setting's name.
     type: dict
     default: {}
@@ -294,8 +303,8 @@ EXAMPLES = r"""
           fail_msg: the group has messages waiting and consumes nothing
     wait_timeout: 300
     poll_interval: 15
-    report_json: reports/deployment_gate.json
-    report_junit: reports/deployment_gate-junit.xml
+    # reports/deployment_gate.json and reports/deployment_gate-junit.xml
+    report_dir: reports
 
 - name: Watch a new deployment consume for two minutes before passing
   apsaramq.rocketmq.gate:

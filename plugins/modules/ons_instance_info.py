@@ -267,7 +267,8 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import BATCH_ARGUMENT_SPEC, OnsModule
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.module_base import BATCH_ARGUMENT_SPEC
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import OnsModule
 
 
 def main():

@@ -173,7 +173,7 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import RmqModule
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_module import RmqModule
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_queries import connection_entry, list_connections
 
 

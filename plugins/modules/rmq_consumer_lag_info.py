@@ -175,7 +175,7 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import RmqModule
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_module import RmqModule
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_queries import get_lag, lag_entry
 
 

@@ -205,7 +205,7 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import RmqModule
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_module import RmqModule
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_queries import query_subscriptions, subscription_entry
 
 

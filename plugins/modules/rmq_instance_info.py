@@ -294,7 +294,8 @@ error:
   sample: null
 """
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import BATCH_ARGUMENT_SPEC, RmqModule
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.module_base import BATCH_ARGUMENT_SPEC
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_module import RmqModule
 
 
 def main():

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
 """Every check of the deployment gate, in one place.
 
@@ -36,16 +39,20 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.apsaramq.rocketmq.plugins.filter.rocketmq import connection_summary, version_key
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import number_text
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import GENERATION_4, GENERATION_5, generation
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.connection_summary import connection_summary
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends import backend_for
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
+    CONNECTIONS,
     DELIVERY_SUITE,
     FAILED,
     HEALTH_SUITE,
     INCONCLUSIVE,
+    LAG,
     NOT_APPLICABLE,
     PASSED,
+    RULES,
+    SAMPLES,
     Problem,
     figure,
     outcome_of,
@@ -56,6 +63,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     short,
     verdict,
 )
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.versions import version_key
 
 try:
     import jmespath
@@ -64,13 +72,8 @@ except ImportError:  # pragma: no cover - jmespath is a runtime requirement; gat
     jmespath = None
     JMESPathError = Exception
 
-# What a check reads. CONNECTIONS: the clients of the group, which an HTTP group does not have.
-# LAG: the lag figures of the group's status. SAMPLES: the lag of every attempt so far.
-CONNECTIONS = 'connections'
-LAG = 'lag'
-SAMPLES = 'samples'
-
-Check = namedtuple('Check', 'name kind default reads expected evaluate generations')
+# What a check reads: CONNECTIONS, LAG or SAMPLES (gate_model).
+Check = namedtuple('Check', 'name kind default reads expected evaluate')
 # name -> Check, in the order the checks are evaluated and reported.
 CHECKS = {}
 
@@ -91,14 +94,14 @@ ACCUMULATE_KEYS = ('group_id', 'instance_id', 'online', 'total_diff', 'consume_t
                    'topics', 'request_id')
 
 
-def check(name, kind, default, reads, expected, generations=(GENERATION_4, GENERATION_5)):
+def check(name, kind, default, reads, expected):
     """Register the decorated function as the built-in check ``name`` (see the module docstring).
 
-    ``generations`` are the RocketMQ generations whose API gives what the check reads; on another,
-    the check is reported ``not_applicable``.
+    A check whose facts the API of a group does not give is reported ``not_applicable`` with the
+    reason its backend gives (gate_backends: ``not_given``).
     """
     def register(function):
-        CHECKS[name] = Check(name, kind, default, reads, expected, function, tuple(generations))
+        CHECKS[name] = Check(name, kind, default, reads, expected, function)
         return function
     return register
 
@@ -337,7 +340,7 @@ def subscription_consistent(_setting, facts):
     return INCONCLUSIVE, observed, [], 'the API does not say whether the subscriptions agree'
 
 
-@check('rebalance_ok', 'flag', False, CONNECTIONS, lambda _setting: True, generations=(GENERATION_4,))
+@check('rebalance_ok', 'flag', False, CONNECTIONS, lambda _setting: True)
 def rebalance_ok(_setting, facts):
     value = facts['status'].get('rebalance_ok')
     if value is True:
@@ -506,12 +509,11 @@ def group_facts(instance_id, group_id, group_type, status, samples=None, now_ms=
              'connections': None, 'summary': None, 'accumulate': None, 'samples': plain(samples or []), 'now_ms': now_ms}
     if status is not None:
         status = plain(status)
-        rmq = status.pop('rmq', None)
+        # What else the group's rules read, as its API gives it (the rmq_* modules' facts of a 5.x group).
+        extra = backend_for(instance_id).rule_facts(status)
         facts.update(status=status, connections=status['connections'], summary=connection_summary(status['connections']),
                      accumulate={key: status.get(key) for key in ACCUMULATE_KEYS})
-        if rmq is not None:
-            # A 5.x group: its rules read the facts of the rmq_* modules themselves.
-            facts.update(lag=rmq.get('lag'), subscriptions=rmq.get('subscriptions'))
+        facts.update(extra)
     return facts
 
 
@@ -529,6 +531,21 @@ def status_problem(status):
     except AnsibleError as exc:
         return problem('ons_consumer_status_info gave connections that cannot be read: %s' % exc)
     return None
+
+
+def wanted(entry):
+    """What the checks and rules of ``entry`` read, for the backend to read no more (gate_backends: ``status``).
+
+    The name and ``reads`` of every check it turns on, and RULES when it has rules (a rule may read
+    any fact); nothing without an entry.
+    """
+    if not entry:
+        return frozenset()
+    found = {RULES} if entry['rules'] else set()
+    for name, spec in CHECKS.items():
+        if enabled(entry['checks'].get(name)):
+            found.update((name, spec.reads))
+    return frozenset(found)
 
 
 def needs_status(entry, group_type):
@@ -556,14 +573,15 @@ def group_verdicts(instance_id, group_id, entry, group_type, status, samples=Non
         verdicts.append(verdict(HEALTH_SUITE, 'group', group_id, instance_id, name, status_value, expected, observed,
                                 offenders, reason, allowed=name in allowed))
 
-    group_generation = generation(instance_id)
+    backend = backend_for(instance_id)
     for name, spec in CHECKS.items():
         setting = settings.get(name)
         if not enabled(setting):
             continue
         expected = spec.expected(setting)
-        if group_generation not in spec.generations:
-            add(name, NOT_APPLICABLE, expected, None, reason='the RocketMQ %s API does not give what this check reads' % group_generation)
+        not_given = backend.not_given(name)
+        if not_given:
+            add(name, NOT_APPLICABLE, expected, None, reason=not_given)
         elif http and spec.reads == CONNECTIONS:
             # Reported, never skipped in silence and never passed: the check cannot apply.
             add(name, NOT_APPLICABLE, expected, None, reason=HTTP_REASON)
@@ -594,7 +612,7 @@ def group_verdicts(instance_id, group_id, entry, group_type, status, samples=Non
     elif not any(item['status'] != NOT_APPLICABLE for item in verdicts):
         # Likewise a group whose every check has no meaning on its generation, or that has no check at all.
         add(APPLICABLE_CHECK, INCONCLUSIVE, 'at least one check that applies to the group', 'none',
-            reason='no check of this group applies to a RocketMQ %s group; set one that does' % group_generation)
+            reason='no check of this group applies to a RocketMQ %s group; set one that does' % backend.generation)
     for item in verdicts:
         item['group_type'] = group_type
     return verdicts
@@ -606,7 +624,7 @@ def group_verdicts(instance_id, group_id, entry, group_type, status, samples=Non
 # Message tracks: what counts as consumed, what certainly is not, and everything else is unknown.
 TRACK_CONSUMED = 'CONSUMED'
 TRACK_FILTERED = 'CONSUMED_BUT_FILTERED'
-# DEAD_LETTER and CONSUME_FAILED come from 5.x traces (gate_rmq.trace_from_rmq).
+# DEAD_LETTER and CONSUME_FAILED come from 5.x traces (gate_backends.trace_from_rmq).
 TRACKS_NOT_CONSUMED = ('NOT_CONSUME_YET', 'NOT_ONLINE', 'DEAD_LETTER', 'CONSUME_FAILED')
 NO_TRACK = 'NO_TRACK'
 

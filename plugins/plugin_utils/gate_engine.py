@@ -1,41 +1,46 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
 """The deployment gate's run: read the facts, judge every check, and wait until all pass or time runs out.
 
 One run has one deadline for groups and messages together: ``max(wait_timeout, observe_seconds)``
 after it started. Each attempt reads, concurrently within the client's rate limit, only what it
-still needs: the selections, the status of every group not yet passing (OnsConsumerStatus with
-``Detail``, which also gives the lag, so OnsConsumerAccumulate is never asked) and the trace of
-every message not yet consumed. A group or message whose checks all passed is settled and not read
-again, except while ``observe_seconds`` has not passed: then every group is read at every attempt,
-so that the trend checks see its lag over the whole window. An attempt starts ``poll_interval``
-after the answers of the previous one came (so that nothing is asked again sooner), and at least a
-second after the previous one ended; none starts after the deadline.
+still needs: the selections, the status of every group not yet passing and the trace of every
+message not yet consumed, each through the backend of its instance's API (gate_backends: one
+OnsConsumerStatus with ``Detail`` for a 4.x group, up to three calls for a 5.x group). A group or
+message whose checks all passed is settled and not read again, except while ``observe_seconds``
+has not passed: then every group is read at every attempt, so that the trend checks see its lag
+over the whole window. An attempt starts ``poll_interval`` after the answers of the previous one
+came (so that nothing is asked again sooner), and at least a second after the previous one ended;
+none starts after the deadline.
 
 The deadline bounds the attempts too, every call and every page of a listing (ApiClient.bound_by).
 An attempt that started may still make the calls it needs: before each round of concurrent reads
 the clients are bound to ``max(deadline, now + the client's timeout + a turn at its rate limit
-for each call the round needs)`` (Facts.calls), so that the one attempt of ``wait_timeout: 0``
-reads every group, however many, while what could go on without end (a listing's further pages,
-retries) stops there: a selection whose listing it cut short is inconclusive, naming the deadline.
+for each call the round needs)`` (Job.calls, as the backends count them), so that the one attempt
+of ``wait_timeout: 0`` reads every group, however many, while what could go on without end (a
+listing's further pages, retries) stops there: a selection whose listing it cut short is
+inconclusive, naming the deadline.
 
 The clock is injected (``Clock``), so that tests can run a long wait without sleeping; the clients
 read the deadline on the same clock.
 """
 
 import time
+from collections import namedtuple
 
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import ONS, RMQ
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends import backend_for, bind
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import (
-    CHECKS,
-    LAG,
-    SAMPLES,
     SELECT_CHECK,
-    enabled,
     group_verdicts,
     message_verdict,
     needs_status,
+    wanted,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     DELIVERY_SUITE,
@@ -53,12 +58,6 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     short,
     verdict,
 )
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import (
-    GENERATION_5,
-    generation,
-    status_from_rmq,
-    trace_from_rmq,
-)
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import (
     DEFAULT_GROUP_TYPE,
     GROUP_TYPES,
@@ -69,9 +68,27 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import
 PROGRESS_LISTED = 4
 # The shortest pause between two attempts, so that a slow attempt is not followed at once by another.
 MIN_PAUSE = 1.0
-# The calls of a 5.x group's status at most: ListConsumerConnections, GetConsumerGroupLag and
-# ListConsumerGroupSubscriptions (Facts._rmq_status).
-RMQ_STATUS_CALLS = 3
+
+# One read of an attempt: its ``key`` in the answers, ``what`` its error names, the ``function``
+# that reads it, how many ``calls`` it makes at most (a listing's further pages aside), and the
+# ``api`` it calls (the key of its apis.Api), whose operations are limited apart from the other's.
+Job = namedtuple('Job', 'key what function calls api')
+
+
+def interleaved(jobs):
+    """``jobs`` in turns of their APIs (one of each API, then the next of each ...), each API's in order.
+
+    The workers take the jobs in this order: the reads of one API then go side by side with the
+    other's, each at its own rate limit, instead of all waiting on one API's turns first.
+    """
+    lanes = {}
+    for job in jobs:
+        lanes.setdefault(job.api, []).append(job)
+    queues = list(lanes.values())
+    ordered = []
+    for index in range(max((len(queue) for queue in queues), default=0)):
+        ordered.extend(queue[index] for queue in queues if index < len(queue))
+    return ordered
 
 
 class Clock:
@@ -91,107 +108,77 @@ class Clock:
 
 
 class Facts:
-    """What the gate asks the API, through the functions the info modules use.
+    """What the gate asks the APIs, through the functions the info modules use, by the backend of each instance.
 
-    ``queries`` is module_utils.ons_queries (4.x instances, with ``client``); ``rmq_queries`` is
-    module_utils.rmq_queries (5.x instances, ``rmq-...``, with ``rmq_client``).
+    ``client`` with ``queries`` (module_utils.ons_queries) reads the 4.x instances, through ONS;
+    ``rmq_client`` with ``rmq_queries`` (module_utils.rmq_queries) the 5.x ones (``rmq-...``). A
+    client the plan's instances do not need may be None.
     """
 
     def __init__(self, client, queries, run_concurrently, rmq_client=None, rmq_queries=None):
-        """``run_concurrently(function, items)`` returns ``[(function(item), error)]`` in order (ons_module.query_concurrently)."""
-        self.client = client
-        self.queries = queries
+        """``run_concurrently(function, items)`` returns ``[(function(item), error)]`` in order (module_base.query_concurrently)."""
         self.run_concurrently = run_concurrently
-        self.rmq_client = rmq_client
-        self.rmq_queries = rmq_queries
+        self.backends = bind({ONS.key: (client, queries), RMQ.key: (rmq_client, rmq_queries)})
+
+    def backend(self, instance_id):
+        """The backend that reads ``instance_id`` (gate_backends.backend_for), with its client."""
+        return backend_for(instance_id, self.backends)
 
     @staticmethod
     def calls(job):
-        """How many calls ``job`` makes at most, a listing's further pages aside: 3 for a 5.x group's status, else 1."""
-        key = job[0]
-        if key[0] == 'status' and generation(key[1]) == GENERATION_5:
-            return RMQ_STATUS_CALLS
-        return 1
+        """How many calls ``job`` makes at most, a listing's further pages aside."""
+        return job.calls
 
     def clients(self):
         """The API clients the facts are read with (each once), those that can be bound to a deadline."""
         found = []
-        for client in (self.client, self.rmq_client):
+        for backend in self.backends.values():
+            client = backend.client
             if client is not None and hasattr(client, 'bound_by') and all(client is not other for other in found):
                 found.append(client)
         return found
 
     def gather(self, jobs):
-        """Run ``jobs`` ([(key, what, function)]) concurrently; return {key: answer or Problem}."""
+        """Run ``jobs`` (Job) concurrently; return {key: answer or Problem}."""
         def attempt(job):
-            _key, what, function = job
             try:
-                return function(), None
+                return job.function(), None
             except Exception as exc:  # pylint: disable=broad-except
                 # An API error (OnsError, after the client's retries) or an answer that cannot be
                 # read: either way, this subject's checks cannot be told. A job of several calls
                 # says which one failed (gate_what).
-                return None, (getattr(exc, 'gate_what', what), exc)
+                return None, (getattr(exc, 'gate_what', job.what), exc)
 
         answers = {}
+        jobs = interleaved(jobs)
         # ``attempt`` never raises, so every outcome of run_concurrently is (outcome, None).
         for job, (outcome, _none) in zip(jobs, self.run_concurrently(attempt, jobs)):
             answer, error = outcome
             if error is not None:
                 what, exc = error
                 details = exc.to_dict() if hasattr(exc, 'to_dict') else None
-                answers[job[0]] = problem('%s failed: %s' % (what, clean(str(exc)) or type(exc).__name__), details)
+                answers[job.key] = problem('%s failed: %s' % (what, clean(str(exc)) or type(exc).__name__), details)
             else:
-                answers[job[0]] = answer
+                answers[job.key] = answer
         return answers
 
     def select_job(self, entry):
-        selector = entry['select']
-        key = ('select', entry['key'])
-        if generation(entry['instance_id']) == GENERATION_5:
-            return key, 'rmq_consumer_group_info', lambda: self._rmq_groups(entry['instance_id'], selector['group_id'])
-        return (key, 'ons_group_info',
-                lambda: self.queries.list_groups(self.client, entry['instance_id'], group_id=selector['group_id'],
-                                                 group_type=selector['group_type'] or 'all', tags=selector['tags']))
-
-    def _rmq_groups(self, instance_id, group_id):
-        listing = self.rmq_queries.list_consumer_groups(self.rmq_client, instance_id, filter=group_id)
-        return {'groups': [dict(group, group_type='tcp') for group in listing['groups']]}
+        """The Job that lists the groups of a selection (a plan entry with ``select``)."""
+        backend = self.backend(entry['instance_id'])
+        what, function = backend.select(entry['instance_id'], entry['select'])
+        return Job(('select', entry['key']), what, function, 1, backend.api.key)
 
     def status_job(self, instance_id, group_id, entry=None):
-        key = ('status', instance_id, group_id)
-        if generation(instance_id) == GENERATION_5:
-            return key, 'rmq_consumer_connection_info', lambda: self._rmq_status(instance_id, group_id, entry)
-        return key, 'ons_consumer_status_info', lambda: self.queries.query_status(self.client, instance_id, group_id, detail=True)
-
-    def _rmq_status(self, instance_id, group_id, entry):
-        """A 5.x group's status (gate_rmq.status_from_rmq), from the calls its checks and rules need."""
-        def call(what, function, *args):
-            try:
-                return function(self.rmq_client, instance_id, group_id, *args)
-            except Exception as exc:
-                exc.gate_what = what
-                raise
-
-        settings = entry['checks'] if entry else {}
-        rules = bool(entry and entry['rules'])
-        connections = call('rmq_consumer_connection_info', self.rmq_queries.list_connections)
-        lag = subscriptions = None
-        if rules or any(enabled(settings.get(name)) for name, spec in CHECKS.items() if spec.reads in (LAG, SAMPLES)):
-            lag = call('rmq_consumer_lag_info', self.rmq_queries.get_lag)
-        if rules or settings.get('subscription_consistent'):
-            subscriptions = call('rmq_consumer_subscription_info', self.rmq_queries.list_subscriptions)
-        status = status_from_rmq(instance_id, group_id, connections, lag, subscriptions)
-        status['rmq'] = {'lag': lag, 'subscriptions': subscriptions}
-        return status
+        """The Job that reads a group's status, with what the checks and rules of ``entry`` read."""
+        backend = self.backend(instance_id)
+        what, function = backend.status(instance_id, group_id, wanted(entry))
+        return Job(('status', instance_id, group_id), what, function, backend.status_calls, backend.api.key)
 
     def trace_job(self, message):
-        key = ('trace', message['instance_id'], message['topic'], message['msg_id'])
-        if generation(message['instance_id']) == GENERATION_5:
-            return (key, 'rmq_trace_info', lambda: trace_from_rmq(self.rmq_queries.get_trace(
-                self.rmq_client, message['instance_id'], message['topic'], message['msg_id'])))
-        return (key, 'ons_trace_info',
-                lambda: self.queries.query_trace(self.client, message['instance_id'], message['topic'], message['msg_id']))
+        """The Job that reads the trace of a message of the plan."""
+        backend = self.backend(message['instance_id'])
+        what, function = backend.trace(message['instance_id'], message['topic'], message['msg_id'])
+        return Job(('trace', message['instance_id'], message['topic'], message['msg_id']), what, function, 1, backend.api.key)
 
 
 def _listed_type(group, selector):

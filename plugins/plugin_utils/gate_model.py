@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
 """What every part of the deployment gate shares: the statuses, the verdict, and safe text.
 
@@ -20,7 +23,7 @@ import math
 import re
 from collections.abc import Mapping
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.generations import is_not_found
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import APIS
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import is_long_number, number_text
 
 PASSED = 'passed'
@@ -35,9 +38,14 @@ DELIVERY_SUITE = 'message_delivery'
 GATE_SUITE = 'gate'
 RUN_CHECK = 'run'
 
-# Error codes that answer the question definitively: the group, instance, topic or message does not
-# exist. A check that meets one fails; it is not merely inconclusive.
-NOT_FOUND_CODES = ('BIZ_SUBSCRIPTION_NOT_FOUND', 'INSTANCE_NOT_FOUND', 'BIZ_TOPIC_NOT_FOUND', 'BIZ_NO_MESSAGE')
+# What a built-in check reads (gate_checks), so that a backend (gate_backends) reads no more than
+# the checks of a group need. CONNECTIONS: the clients of the group, which an HTTP group does not
+# have. LAG: the lag figures of the group's status. SAMPLES: the lag of every attempt so far.
+# RULES: the group has rules, which may read any fact.
+CONNECTIONS = 'connections'
+LAG = 'lag'
+SAMPLES = 'samples'
+RULES = 'rules'
 
 # The largest figure the API gives is a Java long: a number beyond it is no figure the API can mean,
 # and float arithmetic on it (a delay in seconds) would overflow.
@@ -142,11 +150,15 @@ class Problem(str):
 
 
 def problem(text, error=None):
-    """A Problem; definitive when ``error`` (an API error dict) has a not-found code."""
+    """A Problem; definitive when ``error`` (an API error dict) has a not-found code.
+
+    Such a code answers the question: the group, instance, topic or message does not exist, and a
+    check that meets it fails; it is not merely inconclusive.
+    """
     found = Problem(text)
     code = error.get('code') if isinstance(error, Mapping) else None
-    # ONS names each case; the 5.x API says it with the code's suffix (Instance.NotFound, ...).
-    if code in NOT_FOUND_CODES or is_not_found(code):
+    # Each API says which of its codes mean "does not exist" (module_utils/apis.py).
+    if any(api.is_not_found(code) for api in APIS):
         found.definitive = True
     return found
 

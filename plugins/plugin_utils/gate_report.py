@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
 """The gate's reports: the JSON summary, the lines of the CI log, and the JUnit XML.
 
@@ -15,6 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import number_text
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends import generation
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     FAILED,
     GATE_SUITE,
@@ -29,8 +33,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     render,
     short,
 )
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import generation
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import listing, mapping, text
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_values import listing, mapping, text
 
 # How many offenders a text line names before "and N more"; the JSON report keeps them all.
 MAX_LISTED = 8

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
 
 """The input of the deployment gate, checked once before its first API call, and the plan made of it.
 
@@ -13,11 +16,11 @@ import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.validation import check_type_bool
 
-from ansible_collections.apsaramq.rocketmq.plugins.filter.rocketmq import version_key
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import api_or_ons
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import SHOWN_DIGITS, decimal_number, number_text
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends import backend_for
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import APPLICABLE_CHECK, CHECKS, SELECT_CHECK
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     FIGURE_LIMIT,
@@ -28,7 +31,9 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     plain,
     short,
 )
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import GENERATION_5, generation
+# The shapes of values are checked in gate_values; these names are also this module's, for the filters.
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_values import flag, listing, mapping, text, unknown_keys
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.versions import version_key
 
 try:
     import jmespath
@@ -52,11 +57,9 @@ MESSAGE_DEFAULT_KEYS = ('instance_id', 'expect_consumed_by', 'allow_filtered', '
 RESERVED = CHECK_NAMES + (SELECT_CHECK, APPLICABLE_CHECK, RUN_CHECK)
 
 # Names as the API and the file system accept them. fullmatch: "$" would also accept a final newline.
+# The gate's own names; the names of instances, groups, topics and messages are each API's
+# (module_utils/apis.py), by the instance they belong to.
 NAMES = {
-    'instance': (re.compile(r'[A-Za-z0-9_-]{1,64}'), 'an instance ID', '1 to 64 letters, digits, "_" or "-"'),
-    'group': (re.compile(r'[A-Za-z0-9_%-]{1,128}'), 'a group ID', '1 to 128 letters, digits, "_", "-" or "%"'),
-    'topic': (re.compile(r'[A-Za-z0-9_%-]{1,128}'), 'a topic', '1 to 128 letters, digits, "_", "-" or "%"'),
-    'message': (re.compile(r'[A-Za-z0-9]{1,128}'), 'a message ID', '1 to 128 letters and digits'),
     'rule': (re.compile(r'[A-Za-z0-9_.-]{1,64}'), 'a rule name', '1 to 64 letters, digits, ".", "_" or "-"'),
     'report': (re.compile(r'(?!\.)(?!.*\.\.)[A-Za-z0-9_.-]{1,100}'), 'a report name',
                '1 to 100 letters, digits, ".", "_" or "-", not starting with "." and without ".."'),
@@ -78,50 +81,21 @@ LIMITS = {
 # Values
 
 
-def mapping(value, where, what):
-    """``value`` when it is a dict; otherwise fail naming ``where`` and ``what`` was expected."""
-    if not isinstance(value, Mapping):
-        fail(where, 'expected %s, got %s' % (what, 'null' if value is None else '%s %s' % (type(value).__name__, short(value))))
-    return value
+def name(value, where, kind, instance_id=None):
+    """Return ``value`` when it is a name of ``kind``, matched to its very end.
 
-
-def listing(value, where, what):
-    """``value`` as a list when it is a list (not a string or dict); otherwise fail."""
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
-        fail(where, 'expected a list of %s, got %s' % (what, 'null' if value is None else '%s %s' % (type(value).__name__, short(value))))
-    return list(value)
-
-
-def unknown_keys(value, allowed, where):
-    """Fail when the dict ``value`` has a key that is not in ``allowed``."""
-    unknown = sorted(clean(str(key)) for key in value if key not in allowed)
-    if unknown:
-        fail(where, 'unknown key%s %s (accepted: %s)' % ('s' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(allowed)))
-
-
-def text(value, where, what='a non-empty string'):
-    """``value`` stripped, when it is a non-empty string."""
-    if not isinstance(value, str) or not value.strip():
-        fail(where, 'expected %s, got %s' % (what, short(value)))
-    return str(value).strip()
-
-
-def name(value, where, kind):
-    """Return ``value`` when it is a name of ``kind`` (see NAMES), matched to its very end."""
-    pattern, what, accepted = NAMES[kind]
+    ``kind`` is one of NAMES, or a kind of name of an API (``instance``, ``group``, ``topic``,
+    ``message``), checked by the rules of the API that serves ``instance_id`` (apis.api_or_ons).
+    """
+    if kind in NAMES:
+        pattern, what, accepted = NAMES[kind]
+    else:
+        pattern, what, accepted = api_or_ons(instance_id).names[kind]
     if not isinstance(value, str) or not value:
         fail(where, 'expected %s, got %s' % (what, short(value)))
     if not pattern.fullmatch(value):
         fail(where, '%s is not %s: use %s' % (short(value), what, accepted))
     return str(value)
-
-
-def flag(value, where):
-    """``value`` as a boolean, as Ansible reads booleans."""
-    try:
-        return check_type_bool(value)
-    except TypeError:
-        fail(where, '%s is not a boolean' % short(value))
 
 
 def _bounded(value, where, whole, limit):
@@ -302,18 +276,18 @@ def _group_type(value, where):
     return group_type
 
 
-def _selector(value, where):
+def _selector(value, where, instance_id):
     mapping(value, where, 'a dict of ons_group_info filters (group_id, group_type, tags, exclude)')
     unknown_keys(value, SELECT_KEYS, where)
     selector = {'group_id': None, 'group_type': None, 'tags': None, 'exclude': []}
     if value.get('group_id') is not None:
-        selector['group_id'] = name(value['group_id'], where + '.group_id', 'group')
+        selector['group_id'] = name(value['group_id'], where + '.group_id', 'group', instance_id)
     if value.get('group_type') is not None:
         selector['group_type'] = _group_type(value['group_type'], where + '.group_type')
     if value.get('tags') is not None:
         selector['tags'] = _tags(value['tags'], where + '.tags')
     if value.get('exclude') is not None:
-        selector['exclude'] = [name(item, '%s.exclude[%d]' % (where, index), 'group')
+        selector['exclude'] = [name(item, '%s.exclude[%d]' % (where, index), 'group', instance_id)
                                for index, item in enumerate(listing(value['exclude'], where + '.exclude', 'group IDs'))]
     return selector
 
@@ -366,18 +340,6 @@ def _defaults(defaults, prefix, option_name, allowed, what):
     return option, defaults
 
 
-def _check_rmq_entry(entry, where):
-    """Refuse what a group of a 5.x instance cannot be: 5.x has no HTTP consumers, and lists groups without tags."""
-    if entry['group_type'] == 'http':
-        fail(where + '.group_type', 'RocketMQ 5.x has no HTTP consumer groups; instance %s is a 5.x instance' % entry['instance_id'])
-    if entry['select'] is not None:
-        if entry['select']['tags']:
-            fail(where + '.select.tags', 'the RocketMQ 5.x API lists consumer groups without their tags: select them by group_id')
-        if entry['select']['group_type'] == 'http':
-            fail(where + '.select.group_type', 'RocketMQ 5.x has no HTTP consumer groups; instance %s is a 5.x instance'
-                 % entry['instance_id'])
-
-
 def group_plan(groups, defaults=None, instance_id=None, names=None):
     """Validate the groups to check and their checks, apply the defaults, and return the plan's entries.
 
@@ -412,7 +374,7 @@ def group_plan(groups, defaults=None, instance_id=None, names=None):
         if entry['instance_id'] is None:
             fail(where, 'no instance_id: set it on the entry or for every group (%s)' % option('instance_id'))
         if raw.get('group_id') is not None:
-            entry['group_id'] = name(raw['group_id'], where + '.group_id', 'group')
+            entry['group_id'] = name(raw['group_id'], where + '.group_id', 'group', entry['instance_id'])
             if (entry['instance_id'], entry['group_id']) in explicit:
                 fail(where, 'group %s of instance %s is listed twice' % (entry['group_id'], entry['instance_id']))
             explicit.add((entry['instance_id'], entry['group_id']))
@@ -421,9 +383,9 @@ def group_plan(groups, defaults=None, instance_id=None, names=None):
         else:
             if raw.get('group_type') is not None:
                 fail(where + '.group_type', 'applies to a group named with group_id; narrow a selection with select.group_type')
-            entry['select'] = _selector(raw['select'], where + '.select')
-        if generation(entry['instance_id']) == GENERATION_5:
-            _check_rmq_entry(entry, where)
+            entry['select'] = _selector(raw['select'], where + '.select', entry['instance_id'])
+        # What no group of the instance's API can be (a 5.x group of HTTP consumers) is refused now.
+        backend_for(entry['instance_id']).check_entry(entry, where)
         entry['checks'] = _checks(raw, base, where)
         entry['rules'] = base_rules + _rules(raw.get('rules') or [], where + '.rules', dict(rule_names))
         allowed = _allowed(raw['allow_inconclusive'], where + '.allow_inconclusive') \
@@ -441,8 +403,8 @@ def group_plan(groups, defaults=None, instance_id=None, names=None):
 # Messages
 
 
-def _group_ids(value, where, empty):
-    groups = [name(item, '%s[%d]' % (where, index), 'group') for index, item in enumerate(listing(value, where, 'group IDs'))]
+def _group_ids(value, where, empty, instance_id):
+    groups = [name(item, '%s[%d]' % (where, index), 'group', instance_id) for index, item in enumerate(listing(value, where, 'group IDs'))]
     if not groups:
         fail(where, empty)
     return groups
@@ -464,7 +426,7 @@ def message_plan(messages, defaults=None, instance_id=None, names=None):
     default_groups = None
     if defaults.get('expect_consumed_by') is not None:
         default_groups = _group_ids(defaults['expect_consumed_by'], option('expect_consumed_by'),
-                                    'lists no group; use null to expect every group that tracks each message')
+                                    'lists no group; use null to expect every group that tracks each message', default_instance)
     default_filtered = flag(defaults.get('allow_filtered', True), option('allow_filtered'))
     default_allowed = flag(defaults.get('allow_inconclusive', False), option('allow_inconclusive'))
     planned = []
@@ -473,16 +435,18 @@ def message_plan(messages, defaults=None, instance_id=None, names=None):
         where = '%s[%d]' % (list_name, index)
         mapping(raw, where, 'a dict with topic and msg_id')
         unknown_keys(raw, MESSAGE_KEYS, where)
+        instance = _instance(raw.get('instance_id'), default_instance, where + '.instance_id')
         message = {
             'key': where,
-            'topic': name(raw.get('topic'), where + '.topic', 'topic'),
-            'msg_id': name(raw.get('msg_id'), where + '.msg_id', 'message'),
-            'instance_id': _instance(raw.get('instance_id'), default_instance, where + '.instance_id'),
+            'topic': name(raw.get('topic'), where + '.topic', 'topic', instance),
+            'msg_id': name(raw.get('msg_id'), where + '.msg_id', 'message', instance),
+            'instance_id': instance,
         }
         if message['instance_id'] is None:
             fail(where, 'no instance_id: set it on the message or for every message (%s)' % option('instance_id'))
         message['expect_consumed_by'] = default_groups if raw.get('expect_consumed_by') is None else _group_ids(
-            raw['expect_consumed_by'], where + '.expect_consumed_by', 'lists no group; leave it out to expect every group that tracks the message')
+            raw['expect_consumed_by'], where + '.expect_consumed_by', 'lists no group; leave it out to expect every group that tracks the message',
+            instance)
         message['allow_filtered'] = flag(raw['allow_filtered'], where + '.allow_filtered') \
             if raw.get('allow_filtered') is not None else default_filtered
         message['allow_inconclusive'] = flag(raw['allow_inconclusive'], where + '.allow_inconclusive') \

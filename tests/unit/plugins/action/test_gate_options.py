@@ -24,7 +24,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.action.gate import ARGUMENT_S
 from ansible_collections.apsaramq.rocketmq.plugins.doc_fragments.credentials import ModuleDocFragment as CredentialsFragment
 from ansible_collections.apsaramq.rocketmq.plugins.doc_fragments.ons import ModuleDocFragment
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import ONS_ARGUMENT_SPEC
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.module_base import ONS_ARGUMENT_SPEC
 from ansible_collections.apsaramq.rocketmq.plugins.modules import gate as gate_module
 
 # Options the action takes as they come (type raw) and validates itself, so that an error names the
@@ -165,6 +165,41 @@ def test_an_option_ansible_cannot_convert_fails_naming_it_without_a_traceback(co
 
 
 # Report paths
+
+
+def test_report_dir_holds_both_reports_named_after_the_gate(connections, tmp_path):
+    result = run_gate(name='release_r43', report_dir=str(tmp_path / 'reports'), fail=False)
+    assert result['report_files'] == {'JSON': str(tmp_path / 'reports' / 'release_r43.json'),
+                                      'JUnit': str(tmp_path / 'reports' / 'release_r43-junit.xml')}
+    assert read_json(tmp_path / 'reports' / 'release_r43.json')['gate'] == 'release_r43'
+    assert 'release_r43' in (tmp_path / 'reports' / 'release_r43-junit.xml').read_text(encoding='utf-8')
+
+
+@pytest.mark.parametrize('given, kept', [('report_json', 'JUnit'), ('report_junit', 'JSON')])
+def test_a_report_file_given_wins_over_report_dir_for_that_report_only(connections, tmp_path, given, kept):
+    elsewhere = str(tmp_path / 'elsewhere' / 'mine.out')
+    result = run_gate(report_dir=str(tmp_path / 'reports'), fail=False, **{given: elsewhere})
+    in_dir = {'JSON': 'deployment_gate.json', 'JUnit': 'deployment_gate-junit.xml'}[kept]
+    other = {'JSON': 'JUnit', 'JUnit': 'JSON'}[kept]
+    assert result['report_files'] == {kept: str(tmp_path / 'reports' / in_dir), other: elsewhere}
+    assert sorted(os.listdir(str(tmp_path / 'reports'))) == [in_dir]
+
+
+def test_without_report_dir_or_a_report_file_no_report_is_written(connections, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_gate(fail=False)
+    assert result['report_files'] == {}
+    assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize('directory', ['', '  ', 'reports\nsecond'])
+def test_a_report_dir_that_is_no_directory_is_refused_by_the_callers_name_before_the_first_api_call(
+        connections, tmp_path, monkeypatch, directory):
+    monkeypatch.chdir(tmp_path)
+    result = run_gate(report_dir=directory, input_names={'report_dir': 'gate_report_dir'})
+    assert connections == []
+    assert result['failed'] and result['msg'].startswith('gate_report_dir: expected a directory, got ')
+    assert os.listdir(str(tmp_path)) == []
 
 
 def test_one_file_for_both_reports_is_refused_naming_both_options_before_the_first_api_call(connections, tmp_path):

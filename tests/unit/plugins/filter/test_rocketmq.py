@@ -25,6 +25,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.filter.rocketmq import (
     version_min,
     version_sort,
 )
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.versions import MAX_VERSION_LENGTH
 
 # Excerpts of Apache RocketMQ's MQVersion.Version enum, in the enum's (release) order: the 3.0.0
 # pre-release run, the joins between patch, minor and major lines, and the top of the list.
@@ -481,8 +482,8 @@ def test_a_version_longer_than_any_name_is_refused_naming_its_length(value):
 
 
 def test_the_longest_version_read_is_still_ordered():
-    longest = 'V4_9_' + '4' * (rocketmq.MAX_VERSION_LENGTH - 5)
-    assert len(longest) == rocketmq.MAX_VERSION_LENGTH
+    longest = 'V4_9_' + '4' * (MAX_VERSION_LENGTH - 5)
+    assert len(longest) == MAX_VERSION_LENGTH
     assert version_compare(longest, 'V4_9_4') == 1
 
 

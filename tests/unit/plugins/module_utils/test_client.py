@@ -13,7 +13,9 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import (
     OnsResponseError,
     OnsTransportError,
 )
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import ONS
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import Credentials
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.retry import OperationLimiters
 
 KEY_ID = "LTAI5tUnitKey01"
 SECRET = "UnitSecretNotForProduction01"
@@ -169,14 +171,22 @@ def test_a_trickled_body_is_cut_off_at_the_timeout(emulator):
     emulator.settle(1)
 
 
-def test_the_rate_limit_spaces_calls(emulator):
+def test_the_rate_limit_spaces_calls_of_an_operation_and_not_across_operations(emulator):
     emulator.load(scenario())
     limited = client(emulator, rate_limit=20)
+    assert limited.limiter.rate_of("OnsConsumerGetConnection") == 10
+    # The client's own limiters, on a clock that moves only when a call waits for its turn.
+    waits = []
+    limited.limiter = OperationLimiters(20, ONS.limit, clock=lambda: 100.0 + sum(waits), sleep=waits.append)
     for dummy in range(6):
         limited.call("OnsConsumerGetConnection", GROUP)
-    stamps = [entry["time"] for entry in emulator.requests()]
-    # Server-side stamps jitter by a few milliseconds each; over five intervals the spacing must hold.
-    assert stamps[-1] - stamps[0] >= 5 * 0.05 - 0.02
+    # rate_limit 20 is above the operation's limit of 10 per second: the API's limit holds.
+    assert round(sum(waits), 6) == round(5 * 0.1, 6)
+    # Another operation does not wait for the first one's turns.
+    before = len(waits)
+    limited.call("OnsConsumerStatus", GROUP)
+    assert len(waits) == before
+    assert len(emulator.requests()) == 7
 
 
 def test_the_default_rate_limit_stays_under_the_api_limit(emulator):

@@ -4,28 +4,11 @@
 
 import random
 import threading
-import time
 
 import pytest
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.retry import RateLimiter, RetryPolicy, is_retryable, retry_after_seconds
-
-
-@pytest.mark.parametrize("code, status", [
-    ("Throttling", 400), ("Throttling.User", 400), ("Throttling.Api", 400), ("ONS_SYSTEM_FLOW_CONTROL", 400),
-    ("ServiceUnavailable", 503), ("InternalError", 500), ("HTTP502", 502), ("ONS_SYSTEM_ERROR", 500),
-])
-def test_transient_errors_are_retried(code, status):
-    assert is_retryable(code, status)
-
-
-@pytest.mark.parametrize("code, status", [
-    ("SignatureDoesNotMatch", 400), ("InvalidAccessKeyId.NotFound", 404), ("Forbidden.RAM", 403),
-    ("MissingParameter", 400), ("InvalidParameter", 400), ("BIZ_SUBSCRIPTION_NOT_FOUND", 400),
-    ("InvalidTimeStamp.Expired", 400), ("InvalidApi.NotFound", 404),
-])
-def test_auth_permission_and_parameter_errors_are_never_retried(code, status):
-    assert not is_retryable(code, status)
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import ONS, RMQ
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.retry import OperationLimiters, RateLimiter, RetryPolicy, retry_after_seconds
 
 
 class Flaky(Exception):
@@ -113,25 +96,64 @@ def test_rate_limiter_spaces_calls_by_the_interval():
 
 
 def test_rate_limiter_holds_its_pace_across_threads():
-    limiter = RateLimiter(50)
-    stamps = []
+    clock = FakeClock()
+    limiter = RateLimiter(50, clock=clock.time, sleep=clock.sleep)
+    turns = []
     lock = threading.Lock()
 
     def worker():
         for dummy in range(5):
             limiter.acquire()
             with lock:
-                stamps.append(threading.get_ident())
+                turns.append(limiter._next)  # pylint: disable=protected-access
 
     threads = [threading.Thread(target=worker) for dummy in range(4)]
-    start = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    # 20 calls at 50 per second: the last may go no sooner than 19 intervals after the first.
-    assert time.monotonic() - start >= 19 / 50.0 - 0.01
-    assert len(stamps) == 20
+    # 20 turns at 50 per second, each its own: 0.02 s apart, none shared by two threads.
+    turns.sort()
+    assert len(turns) == 20 and len(set(round(turn, 6) for turn in turns)) == 20
+    assert round(turns[-1] - turns[0], 6) == round(19 / 50.0, 6)
+
+
+def _turns(limiters, operations):
+    """The clock time at which each call of ``operations`` (in order) got its turn."""
+    return [(operation, limiters.get(operation).acquire() and round(limiters._clock() - 100.0, 6))  # pylint: disable=protected-access
+            for operation in operations]
+
+
+def test_different_operations_go_side_by_side_each_at_its_own_limit():
+    clock = FakeClock()
+    limiters = OperationLimiters(10, RMQ.limit, clock=clock.time, sleep=clock.sleep)
+    # A 5.x group's status is three operations: none waits for another's turn.
+    assert _turns(limiters, ["ListConsumerConnections", "GetConsumerGroupLag", "ListConsumerGroupSubscriptions"]) == [
+        ("ListConsumerConnections", 0.0), ("GetConsumerGroupLag", 0.0), ("ListConsumerGroupSubscriptions", 0.0)]
+    # The same operation again waits one interval of its own limit.
+    assert _turns(limiters, ["ListConsumerConnections"]) == [("ListConsumerConnections", 0.1)]
+
+
+def test_an_operations_limit_is_the_apis_capped_by_rate_limit():
+    clock = FakeClock()
+    fast = OperationLimiters(1000, ONS.limit, clock=clock.time, sleep=clock.sleep)
+    assert fast.rate_of("OnsConsumerStatus") == 10.0 and fast.rate_of("OnsInstanceBaseInfo") == 50.0
+    assert fast.get("OnsInstanceBaseInfo").interval == 0.02
+    slow = OperationLimiters(5, ONS.limit, clock=clock.time, sleep=clock.sleep)
+    assert slow.rate_of("OnsConsumerStatus") == 5 and slow.rate_of("OnsInstanceBaseInfo") == 5
+    assert slow.interval == 0.2
+    assert OperationLimiters(7).rate_of("AnyOperation") == 7
+
+
+def test_every_thread_draws_from_the_same_limiter_of_an_operation():
+    limiters = OperationLimiters(10, RMQ.limit)
+    found = []
+    threads = [threading.Thread(target=lambda: found.append(limiters.get("GetTrace"))) for dummy in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(id(limiter) for limiter in found)) == 1
 
 
 def test_rate_limit_of_zero_or_less_means_no_spacing():
@@ -168,10 +190,6 @@ NOW = 1767225600.0  # 2026-01-01T00:00:00Z
 ])
 def test_retry_after_is_read_from_either_header(headers, seconds):
     assert retry_after_seconds(Headers(headers), now=NOW) == seconds
-
-
-def test_429_answers_are_retried():
-    assert is_retryable("HTTP429", 429) and is_retryable("TooManyRequests", 429)
 
 
 def test_a_wait_that_would_pass_the_deadline_is_never_started():

@@ -5,7 +5,7 @@
 
 import pytest
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils import rmq_queries
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils import rmq_client, rmq_queries
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsApiError, OnsResponseError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import RmqClient
@@ -349,7 +349,7 @@ def options(**changes):
     (dict(region="cn-shanghai", endpoint="http://127.0.0.1:9"), "http://127.0.0.1:9"),
 ])
 def test_connect_rmq_builds_the_5x_endpoint_and_ignores_the_signature_version(changes, url):
-    client, secrets = rmq_queries.connect_rmq(options(**changes))
+    client, secrets = rmq_client.connect_rmq(options(**changes))
     try:
         assert isinstance(client, RmqClient) and client.base_url == url and secrets == [SECRET]
         assert client.timeout == 10.0 and client.policy.retries == 5
@@ -363,6 +363,6 @@ def test_connect_rmq_without_credentials_or_region_says_what_is_missing(monkeypa
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     with pytest.raises(CredentialError, match="no credentials found"):
-        rmq_queries.connect_rmq(options(access_key_id=None, access_key_secret=None))
+        rmq_client.connect_rmq(options(access_key_id=None, access_key_secret=None))
     with pytest.raises(ValueError, match="no region: set the option region"):
-        rmq_queries.connect_rmq(options())
+        rmq_client.connect_rmq(options())

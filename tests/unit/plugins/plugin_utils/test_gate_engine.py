@@ -21,7 +21,7 @@ import yaml
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import ons_queries
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsClient
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import Credentials
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import query_concurrently
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.module_base import query_concurrently
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import Facts, Run
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import gate_plan
@@ -310,3 +310,13 @@ def test_a_selection_lists_every_type_and_an_http_group_is_read_only_for_a_check
     assert web['applicable_checks']['status'] == 'inconclusive'
     assert {web[name]['status'] for name in ('min_consumers', 'unique_client_ids', 'subscription_consistent')} == {'not_applicable'}
     assert run.verdicts('GID_hook')['max_lag']['status'] == 'passed'
+
+
+def test_the_reads_of_two_apis_take_turns_so_that_each_goes_at_its_own_limit():
+    from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import Job, interleaved
+
+    jobs = [Job(('status', 'MQ_INST_1', 'GID_%d' % n), 'w', None, 1, 'ons') for n in range(3)]
+    jobs += [Job(('status', 'rmq-cn-1', 'GID_%d' % n), 'w', None, 3, 'rmq') for n in range(2)]
+    order = [(job.api, job.key[2]) for job in interleaved(jobs)]
+    assert order == [('ons', 'GID_0'), ('rmq', 'GID_0'), ('ons', 'GID_1'), ('rmq', 'GID_1'), ('ons', 'GID_2')]
+    assert interleaved([]) == []

@@ -16,7 +16,7 @@ import pytest
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import ons_queries
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsClient
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import Credentials
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import query_concurrently
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.module_base import query_concurrently
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import Facts, Run
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_report import gate_junit, gate_report

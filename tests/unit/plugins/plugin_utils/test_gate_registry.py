@@ -5,7 +5,7 @@
 """The registry of built-in checks: every check is validated, reported and documented wherever users set it.
 
 Adding a check to gate_checks.CHECKS without its documentation in the gate module and the
-consumer_health role fails here.
+consumer_health role fails here; its variable consumer_health_<check> comes from the registry.
 """
 
 import os
@@ -13,7 +13,8 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.apsaramq.rocketmq.plugins.filter.gate import GATE_VARIABLES
+from ansible_collections.apsaramq.rocketmq.plugins.filter.gate import GATE_VARIABLES, consumer_health_variables, gate_variables
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_checks
 from ansible_collections.apsaramq.rocketmq.plugins.modules import gate as gate_module
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import CHECKS, expected_text
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import GateInputError
@@ -93,7 +94,23 @@ def test_every_check_is_a_variable_of_the_consumer_health_role_passed_to_the_gat
     assert option.get('default') == CHECKS[name].default
     assert load('roles', 'consumer_health', 'defaults', 'main.yml')[variable] == CHECKS[name].default
     assert role_gate_task()['group_defaults'][name] == '{{ %s }}' % variable
-    assert variable in GATE_VARIABLES['consumer_health']
+    assert gate_variables([variable], ['consumer_health']) == [variable]
+
+
+def test_a_check_added_to_the_registry_is_a_variable_of_the_role_without_listing_it(monkeypatch):
+    registry = dict(CHECKS)
+    monkeypatch.setattr(gate_checks, 'CHECKS', registry)
+    gate_checks.check('max_rebalances', 'count', None, 'connections', lambda setting: '<= %d' % setting)(lambda *args: None)
+    names = consumer_health_variables(gate_checks.CHECKS)
+    # After the other checks' variables, before the role's own settings that follow them.
+    assert names.index('consumer_health_max_rebalances') == names.index('consumer_health_lag_trend') + 1
+    assert names.index('consumer_health_max_rebalances') == names.index('consumer_health_rules') - 1
+    assert set(names) - set(consumer_health_variables(CHECKS)) == {'consumer_health_max_rebalances'}
+
+
+def test_the_variables_of_the_role_are_those_of_the_registry_of_checks():
+    assert GATE_VARIABLES['consumer_health'] == consumer_health_variables(CHECKS)
+    assert [name for name in CHECKS if 'consumer_health_' + name not in GATE_VARIABLES['consumer_health']] == []
 
 
 def test_the_module_documents_no_check_the_registry_does_not_have():

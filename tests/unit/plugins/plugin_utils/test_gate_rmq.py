@@ -6,11 +6,11 @@
 
 import pytest
 
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends import generation, status_from_rmq, trace_from_rmq
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import group_verdicts, message_verdict
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_conditions import evaluate
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import lag_sample
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import GateInputError, problem
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_rmq import generation, status_from_rmq, trace_from_rmq
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import group_plan, message_plan
 
 RMQ = 'rmq-cn-test0000001'

@@ -436,3 +436,23 @@ def test_a_rule_expecting_a_number_beyond_the_figures_of_the_api_is_refused(expe
     with pytest.raises(GateInputError, match=r"^groups\[0\]\.rules\[0\]\.%s: .* is out of range; the figures of the API are whole "
                                              r"numbers from -9223372036854775808 to 9223372036854775807$" % where):
         plan([{'group_id': 'GID_a', 'rules': [{'name': 'big', 'query': 'summary.count', 'expect': expect}]}])
+
+
+# ---------------------------------------------------------------------------------------------
+# Names, by the API of the instance they belong to (module_utils/apis.py)
+
+
+@pytest.mark.parametrize('group_id', ['GID.orders', 'orders.v2', 'GID_orders%x'])
+def test_a_5x_group_name_the_rmq_modules_read_is_taken_by_the_gate_too(group_id):
+    entry = plan([{'group_id': group_id, 'instance_id': 'rmq-cn-test0000001'}])[0]
+    assert entry['group_id'] == group_id
+    message = message_plan([{'topic': 'orders.v2', 'msg_id': 'ABC123', 'expect_consumed_by': [group_id]}],
+                           instance_id='rmq-cn-test0000001')[0]
+    assert message['expect_consumed_by'] == [group_id]
+
+
+def test_a_4x_group_name_keeps_the_4x_rules():
+    with pytest.raises(GateInputError, match=r"^groups\[0\]\.group_id: 'GID\.orders' is not a group ID: use 1 to 128 letters"):
+        plan([{'group_id': 'GID.orders'}])
+    with pytest.raises(GateInputError, match=r"^groups\[0\]\.group_id: '\.\.' is not a group ID"):
+        plan([{'group_id': '..', 'instance_id': 'rmq-cn-test0000001'}])

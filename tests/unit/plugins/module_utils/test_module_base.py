@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: apsaramq.rocketmq contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a controller-side plugin takes from ons_module without an AnsibleModule: option checks, the client, concurrent queries."""
+"""What a controller-side plugin takes from module_base and the client without an AnsibleModule: option checks, the client, concurrent queries."""
 
 import threading
 import time
@@ -10,11 +10,11 @@ import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsApiError, OnsClient
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError, Credentials
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_module import (
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import connect
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.module_base import (
     MAX_WORKERS,
     ONS_ARGUMENT_SPEC,
     check_connection_options,
-    connect,
     query_concurrently,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import REDACTED

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright: apsaramq.rocketmq contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
+# and may change in any release; modules, plugins and roles are the public interface.
+
+"""What each management API of ApsaraMQ for RocketMQ is, said once: ONS (4.x) and RocketMQ 2022-08-01 (5.x).
+
+Each API is one ``Api``: the instances it serves (their ID prefix), the rules of its names, its
+endpoints, the error codes that mean throttled, worth another try, or not found, and its
+operations with their request limits. The modules, the clients and the gate read these two
+descriptors; nothing else restates them. Where a fact is inferred rather than published, the
+comment says so (``../shared/reference`` in the project holds the sources).
+
+This file imports nothing of the collection's, so that every part of it can read it.
+"""
+
+import re
+from collections import namedtuple
+
+GENERATION_4 = "4.x"
+GENERATION_5 = "5.x"
+
+NameRule = namedtuple("NameRule", "pattern what accepted")
+NameRule.__doc__ = """A kind of name: ``pattern`` (matched whole), ``what`` it is, and what is ``accepted`` (for errors)."""
+
+Operation = namedtuple("Operation", "name limit published")
+Operation.__doc__ = """An operation of an API: its ``name``, its request ``limit`` in calls per second per account, and whether that limit is ``published``."""
+
+
+class Api:
+    """One management API: read its attributes; ``check_name``, ``host``, ``limit`` and the code tests answer from them."""
+
+    def __init__(self, key, product, version, generation, instance_prefix, style, signature_versions, hosts, names,
+                 throttled_codes, retry_codes, not_found_codes, not_found_suffixes, operations):
+        self.key = key
+        self.product = product
+        self.version = version
+        self.generation = generation
+        self.instance_prefix = instance_prefix
+        self.style = style
+        self.signature_versions = signature_versions
+        self.hosts = hosts
+        self.names = names
+        self.throttled_codes = frozenset(throttled_codes)
+        self.retry_codes = frozenset(retry_codes)
+        self.not_found_codes = frozenset(not_found_codes)
+        self.not_found_suffixes = tuple(not_found_suffixes)
+        self.operations = dict((operation.name, operation) for operation in operations)
+
+    def __repr__(self):
+        return "<Api %s %s>" % (self.product, self.version)
+
+    def serves(self, instance_id):
+        """Tell whether ``instance_id`` is an instance of this API (by its prefix)."""
+        return isinstance(instance_id, str) and instance_id.startswith(self.instance_prefix)
+
+    def check_name(self, kind, value, what):
+        """Return ``value`` when it is a name of ``kind`` (a key of ``names``); else raise ValueError naming ``what``."""
+        rule = self.names[kind]
+        if not isinstance(value, str) or not rule.pattern.fullmatch(value):
+            raise ValueError("%s %r is not a valid %s ID: use %s" % (what, value, kind, rule.accepted))
+        return value
+
+    def host(self, region, network):
+        """The API's host name for ``region`` on ``network`` (a key of ``hosts``: ``public`` or ``vpc``)."""
+        return self.hosts[network].format(region=region)
+
+    def limit(self, operation):
+        """The request limit of ``operation`` in calls per second (the API's default for one not listed)."""
+        found = self.operations.get(operation)
+        return found.limit if found is not None else DEFAULT_LIMIT
+
+    def is_throttled(self, code):
+        """Tell whether ``code`` says "too many requests" (worth another try after a pause)."""
+        return code in self.throttled_codes or (isinstance(code, str) and code.startswith("Throttling"))
+
+    def is_not_found(self, code):
+        """Tell whether ``code`` says the resource does not exist (never worth another try)."""
+        return isinstance(code, str) and (code in self.not_found_codes or code.endswith(self.not_found_suffixes))
+
+    def is_retryable(self, code, http_status):
+        """Tell whether an error answer may succeed when sent again.
+
+        Throttling and the API's transient codes are; a not-found code never is, whatever its
+        status; else 429 and 5xx answers are, and authentication, permission and parameter errors
+        (4xx) are not.
+        """
+        if self.is_throttled(code) or code in self.retry_codes:
+            return True
+        if self.is_not_found(code):
+            return False
+        return http_status is not None and (http_status == 429 or http_status >= 500)
+
+
+# Request limits are per account and per operation (ons-api.md, "API rate limits").
+DEFAULT_LIMIT = 10.0
+
+# Names the 4.x console accepts. Matched whole.
+_ONS_NAMES = {
+    "instance": NameRule(re.compile(r"[A-Za-z0-9_-]{1,64}"), "an instance ID", "1 to 64 letters, digits, hyphens and underscores"),
+    "group": NameRule(re.compile(r"[A-Za-z0-9_%-]{1,128}"), "a group ID", "1 to 128 letters, digits, hyphens, underscores and %"),
+    "topic": NameRule(re.compile(r"[A-Za-z0-9_%-]{1,128}"), "a topic", "1 to 128 letters, digits, hyphens, underscores and %"),
+    "message": NameRule(re.compile(r"[A-Za-z0-9]{1,128}"), "a message ID",
+                        "1 to 128 letters and digits (a message ID is hexadecimal)"),
+}
+
+ONS = Api(
+    key="ons",
+    product="Ons",
+    version="2019-02-14",
+    generation=GENERATION_4,
+    instance_prefix="MQ_INST_",
+    style="RPC",
+    signature_versions=("v3", "v1"),
+    hosts={"public": "ons.{region}.aliyuncs.com", "vpc": "ons-vpc.{region}.aliyuncs.com"},
+    names=_ONS_NAMES,
+    throttled_codes=("Throttling", "Throttling.User", "Throttling.Api", "Throttling.Tps", "ONS_SYSTEM_FLOW_CONTROL"),
+    retry_codes=("ServiceUnavailable", "InternalError"),
+    # ONS names each missing thing with a code of its own.
+    not_found_codes=("BIZ_SUBSCRIPTION_NOT_FOUND", "INSTANCE_NOT_FOUND", "BIZ_TOPIC_NOT_FOUND", "BIZ_NO_MESSAGE"),
+    not_found_suffixes=(),
+    operations=(
+        Operation("OnsConsumerStatus", 10.0, True),
+        Operation("OnsConsumerAccumulate", 10.0, True),
+        Operation("OnsConsumerGetConnection", 10.0, True),
+        Operation("OnsGroupSubDetail", 10.0, True),
+        Operation("OnsGroupList", 10.0, True),
+        Operation("OnsMessageGetByMsgId", 10.0, True),
+        Operation("OnsMessageTrace", 10.0, True),
+        Operation("OnsInstanceInServiceList", 50.0, True),
+        Operation("OnsInstanceBaseInfo", 50.0, True),
+    ),
+)
+
+# Names as the 5.x console accepts them, and a little more. The published rule for topics and
+# groups is letters, digits, "_" and "-", 1 to 60 characters (rocketmq5-api.md, "Names"); instances
+# migrated from 4.x keep their 4.x names, which may hold "%" and "." and run to 128 characters, so
+# a name is never refused here that the API might take (each travels percent-encoded in the path;
+# "." and ".." alone are refused, see signer.encode_path).
+_RMQ_NAMES = {
+    "instance": NameRule(re.compile(r"[A-Za-z0-9_-]{1,64}"), "an instance ID", "1 to 64 letters, digits, hyphens and underscores"),
+    "group": NameRule(re.compile(r"(?!\.{1,2}$)[A-Za-z0-9_.%-]{1,128}"), "a group ID",
+                      "1 to 128 letters, digits, hyphens, underscores, periods and %, not . or .. alone"),
+    "topic": NameRule(re.compile(r"(?!\.{1,2}$)[A-Za-z0-9_.%-]{1,128}"), "a topic",
+                      "1 to 128 letters, digits, hyphens, underscores, periods and %, not . or .. alone"),
+    "message": NameRule(re.compile(r"[A-Za-z0-9]{1,128}"), "a message ID",
+                        "1 to 128 letters and digits (a message ID is hexadecimal)"),
+}
+
+RMQ = Api(
+    key="rmq",
+    product="RocketMQ",
+    version="2022-08-01",
+    generation=GENERATION_5,
+    instance_prefix="rmq-",
+    style="ROA",
+    signature_versions=("v3",),
+    # The VPC host follows the SDKs' generic rule: inferred, no endpoint list publishes it.
+    hosts={"public": "rocketmq.{region}.aliyuncs.com", "vpc": "rocketmq-vpc.{region}.aliyuncs.com"},
+    names=_RMQ_NAMES,
+    throttled_codes=("Throttling", "Throttling.User", "Throttling.Api", "Rejected.Throttling"),
+    retry_codes=("ServiceUnavailable", "InternalError"),
+    # Confirmed: Instance.NotFound, ConsumerGroup.NotFound, Topic.NotFound, and the .NotExisted
+    # family (rocketmq5-api.md); the API says "does not exist" with the code's suffix.
+    not_found_codes=("Instance.NotFound", "ConsumerGroup.NotFound", "Topic.NotFound"),
+    not_found_suffixes=(".NotFound", ".NotExisted"),
+    # No 5.x request limit is published: 10 calls per second per operation is inferred.
+    operations=tuple(Operation(name, 10.0, False) for name in (
+        "ListInstances", "GetInstance", "ListConsumerGroups", "GetConsumerGroup", "ListConsumerConnections",
+        "GetConsumerGroupLag", "ListConsumerGroupSubscriptions", "GetConsumerGroupSubscription", "GetTrace")),
+)
+
+APIS = (ONS, RMQ)
+
+
+def api_of(instance_id):
+    """Return the Api that serves ``instance_id`` (``MQ_INST_...``: ONS; ``rmq-...``: RocketMQ 2022-08-01), else None."""
+    for api in APIS:
+        if api.serves(instance_id):
+            return api
+    return None
+
+
+def api_or_ons(instance_id):
+    """Return the Api that serves ``instance_id``; ONS for an ID of neither form, which ONS then refuses by name."""
+    return api_of(instance_id) or ONS
