@@ -28,6 +28,11 @@ UNITS_PYTHON ?= $(shell $(VENV)/bin/python -c 'import sys; print("%d.%d" % sys.v
 # Extra arguments: ansible-test (sanity, units, integration) and pytest (emulator-test).
 ANSIBLE_TEST_ARGS ?=
 PYTEST_ARGS ?= -q -n 2
+# `make integration`: how many ansible-test runs share the targets out, side by side, each with
+# its own copy and emulator (1: one run, all targets in turn).
+INTEGRATION_JOBS ?= 2
+# `make demo-scenarios`: how many demos run side by side (most of a demo is waiting).
+DEMO_JOBS ?= 3
 # `make repeat`: the pytest file, folder or node to run, and how many times in a row.
 TEST ?=
 COUNT ?= 20
@@ -36,11 +41,16 @@ LINT_ARGS ?=
 STAMP := $(VENV)/.requirements-dev.stamp
 OLDEST_STAMP := $(OLDEST_VENV)/.requirements-oldest.stamp
 # The scripts take the venv and build folders from the environment, as absolute paths.
-RUN := VENV="$(abspath $(VENV))" OLDEST_VENV="$(abspath $(OLDEST_VENV))" BUILD_DIR="$(abspath $(BUILD))"
+RUN := VENV="$(abspath $(VENV))" OLDEST_VENV="$(abspath $(OLDEST_VENV))" BUILD_DIR="$(abspath $(BUILD))" \
+	INTEGRATION_JOBS="$(INTEGRATION_JOBS)" DEMO_JOBS="$(DEMO_JOBS)"
 
-# What `make test` (and so CI) runs, in order; demo-scenarios runs the demo of every bundled
-# scenario, rehearsal the README's install-and-rehearse commands from the built artifact.
-TEST_STEPS ?= venv sanity lint docs-lint units cores emulator-test integration build importer demo-scenarios rehearsal
+# What `make test` (and so CI) runs: venv first (`::` waits for it), then the checks, TEST_JOBS
+# at a time, each starting when one before it ends, longest first; each check stages its own copy
+# of the collection, so that none sees another's files. demo-scenarios runs the demo of every
+# bundled scenario, rehearsal the README's install-and-rehearse commands from the built artifact.
+# TEST_JOBS=1 runs them one after the other, each one's output as it comes.
+TEST_STEPS ?= venv :: integration sanity units cores lint demo-scenarios build rehearsal importer emulator-test docs-lint
+TEST_JOBS ?= 2
 
 .PHONY: help venv cores sanity units emulator-test repeat integration build importer demo lint docs-lint test clean distclean
 
@@ -49,7 +59,8 @@ help: ## Show this help
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo "Variables: PYTHON (venv interpreter), SCENARIO=$(SCENARIO) (demo), TARGETS (integration),"
 	@echo "  SANITY_PYTHON, UNITS_PYTHON, ANSIBLE_TEST_ARGS, PYTEST_ARGS='$(PYTEST_ARGS)' (emulator-test),"
-	@echo "  LINT_ARGS, TEST_STEPS='$(TEST_STEPS)', TEST and COUNT=$(COUNT) (repeat)"
+	@echo "  INTEGRATION_JOBS=$(INTEGRATION_JOBS), DEMO_JOBS=$(DEMO_JOBS), LINT_ARGS, TEST and COUNT=$(COUNT) (repeat),"
+	@echo "  TEST_STEPS='$(TEST_STEPS)', TEST_JOBS=$(TEST_JOBS) (test)"
 
 venv: $(STAMP) ## Create .venv and install requirements-dev.txt (again only when that file changes)
 
@@ -64,7 +75,7 @@ $(OLDEST_STAMP): requirements-oldest.txt
 cores: $(STAMP) $(OLDEST_STAMP) ## The gate's rules, the template-injection test, and the Jinja-rule target and demos on the oldest supported ansible-core too
 	$(RUN) scripts/cores.sh
 
-sanity: $(STAMP) ## ansible-test sanity on a fresh copy in .build/ansible_collections/
+sanity: $(STAMP) ## ansible-test sanity on a fresh copy in .build/stage/sanity/
 	@# The collection passes sanity without exceptions (see tests/sanity/README.md).
 	@if grep -Hnv '^[[:space:]]*\(#.*\)\?$$' tests/sanity/ignore-*.txt 2>/dev/null; then \
 		echo "tests/sanity/ignore-*.txt has entries (above): fix the findings instead" >&2; exit 1; fi
@@ -122,8 +133,10 @@ lint: $(STAMP) ## ansible-lint of roles, playbooks and integration targets (.ans
 docs-lint: $(STAMP) ## antsibull-docs lint of docs/docsite and every plugin's docs, and scripts/docs_check.py
 	$(RUN) scripts/docs_lint.sh
 
-test: ## Run the TEST_STEPS (venv sanity lint docs-lint units cores emulator-test integration build importer demo-scenarios rehearsal) timed; stop at a failure
-	@$(RUN) scripts/run_steps.sh $(TEST_STEPS)
+test: ## Run the TEST_STEPS (venv, then every check above), TEST_JOBS at a time, timed; stop at a failure
+	@# `units` runs the gate's unit tests on the pinned core: `cores` then runs them on the oldest only.
+	@$(RUN) CORES_PINNED_UNITS=$(if $(filter units,$(TEST_STEPS)),no,yes) TEST_JOBS="$(TEST_JOBS)" \
+		scripts/run_steps.sh $(TEST_STEPS)
 
 clean: ## Remove .build (copies, artifacts, ansible-test caches) and tests/output
 	rm -rf "$(BUILD)" tests/output

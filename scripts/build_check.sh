@@ -21,9 +21,10 @@ if [ ! -x "$venv/bin/ansible-galaxy" ]; then
     exit 1
 fi
 
+stage_root="$build/stage/build"
 # shellcheck source=scripts/lock_build.sh
 . "$root/scripts/lock_build.sh"
-dest="$("$root/scripts/stage_collection.sh")"
+dest="$(STAGE_ROOT="$stage_root" "$root/scripts/stage_collection.sh")"
 rm -rf "$dist" "$installed"
 mkdir -p "$dist" "$installed"
 

@@ -36,7 +36,11 @@ galaxy_value() {
 collections="$build/demo-collections"
 link="$collections/ansible_collections/$(galaxy_value namespace)/$(galaxy_value name)"
 mkdir -p "$(dirname "$link")"
-ln -sfn "$root" "$link"
+# Demos run side by side (demo_scenarios.py): a link already right is left alone, never replaced
+# while another demo reads it.
+if [ "$(readlink "$link" 2>/dev/null || true)" != "$root" ]; then
+    ln -sfn "$root" "$link"
+fi
 
 playbook_bin="$venv/bin/ansible-playbook"
 if [ ! -x "$playbook_bin" ]; then

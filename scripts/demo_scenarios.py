@@ -9,8 +9,13 @@ For each scenario: the exit status, the exact set of checks that block the gate 
 gate's JSON report), and the line the gate prints for each of them. A scenario without an entry
 in EXPECTED fails: a new scenario needs a demo story. The reports and the emulator's log go to
 $BUILD_DIR/demo-scenarios/<scenario>/.
+
+The demos run DEMO_JOBS at a time (default 3; most of a demo is the gate waiting for its
+scenario's timeline, and each demo has an emulator of its own on a port of its own), the ones
+that took longest last time first; the results are printed in the order of the scenarios.
 """
 
+import concurrent.futures
 import glob
 import json
 import os
@@ -54,12 +59,22 @@ def blocking_checks(report):
                   for c in report['checks'] if c.get('blocking'))
 
 
+def last_seconds(name):
+    """How long the demo of ``name`` took last time (0 when unknown)."""
+    try:
+        with open(os.path.join(BUILD, 'demo-scenarios', name + '.seconds'), encoding='utf-8') as handle:
+            return float(handle.read())
+    except (OSError, ValueError):
+        return 0.0
+
+
 def check_scenario(name, expected):
-    """Run the demo of one scenario; return (problems, seconds)."""
+    """Run the demo of one scenario; return (problems, seconds, notes)."""
     out_dir = os.path.join(BUILD, 'demo-scenarios', name)
     os.makedirs(out_dir, exist_ok=True)
     for old in glob.glob(os.path.join(out_dir, '*')):
         os.unlink(old)
+    notes = []
     emulator_log = os.path.join(out_dir, 'emulator.log')
     env = dict(os.environ, EMULATOR_ARGS='--verbose', EMULATOR_LOG=emulator_log)
     started = time.monotonic()
@@ -71,6 +86,8 @@ def check_scenario(name, expected):
     output = proc.stdout
     with open(os.path.join(out_dir, 'demo.log'), 'w', encoding='utf-8') as handle:
         handle.write(output)
+    with open(out_dir + '.seconds', 'w', encoding='utf-8') as handle:
+        handle.write('%.1f\n' % seconds)
     problems = []
     if proc.returncode != expected['exit']:
         problems.append('exit status %d, expected %d' % (proc.returncode, expected['exit']))
@@ -79,7 +96,7 @@ def check_scenario(name, expected):
             report = json.load(handle)
     except (OSError, ValueError) as exc:
         problems.append('no readable JSON report: %s' % exc)
-        return problems, seconds
+        return problems, seconds, notes
 
     blocking = blocking_checks(report)
     if 'blocking' in expected and blocking != sorted(expected['blocking']):
@@ -106,8 +123,8 @@ def check_scenario(name, expected):
         if not refused:
             problems.append('the emulator refused no call: the gate passed without meeting the throttling')
         else:
-            print('demo_scenarios: %s: %d call(s) refused and retried' % (name, refused))
-    return problems, seconds
+            notes.append('%d call(s) refused and retried' % refused)
+    return problems, seconds, notes
 
 
 def main(argv):
@@ -116,32 +133,47 @@ def main(argv):
     names = argv or bundled
     failed = []
     total = time.monotonic()
-    for name in names:
-        expected = EXPECTED.get(name)
-        if expected is None:
-            print('demo_scenarios: %s: FAILED: no expectation for this scenario; add its demo story to EXPECTED in %s'
-                  % (name, os.path.relpath(__file__, ROOT)))
-            failed.append(name)
-            continue
-        problems, seconds = check_scenario(name, expected)
-        verdict = 'passes' if expected['exit'] == 0 else 'fails'
-        if problems:
-            failed.append(name)
-            print('demo_scenarios: %s: FAILED after %.0f s (log: %s):' % (
-                name, seconds, os.path.relpath(os.path.join(BUILD, 'demo-scenarios', name, 'demo.log'), ROOT)))
-            for problem in problems:
-                print('    ' + problem)
-        else:
-            reason = ', '.join(expected.get('blocking', [])) or (
-                'inconclusive, naming %s' % expected['inconclusive_naming'] if 'inconclusive_naming' in expected else 'every check')
-            print('demo_scenarios: %s: ok in %.0f s: %s (%s)' % (name, seconds, verdict, reason))
+    try:
+        jobs = max(1, int(os.environ.get('DEMO_JOBS') or 3))
+    except ValueError:
+        print('demo_scenarios: DEMO_JOBS must be a whole number, not %r' % os.environ['DEMO_JOBS'])
+        return 2
+    runnable = [name for name in names if name in EXPECTED]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {name: pool.submit(check_scenario, name, EXPECTED[name])
+                   for name in sorted(runnable, key=last_seconds, reverse=True)}
+        for name in names:
+            if name not in futures:
+                print('demo_scenarios: %s: FAILED: no expectation for this scenario; add its demo story to EXPECTED in %s'
+                      % (name, os.path.relpath(__file__, ROOT)))
+                failed.append(name)
+            else:
+                report(name, EXPECTED[name], futures[name].result(), failed)
     missing = sorted(set(EXPECTED) - set(bundled))
     if missing and not argv:
         print('demo_scenarios: expectations for scenarios that are not bundled: %s' % ', '.join(missing))
         failed.extend(missing)
-    print('demo_scenarios: %d scenario(s) in %.0f s, %d failed%s' % (
-        len(names), time.monotonic() - total, len(failed), (': ' + ', '.join(failed)) if failed else ''))
+    print('demo_scenarios: %d scenario(s) in %.0f s, %d at a time, %d failed%s' % (
+        len(names), time.monotonic() - total, jobs, len(failed), (': ' + ', '.join(failed)) if failed else ''))
     return 1 if failed else 0
+
+
+def report(name, expected, outcome, failed):
+    """Print the result of the demo of ``name``; add it to ``failed`` if it did not behave."""
+    problems, seconds, notes = outcome
+    for note in notes:
+        print('demo_scenarios: %s: %s' % (name, note))
+    if problems:
+        failed.append(name)
+        print('demo_scenarios: %s: FAILED after %.0f s (log: %s):' % (
+            name, seconds, os.path.relpath(os.path.join(BUILD, 'demo-scenarios', name, 'demo.log'), ROOT)))
+        for problem in problems:
+            print('    ' + problem)
+        return
+    verdict = 'passes' if expected['exit'] == 0 else 'fails'
+    reason = ', '.join(expected.get('blocking', [])) or (
+        'inconclusive, naming %s' % expected['inconclusive_naming'] if 'inconclusive_naming' in expected else 'every check')
+    print('demo_scenarios: %s: ok in %.0f s: %s (%s)' % (name, seconds, verdict, reason))
 
 
 if __name__ == '__main__':

@@ -20,9 +20,10 @@ fi
 
 "$venv/bin/python" "$root/scripts/docs_check.py" "$root"
 
+stage_root="$build/stage/docs-lint"
 # shellcheck source=scripts/lock_build.sh
 . "$root/scripts/lock_build.sh"
-dest="$("$root/scripts/stage_collection.sh")"
+dest="$(STAGE_ROOT="$stage_root" "$root/scripts/stage_collection.sh")"
 
 # antsibull-docs runs ansible-doc from PATH. It copies the collection with `git ls-files` when the
 # path is inside a git work tree, and the build folder is git-ignored, so the copy would be empty:

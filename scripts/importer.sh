@@ -29,9 +29,10 @@ if [ ! -f "$stamp" ] || [ "$root/requirements-importer.txt" -nt "$stamp" ]; then
     touch "$stamp"
 fi
 
+stage_root="$build/stage/importer"
 # shellcheck source=scripts/lock_build.sh
 . "$root/scripts/lock_build.sh"
-dest="$("$root/scripts/stage_collection.sh")"
+dest="$(STAGE_ROOT="$stage_root" "$root/scripts/stage_collection.sh")"
 rm -rf "$dist" "$work"
 mkdir -p "$dist" "$work/tmp" "$work/home"
 (cd "$dest" && "$venv/bin/ansible-galaxy" collection build --force --output-path "$dist" >/dev/null)

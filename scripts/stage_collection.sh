@@ -1,5 +1,12 @@
 #!/usr/bin/env bash
-# Copy the collection to .build/ansible_collections/<namespace>/<name> and print that path.
+# Copy the collection to STAGE_ROOT/ansible_collections/<namespace>/<name> and print that path.
+#
+#   STAGE_ROOT=.build/stage/sanity scripts/stage_collection.sh
+#
+# STAGE_ROOT defaults to the build folder. Each script that stages gives its own, under
+# .build/stage/ (sanity, units, integration-1, docs-lint, build, ...), and holds that folder's
+# lock (lock_build.sh) while it uses the copy: different checks can run side by side, each on
+# its own copy, and two runs of the same check take turns.
 #
 # ansible-test only works inside an ansible_collections/<namespace>/<name> tree and resolves
 # symlinks, so it gets a real copy: the files git tracks plus untracked files that are not
@@ -10,6 +17,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD_DIR:-$root/.build}"
+stage_root="${STAGE_ROOT:-$build}"
 
 galaxy_value() {
     sed -n "s/^$1:[[:space:]]*\\([A-Za-z0-9_]*\\).*/\\1/p" "$root/galaxy.yml" | head -n 1
@@ -22,8 +30,8 @@ if [ -z "$namespace" ] || [ -z "$name" ]; then
     exit 1
 fi
 
-dest="$build/ansible_collections/$namespace/$name"
-keep="$build/cache/delegation"
+dest="$stage_root/ansible_collections/$namespace/$name"
+keep="$stage_root/cache/delegation"
 
 if [ -d "$dest/tests/output/.tmp/delegation" ]; then
     rm -rf "$keep"
