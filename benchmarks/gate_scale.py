@@ -17,12 +17,17 @@ Then, for each kind and count of groups, measures (median of REPEAT runs):
   operations that the API limits each on its own; a migration is half the groups on each;
 - ``gate``: ``playbooks/deployment_gate.yml`` of this checkout on the first N groups; it must pass.
 
+The kind ``dead letters`` is a migration with ``max_dead_letters: 0`` besides: each 4.x group also
+costs one OnsDLQMessagePageQueryByGroupId, each 5.x group one ListMessages on its dead-letter topic
+and, once per gate, one GetConsumerGroup; each operation is limited on its own, so the floor is the
+migration's.
+
 Prints a markdown table with the calls the gate made (from the emulator's request log), the ratio
 gate / (ping + floor) and the calls the emulator throttled. Exits non-zero after the table if the
 ratio of a kind's largest count exceeds TARGET_100, that of its smallest exceeds TARGET_1, or any
 call was throttled. Run from the repository root:
 
-    .venv/bin/python benchmarks/gate_scale.py [--kinds 4.x,5.x,migration] [--groups 1,10,100] [--repeat 1]
+    .venv/bin/python benchmarks/gate_scale.py [--kinds '4.x,5.x,migration,dead letters'] [--groups 1,10,100] [--repeat 1]
         [--latency 0.05] [--api-limit 10] [--target-100 1.2] [--target-1 1.5]
 """
 
@@ -50,13 +55,16 @@ INSTANCE = 'MQ_INST_1234567890_BENCH'
 RMQ_INSTANCE = 'rmq-cn-bench0000001'
 # The operations of a 5.x group's facts, each limited on its own by the API.
 RMQ_OPERATIONS = ('ListConsumerConnections', 'GetConsumerGroupLag', 'ListConsumerGroupSubscriptions')
-KINDS = ('4.x', '5.x', 'migration')
+# What max_dead_letters adds: a group's dead letters, on each generation.
+DEAD_LETTER_OPERATIONS = {'ons': ('OnsDLQMessagePageQueryByGroupId',), 'rmq': ('GetConsumerGroup', 'ListMessages')}
+DEAD_LETTERS = 'dead letters'
+KINDS = ('4.x', '5.x', 'migration', DEAD_LETTERS)
 TOPIC = 'orders'
 SCENARIO_GROUPS = 100
 # The operations the API limits to 10 calls per second per account (emulator/ratelimit.py keeps
 # the published 50/s of OnsInstanceBaseInfo and OnsInstanceInServiceList).
 LIMITED_OPERATIONS = ('OnsConsumerStatus', 'OnsConsumerAccumulate', 'OnsConsumerGetConnection', 'OnsGroupSubDetail',
-                      'OnsGroupList', 'OnsMessageTrace', 'OnsMessageGetByMsgId')
+                      'OnsGroupList', 'OnsMessageTrace', 'OnsMessageGetByMsgId', 'OnsDLQMessagePageQueryByGroupId')
 
 
 def group_id(n):
@@ -68,9 +76,10 @@ def instance(instance_id, groups, version):
         'instance_id': instance_id,
         'topics': [{'topic': TOPIC, 'max_offset': 1000, 'produce_tps': 10}],
         # No offsets: every group has consumed its topic up to max_offset (no lag, no delay).
-        'groups': [{'group_id': group_id(n), 'tags': {'app': 'bench'}, 'clients': [
+        'groups': [dict({'group_id': group_id(n), 'tags': {'app': 'bench'}, 'clients': [
             {'client_addr': '10.1.%d.%d:5000' % (n, c + 1), 'version': version, 'subscriptions': [{'topic': TOPIC}]}
-            for c in range(2 + n % 2)]} for n in range(groups)],
+            for c in range(2 + n % 2)]}, **({'dead_letter_topic': 'DLQ_%03d' % n} if instance_id == RMQ_INSTANCE else {}))
+            for n in range(groups)],
     }
 
 
@@ -79,14 +88,15 @@ def scenario(groups, latency, api_limit):
         'description': '%d healthy groups on a 4.x and a 5.x instance behind a slow, rate-limited API, for the gate '
                        'scale benchmark.' % groups,
         'keys': [{'access_key_id': KEY_ID, 'access_key_secret': SECRET}],
-        'limits': {'rate': api_limit, 'actions': dict((name, api_limit) for name in LIMITED_OPERATIONS + RMQ_OPERATIONS)},
+        'limits': {'rate': api_limit, 'actions': dict((name, api_limit) for name in LIMITED_OPERATIONS + RMQ_OPERATIONS
+                                                      + DEAD_LETTER_OPERATIONS['rmq'])},
         'faults': [{'kind': 'latency', 'latency': latency}] if latency else [],
         'instances': [instance(INSTANCE, groups, 'V4_9_4'), instance(RMQ_INSTANCE, groups, '5.0.7')],
     }
 
 
 def legs(kind, count):
-    """The groups of one gate: (instance, number of groups) of each leg; a migration has half on each."""
+    """The groups of one gate: (instance, number of groups) of each leg; a migration (and dead letters) has half on each."""
     if kind == '4.x':
         return [(INSTANCE, count)]
     if kind == '5.x':
@@ -98,7 +108,10 @@ def needed_calls(kind, count):
     """The calls the gate must make, and those of its busiest operation (every operation has the same limit)."""
     per_operation = {}
     for instance_id, groups in legs(kind, count):
-        for operation in (RMQ_OPERATIONS if instance_id == RMQ_INSTANCE else ('OnsConsumerStatus',)):
+        operations = RMQ_OPERATIONS if instance_id == RMQ_INSTANCE else ('OnsConsumerStatus',)
+        if kind == DEAD_LETTERS:
+            operations += DEAD_LETTER_OPERATIONS['rmq' if instance_id == RMQ_INSTANCE else 'ons']
+        for operation in operations:
             per_operation[operation] = per_operation.get(operation, 0) + groups
     return sum(per_operation.values()), max(per_operation.values())
 
@@ -194,7 +207,8 @@ def counts(text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--kinds', type=kinds, default=list(KINDS), help='kinds of gate, comma-separated (default 4.x,5.x,migration)')
+    parser.add_argument('--kinds', type=kinds, default=list(KINDS),
+                        help='kinds of gate, comma-separated (default 4.x,5.x,migration,dead letters)')
     parser.add_argument('--groups', type=counts, default=[1, 10, 100], help='counts of groups, comma-separated (default 1,10,100)')
     parser.add_argument('--repeat', type=int, default=1, help='runs of each measurement; the median is printed (default 1)')
     parser.add_argument('--latency', type=float, default=0.05, help='seconds added to every answer (default 0.05)')
@@ -245,6 +259,7 @@ def main():
                         'ons_access_key_secret': SECRET,
                         'consumer_health_groups': groups,
                         'consumer_health_max_lag': 1000,
+                        'consumer_health_max_dead_letters': 0 if kind == DEAD_LETTERS else None,
                         'gate_report_dir': os.path.join(work, 'reports-%s-%d' % (kind, count)),
                     }, handle, indent=2)
                 pings, gates, made, throttled = [], [], [], 0

@@ -7,7 +7,9 @@ Each entry of :data:`OPERATIONS` also names the RAM action the operation needs a
 kind of resource it is authorised on (see the README's RAM table).
 """
 
+import collections
 import re
+import threading
 
 from emulator.errors import ApiError, invalid, missing
 from emulator.world import crc, expression_tags
@@ -20,6 +22,21 @@ def _text(params, name, required=False):
             raise missing(name)
         return None
     return value
+
+
+def _integer(params, name, minimum=0, maximum=None, default=None):
+    """An integer parameter within [minimum, maximum]; required unless it has a default."""
+    value = _text(params, name, required=default is None)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise invalid(name, '%r is not an integer' % value[:40])
+    if number < minimum or (maximum is not None and number > maximum):
+        accepted = 'from %d to %d' % (minimum, maximum) if maximum is not None else 'at least %d' % minimum
+        raise invalid(name, '%d is out of range (accepted: %s)' % (number, accepted))
+    return number
 
 
 def _bool(params, name):
@@ -315,6 +332,11 @@ def message_get_by_msg_id(world, params, ctx):
     """OnsMessageGetByMsgId: a message's storage facts and properties."""
     inst, msg = find_message(world, params)
     born, store = inst.message_timestamps(msg, ctx['now_ms'])
+    return {'Data': _stored_message(world, inst, msg, born, store)}
+
+
+def _stored_message(world, inst, msg, born, store):
+    """A message (or dead letter) as the API describes a stored one: hosts, times, size, properties."""
     props = {}
     if msg['tag']:
         props['TAGS'] = msg['tag']
@@ -328,7 +350,7 @@ def message_get_by_msg_id(world, params, ctx):
     body_crc = msg.get('body_crc')
     if body_crc is None:
         body_crc = crc('body', msg['msg_id']) % (1 << 31)
-    return {'Data': {
+    return {
         'MsgId': msg['msg_id'],
         'Topic': msg['topic'],
         'InstanceId': inst.instance_id,
@@ -340,7 +362,76 @@ def message_get_by_msg_id(world, params, ctx):
         'ReconsumeTimes': msg['reconsume_times'],
         'BodyCRC': body_crc,
         'PropertyList': {'MessageProperty': [{'Name': k, 'Value': v} for k, v in props.items()]},
-    }}
+    }
+
+
+# OnsDLQMessagePageQueryByGroupId's PageSize (and its default) and CurrentPage, as documented.
+DLQ_PAGE_SIZES = (5, 50)
+DLQ_DEFAULT_PAGE_SIZE = 20
+DLQ_MAX_PAGE = 50
+
+
+class QueryTasks(object):
+    """The query tasks of OnsDLQMessagePageQueryByGroupId, kept in the server's memory.
+
+    The first page of a query creates a task holding its group, window and page size; later
+    pages name it by TaskId and get those back. An id is derived from what it holds, so the
+    same query always gets the same id and tests are reproducible. Beyond ``capacity`` tasks
+    the oldest are forgotten (their ids then answer as unknown).
+    """
+
+    def __init__(self, capacity=10000):
+        self.capacity = capacity
+        self._tasks = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def create(self, instance_id, group_id, begin, end, size):
+        """Remember a task; return its id (32 hex digits, as the API's look)."""
+        task = (instance_id, group_id, begin, end, size)
+        task_id = ''.join('%08X' % crc('task', part, *task) for part in range(4))
+        with self._lock:
+            self._tasks.pop(task_id, None)
+            self._tasks[task_id] = task
+            while len(self._tasks) > self.capacity:
+                self._tasks.popitem(last=False)
+        return task_id
+
+    def get(self, task_id):
+        """(instance id, group id, begin, end, page size) of a task, or None if unknown."""
+        with self._lock:
+            return self._tasks.get(task_id)
+
+
+def dlq_message_page_query_by_group_id(world, params, ctx):
+    """OnsDLQMessagePageQueryByGroupId: one page of a group's dead letters stored within a window.
+
+    The first request (without TaskId) creates a query task; later pages send its TaskId, and
+    then the task's BeginTime, EndTime and PageSize apply, whatever the request sends, as the
+    reference documents. Dead letters are listed by store time, both ends of the window included.
+    """
+    group = find_group(world, params)
+    page = _integer(params, 'CurrentPage', 1, DLQ_MAX_PAGE)
+    inst = group.instance
+    task_id = _text(params, 'TaskId')
+    if task_id is None:
+        begin = _integer(params, 'BeginTime')
+        end = _integer(params, 'EndTime')
+        if begin > end:
+            raise invalid('EndTime', '%d is before BeginTime %d (the window must not end before it begins)' % (end, begin))
+        size = _integer(params, 'PageSize', DLQ_PAGE_SIZES[0], DLQ_PAGE_SIZES[1], default=DLQ_DEFAULT_PAGE_SIZE)
+        task_id = ctx['query_tasks'].create(inst.instance_id, group.group_id, begin, end, size)
+    else:
+        task = ctx['query_tasks'].get(task_id)
+        if task is None or task[:2] != (inst.instance_id, group.group_id):
+            raise ApiError('BIZ_FIELD_CHECK_INVALID', 'The specified parameter "TaskId" is not valid: %r is no query task of group %s '
+                           '(omit TaskId to start a query).' % (task_id[:64], group.group_id))
+        begin, end, size = task[2:]
+    letters = sorted((d for d in group.dead_letters if begin <= d['store_timestamp'] <= end), key=lambda d: d['store_timestamp'])
+    pages = (len(letters) + size - 1) // size
+    if page > max(1, pages):
+        raise invalid('CurrentPage', '%d is beyond the last page of this query (%d)' % (page, pages))
+    rows = [_stored_message(world, inst, d, d['born_timestamp'], d['store_timestamp']) for d in letters[(page - 1) * size:page * size]]
+    return {'MsgFoundDo': {'TaskId': task_id, 'MaxPageCount': pages, 'CurrentPage': page, 'MsgFoundList': {'OnsRestMessageDo': rows}}}
 
 
 class Operation(object):
@@ -381,6 +472,7 @@ OPERATIONS = {
     'OnsInstanceInServiceList': Operation(instance_in_service_list, 'mq:QueryInstanceBaseInfo', 'list', aliases=('mq:OnsInstanceBaseInfo',)),
     'OnsInstanceBaseInfo': Operation(instance_base_info, 'mq:QueryInstanceBaseInfo', 'instance', aliases=('mq:OnsInstanceBaseInfo',)),
     'OnsMessageGetByMsgId': Operation(message_get_by_msg_id, 'mq:QueryMessage', 'topic', associated=INSTANCE_INFO),
+    'OnsDLQMessagePageQueryByGroupId': Operation(dlq_message_page_query_by_group_id, 'mq:QueryDLQMessage', 'group', associated=INSTANCE_INFO),
 }
 
 

@@ -9,6 +9,7 @@ string, answers are camelCase JSON. Field names and nesting follow the models of
 the ONS operations (:mod:`emulator.operations`) serve the others.
 """
 
+import datetime
 import json
 import re
 from urllib.parse import unquote
@@ -20,8 +21,11 @@ from emulator.world import crc, entity_time
 PRODUCT = 'RocketMQ'
 API_VERSION = '2022-08-01'
 SUCCESS = {'success': True, 'code': 'Success', 'message': 'operation success.', 'httpStatusCode': 200}
-# Published page size ranges (the SDK's request models); out-of-range values are clamped.
-PAGE_SIZES = {'ListInstances': (10, 200), 'ListConsumerGroups': (10, 100), 'ListTopics': (10, 100)}
+# Published page size ranges (the SDK's request models; ListMessages' is not published); out-of-range
+# values are clamped.
+PAGE_SIZES = {'ListInstances': (10, 200), 'ListConsumerGroups': (10, 100), 'ListTopics': (10, 100), 'ListMessages': (10, 100)}
+# ListMessages documents its paging parameters as optional; these are what the emulator assumes then.
+PAGE_DEFAULTS = {'ListMessages': {'pageNumber': 1, 'pageSize': 10}}
 MAX_PAGE_NUMBER = 100000000
 TIME_FORMAT_RE = re.compile(r'^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$')
 
@@ -88,9 +92,11 @@ def _topic(inst, params, required=True):
     return name
 
 
-def _int(params, name):
+def _int(params, name, default=None):
     value = params.get(name)
     if value is None or value == '':
+        if default is not None:
+            return default
         raise mandatory(name)
     try:
         return int(value)
@@ -100,15 +106,32 @@ def _int(params, name):
 
 def _page(params, rows, action):
     """One page of ``rows`` and the paging fields, as every list operation answers."""
-    number = min(MAX_PAGE_NUMBER, max(1, _int(params, 'pageNumber')))
+    defaults = PAGE_DEFAULTS.get(action, {})
+    number = min(MAX_PAGE_NUMBER, max(1, _int(params, 'pageNumber', defaults.get('pageNumber'))))
     low, high = PAGE_SIZES[action]
-    size = min(high, max(low, _int(params, 'pageSize')))
+    size = min(high, max(low, _int(params, 'pageSize', defaults.get('pageSize'))))
     start = (number - 1) * size
     return {'pageNumber': number, 'pageSize': size, 'totalCount': len(rows), 'list': rows[start:start + size]}
 
 
 def _contains(text, fragment):
     return not fragment or fragment.lower() in text.lower()
+
+
+def _query_time(params, name):
+    """``startTime`` / ``endTime`` (``YYYY-MM-DD HH:mm:ss``, read as UTC as entity times are
+    written) in epoch seconds; None when not sent."""
+    value = params.get(name)
+    if not value:
+        return None
+    problem = '%r is not a time in the format YYYY-MM-DD HH:mm:ss' % value[:40]
+    if not TIME_FORMAT_RE.match(value):
+        raise invalid(name, problem)
+    try:
+        when = datetime.datetime.strptime(value, '%Y-%m-%d %H:%M:%S')
+    except ValueError:
+        raise invalid(name, problem)
+    return int(when.replace(tzinfo=datetime.timezone.utc).timestamp())
 
 
 # -- shapes ----------------------------------------------------------------------------------
@@ -177,6 +200,28 @@ def _topic_row(inst, name):
         'createTime': entity_time(created),
         'updateTime': entity_time(created),
     }
+
+
+def _message_info(inst, topic, message_type, msg, born, store):
+    """A message (or dead letter) as the 5.x API describes one: GetTrace's messageInfo, a row of ListMessages."""
+    info = {
+        'regionId': inst.region,
+        'instanceId': inst.instance_id,
+        'topicName': topic,
+        'messageId': msg['msg_id'],
+        'messageType': message_type,
+        'messageTag': msg['tag'],
+        'messageKeys': msg['keys'].split(),
+        'bornHost': msg['born_host'].rsplit(':', 1)[0],
+        'bornTime': entity_time(born),
+        'storeHost': msg['store_host'].rsplit(':', 1)[0],
+        'storeTime': entity_time(store),
+        'body': '',
+        'userProperties': dict(msg['properties']),
+    }
+    if message_type == 'FIFO':
+        info['messageGroup'] = msg['properties'].get('MESSAGE_GROUP', msg['keys'] or 'default')
+    return info
 
 
 def _connection(client, group):
@@ -346,36 +391,67 @@ def get_trace(world, params, ctx):
     msg_id = params.get('messageId')
     if not msg_id:
         raise mandatory('messageId')
-    for name in ('startTime', 'endTime'):
-        if params.get(name) and not TIME_FORMAT_RE.match(params[name]):
-            raise invalid(name, '%r is not a time in the format YYYY-MM-DD HH:mm:ss' % params[name][:40])
+    # the window is checked, not used: a trace is found by its message id
+    _query_time(params, 'startTime')
+    _query_time(params, 'endTime')
     msg = inst.messages.get((topic, msg_id))
     if msg is None:
         raise _not_found('Message.NotFound', 'message', 'messageId', msg_id)
     now = ctx['now_ms']
     born, store = inst.message_timestamps(msg, now)
-    message_type = inst.topics[topic]['message_type']
-    info = {
-        'regionId': inst.region,
-        'instanceId': inst.instance_id,
-        'topicName': topic,
-        'messageId': msg_id,
-        'messageType': message_type,
-        'messageTag': msg['tag'],
-        'messageKeys': msg['keys'].split(),
-        'bornHost': msg['born_host'].rsplit(':', 1)[0],
-        'bornTime': entity_time(born),
-        'storeHost': msg['store_host'].rsplit(':', 1)[0],
-        'storeTime': entity_time(store),
-        'body': '',
-        'userProperties': dict(msg['properties']),
-    }
-    if message_type == 'FIFO':
-        info['messageGroup'] = msg['properties'].get('MESSAGE_GROUP', msg['keys'] or 'default')
+    info = _message_info(inst, topic, inst.topics[topic]['message_type'], msg, born, store)
     producer = {'records': [{'clientHost': info['bornHost'], 'produceStatus': 'SEND_SUCCESS', 'produceTime': entity_time(born),
                              'arriveTime': entity_time(store), 'produceDuration': max(0, store - born), 'messageSource': 'NORMAL'}]}
     return {'regionId': inst.region, 'instanceId': inst.instance_id, 'topicName': topic, 'messageInfo': info,
             'producerInfo': producer, 'consumerInfos': inst.consumer_infos(msg, now)}
+
+
+def list_messages(world, params, ctx):
+    """ListMessages: the messages of a topic stored within [startTime, endTime], paged.
+
+    The topic may be a group's dead-letter topic (its ``dead_letter_topic``): it then lists that
+    group's dead letters (with those of every group sharing the topic, and the topic's own
+    messages if it is also a topic of the instance). The window is inclusive at second
+    precision; rows come by store time. Every page answers the query's ``scrollId``; a page that
+    sends another one is refused.
+    """
+    inst = _instance(world, params)
+    name = params.get('topicName')
+    if not name:
+        raise mandatory('topicName')
+    dead_letter_groups = [g for g in inst.group_order if g.data['dead_letter_topic'] == name]
+    if name not in inst.topics and not dead_letter_groups:
+        raise _not_found('Topic.NotFound', 'topic', 'topicName', name)
+    start, end = _query_time(params, 'startTime'), _query_time(params, 'endTime')
+    if start is not None and end is not None and start > end:
+        raise invalid('endTime', '%r is before startTime %r (the window must not end before it begins)' % (params['endTime'], params['startTime']))
+    found = []
+    if name in inst.topics:
+        for msg in inst.messages.values():
+            if msg['topic'] == name:
+                found.append((msg, inst.topics[name]['message_type']) + inst.message_timestamps(msg, ctx['now_ms']))
+    for group in dead_letter_groups:
+        # a dead letter keeps the type of the topic it was sent to
+        found.extend((d, inst.topics[d['topic']]['message_type'], d['born_timestamp'], d['store_timestamp']) for d in group.dead_letters)
+    wanted_id, wanted_key = params.get('messageId'), params.get('messageKey')
+    rows = []
+    for msg, message_type, born, store in sorted(found, key=lambda row: row[3]):
+        if (start is not None and store // 1000 < start) or (end is not None and store // 1000 > end):
+            continue
+        if (wanted_id and msg['msg_id'] != wanted_id) or (wanted_key and wanted_key not in msg['keys'].split()):
+            continue
+        row = _message_info(inst, name, message_type, msg, born, store)
+        row['bodySize'] = msg['store_size']
+        rows.append(row)
+    query = (inst.instance_id, name, params.get('startTime'), params.get('endTime'), wanted_id, wanted_key)
+    digits = ''.join('%08X' % crc('scroll', part, *query) for part in range(4))
+    scroll_id = '-'.join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
+    sent = params.get('scrollId')
+    if sent and sent != scroll_id:
+        raise invalid('scrollId', '%r is not the scrollId of this query (send the one its first page answered, or none)' % sent[:80])
+    data = _page(params, rows, 'ListMessages')
+    data['scrollId'] = scroll_id
+    return data
 
 
 class Operation(object):
@@ -410,6 +486,7 @@ OPERATIONS = dict((op.name, op) for op in (
     Operation('ListTopics', list_topics, 'topics'),
     Operation('GetTopic', get_topic, 'topic'),
     Operation('GetTrace', get_trace, 'topic'),
+    Operation('ListMessages', list_messages, 'topic'),
 ))
 
 _GROUP = 'instances/{instanceId}/consumerGroups/{consumerGroupId}'
@@ -426,6 +503,7 @@ ROUTES = [
     ('GET', 'instances/{instanceId}/topics', 'ListTopics'),
     ('GET', 'instances/{instanceId}/topics/{topicName}', 'GetTopic'),
     ('GET', 'instances/{instanceId}/topics/{topicName}/traces/{messageId}', 'GetTrace'),
+    ('GET', 'instances/{instanceId}/topics/{topicName}/messages', 'ListMessages'),
 ]
 
 

@@ -28,6 +28,10 @@ SUB_SERIES_CODES = ('cluster_ha', 'single_node', 'serverless')
 INSTANCE_STATUSES = ('RUNNING', 'STOPPED', 'CHANGING', 'CREATING', 'RELEASED')
 MESSAGE_TYPES = ('NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'LITE')
 DELIVERY_ORDER_TYPES = ('Concurrently', 'Orderly')
+# 5.x instances (served by the RocketMQ 2022-08-01 API only) are told apart by their id.
+V5_PREFIX = 'rmq-'
+# How long before the emulator started a dead letter was stored when the scenario does not say (s).
+DEFAULT_STORED_AGO = 60
 
 
 class ScenarioError(ValueError):
@@ -73,6 +77,23 @@ CLIENT = {
     'jstack': F('list', item={'thread': F('str', required=True), 'track': F('strlist', default=[])}),
 }
 
+# A message that reached the group's dead-letter queue. Times: store_timestamp (absolute) or
+# stored_ago (seconds before the emulator started), not both; neither is DEFAULT_STORED_AGO.
+DEAD_LETTER = {
+    'msg_id': F('str', required=True),
+    'topic': F('str'),
+    'tag': F('str', default=''),
+    'keys': F('str', default=''),
+    'born_host': F('str', default='10.0.1.5:53012'),
+    'store_host': F('str', default='11.193.10.12:10911'),
+    'store_timestamp': F('time'),
+    'stored_ago': F('num', minimum=0),
+    'reconsume_times': F('int', default=16, minimum=0),
+    'store_size': F('int', default=406, minimum=0),
+    'body_crc': F('int'),
+    'properties': F('strmap', default={}),
+}
+
 GROUP = {
     'group_id': F('str', required=True),
     'group_type': F('str', default='tcp', choices=('tcp', 'http')),
@@ -90,6 +111,7 @@ GROUP = {
     'offline_connections': F('str', default='error', choices=OFFLINE_CONNECTIONS),
     'single_connection_as_object': F('bool', default=False),
     'clients': F('list', item=CLIENT, default=[]),
+    'dead_letters': F('list', item=DEAD_LETTER, default=[]),
     # 5.x only
     'inflight': F('intmap', default={}),
     'delivery_order_type': F('str', default='Concurrently', choices=DELIVERY_ORDER_TYPES),
@@ -375,6 +397,42 @@ def _check_unique(items, key, path, what):
         seen.add(item[key])
 
 
+def is_v5(instance_id):
+    """True for a 5.x instance id (``rmq-...``), which only the 2022-08-01 API serves."""
+    return instance_id.startswith(V5_PREFIX)
+
+
+def group_topics(group):
+    """The topics a group reads, first seen first: its subscriptions (or, without them, the topics
+    of its offsets), its clients' subscriptions, then its offsets."""
+    if group['subscriptions'] is not None:
+        names = [s['topic'] for s in group['subscriptions']]
+    else:
+        names = list(group['offsets'])
+    for client in group['clients']:
+        names.extend(s['topic'] for s in client['subscriptions'] or [])
+    names.extend(group['offsets'])
+    return list(dict.fromkeys(names))
+
+
+def _check_dead_letters(group, gpath, inst, topics):
+    """A group's dead letters: unique ids, one way of dating each, an original topic that exists,
+    and on 5.x a dead-letter topic to read them from."""
+    letters = group['dead_letters']
+    _check_unique(letters, 'msg_id', gpath + '.dead_letters', 'dead letter id')
+    if letters and is_v5(inst['instance_id']) and not group['dead_letter_topic']:
+        raise ScenarioError('%s.dead_letters: group %s has no dead_letter_topic, so its dead letters could never be read; '
+                            'set dead_letter_topic' % (gpath, group['group_id']))
+    for k, letter in enumerate(letters):
+        lpath = '%s.dead_letters[%d]' % (gpath, k)
+        if letter['store_timestamp'] is not None and letter['stored_ago'] is not None:
+            raise ScenarioError('%s: give store_timestamp or stored_ago, not both' % lpath)
+        if letter['topic'] is None and not group_topics(group):
+            raise ScenarioError('%s.topic: required, since group %s reads no topic to default to' % (lpath, group['group_id']))
+        if letter['topic'] is not None and letter['topic'] not in topics:
+            raise ScenarioError('%s.topic: %r is not a topic of instance %s' % (lpath, letter['topic'], inst['instance_id']))
+
+
 def _check_state(state):
     """Cross-field checks: unique ids, references to topics that exist."""
     _check_unique(state['keys'], 'access_key_id', 'keys', 'access key id')
@@ -408,6 +466,7 @@ def _check_state(state):
             for spath, sub in subs:
                 if sub['topic'] not in topics:
                     raise ScenarioError('%s.topic: %r is not a topic of instance %s' % (spath, sub['topic'], inst['instance_id']))
+            _check_dead_letters(group, gpath, inst, topics)
 
 
 def _find_instance(state, instance_id, path):

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 from emulator import API_VERSION, PRODUCT, rocketmq5
 from emulator.errors import ApiError, missing
 from emulator.faults import ERROR_KINDS, FaultInjector
-from emulator.operations import OPERATIONS, resources_of
+from emulator.operations import OPERATIONS, QueryTasks, resources_of
 from emulator.ratelimit import PUBLISHED_RATES, RateLimiter, retry_after_ms
 from emulator.scenario import ScenarioError, load, parse_text
 from emulator.security import (NonceStore, Request, access_denied, authenticate_v1, authenticate_v3, missing_actions,
@@ -119,6 +119,8 @@ class EmulatorState(object):
             self._worlds = {}
             self._injectors = {}
             self._step_injector = {}
+            # A new scenario is a new server: the DLQ queries' tasks of the old one are gone.
+            self.query_tasks = QueryTasks()
             sig = scenario.data['signature']
             old_nonces = getattr(self, 'nonces', None)
             self.nonces = NonceStore(sig['nonce_window_seconds'], sig['max_nonces'])
@@ -446,7 +448,7 @@ class Handler(BaseHTTPRequestHandler):
             raise access_denied(key, (operation.ram_action,), resource_label(region, *touched))
 
         def produce():
-            ctx = {'now_ms': state.now_ms(), 'allowed': lambda iid, name: resource_allowed(key, iid, name)}
+            ctx = {'now_ms': state.now_ms(), 'allowed': lambda iid, name: resource_allowed(key, iid, name), 'query_tasks': state.query_tasks}
             payload = {'RequestId': request_id}
             payload.update(operation.handler(world, params, ctx))
             return payload

@@ -13,10 +13,8 @@ consistency, trace consume statuses) are derived from the same offsets and clien
 import datetime
 import zlib
 
-from emulator.scenario import PULL_TYPES
+from emulator.scenario import DEFAULT_STORED_AGO, PULL_TYPES, group_topics, is_v5
 
-# 5.x instances (served by the RocketMQ 2022-08-01 API only) are told apart by their id.
-V5_PREFIX = 'rmq-'
 # Trace consume statuses the emulator derives for 5.x messages (the API does not enumerate them).
 CONSUME_SUCCESS = 'CONSUME_SUCCESS'
 CONSUME_FAILED = 'CONSUME_FAILED'
@@ -24,11 +22,6 @@ CONSUMING = 'CONSUMING'
 NOT_CONSUMED = 'NOT_CONSUMED'
 # How long a received 5.x message stays invisible to other consumers (ms), as the SDK defaults it.
 INVISIBLE_MS = 30000
-
-
-def is_v5(instance_id):
-    """True for a 5.x instance id (``rmq-...``), which only the 2022-08-01 API serves."""
-    return instance_id.startswith(V5_PREFIX)
 
 
 def entity_time(ms):
@@ -156,19 +149,25 @@ class Group(object):
         else:
             self.default_subscriptions = [{'topic': t, 'expression': '*'} for t in data['offsets']]
         self.clients = [Client(c, self, i, started_ms) for i, c in enumerate(data['clients'])]
-        topics = []
-        for sub in self.default_subscriptions:
-            topics.append(sub['topic'])
-        for client in self.clients:
-            topics.extend(s['topic'] for s in client.subscriptions)
-        topics.extend(data['offsets'])
-        self.topics = []
-        for topic in topics:
-            if topic not in self.topics and topic in instance.topics:
-                self.topics.append(topic)
+        self.topics = group_topics(data)
+        self.dead_letters = [self._dead_letter(letter, started_ms) for letter in data['dead_letters']]
         create = data['create_time'] if data.get('create_time') is not None else 1700000000000 + crc(self.group_id) % 10 ** 9
         self.create_time = create
         self.update_time = data['update_time'] if data.get('update_time') is not None else create
+
+    def _dead_letter(self, letter, started_ms):
+        """A dead letter with its defaults filled in: its original topic (the group's first one),
+        its store time (``stored_ago`` seconds before the start) and its born time (3 ms earlier,
+        as for messages)."""
+        resolved = dict(letter)
+        resolved['topic'] = letter['topic'] or self.topics[0]
+        store = letter['store_timestamp']
+        if store is None:
+            ago = letter['stored_ago'] if letter['stored_ago'] is not None else DEFAULT_STORED_AGO
+            store = started_ms - int(round(ago * 1000))
+        resolved['store_timestamp'] = store
+        resolved['born_timestamp'] = store - 3
+        return resolved
 
     @property
     def online(self):

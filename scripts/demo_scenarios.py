@@ -50,6 +50,10 @@ EXPECTED = {
     # RocketMQ 5.x: one 5.x instance, and both legs of a migration in one gate.
     'rocketmq5': {'exit': 0, 'blocking': []},
     'migration': {'exit': 0, 'blocking': []},
+    # Did the release work: a canary version failing its messages, and a dead letter on both generations.
+    'canary_failing': {'exit': 2, 'blocking': [
+        'GID_orders max_failed_percent FAILED', 'GID_orders canary_max_rt_ratio FAILED', 'GID_orders canary_min_tps_ratio FAILED']},
+    'dead_letters': {'exit': 2, 'blocking': ['GID_orders max_dead_letters FAILED', 'GID_orders max_dead_letters FAILED']},
 }
 
 
@@ -102,8 +106,10 @@ def check_scenario(name, expected):
     if 'blocking' in expected and blocking != sorted(expected['blocking']):
         problems.append('checks that fail the gate: %s; expected: %s' % (blocking or 'none', sorted(expected['blocking']) or 'none'))
     for item in expected.get('blocking', []):
-        # The line the gate prints for the check, e.g. "GID_orders max_lag FAILED: expected <= 1000, ...".
-        if not re.search(r'(^|[ "])%s: ' % re.escape(item), output, re.MULTILINE):
+        # The line the gate prints for the check, e.g. "GID_orders max_lag FAILED: expected <= 1000, ...",
+        # with the instance after the subject when a gate names the subject on two instances.
+        subject, check = item.split(' ', 1)
+        if not re.search(r'(^|[ "])%s( \([^)]*\))? %s: ' % (re.escape(subject), re.escape(check)), output, re.MULTILINE):
             problems.append('the output has no line "%s: ..."' % item)
     if 'inconclusive_naming' in expected:
         code = expected['inconclusive_naming']

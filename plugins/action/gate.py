@@ -31,6 +31,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.module_base impo
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import connect_rmq
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.safe_text import scrub, scrub_all, secret_forms
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.time_windows import parse_time_zone
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import (
     check_rate_limit,
     check_retries,
@@ -74,6 +75,7 @@ GATE_ARGUMENT_SPEC = dict(
     input_names=dict(type='dict', default={}),
     rmq_endpoint=dict(type='str'),
     rmq_region=dict(type='str'),
+    rmq_time_zone=dict(type='str'),
 )
 # The numeric connection options are taken as they come and converted by the checks the modules
 # apply (module_utils/validation.py): Ansible's own int and float conversions fail on a number of
@@ -278,6 +280,12 @@ class ActionModule(ActionBase):
             args = self._connection_numbers(args)
         except ValueError as exc:
             reasons.append(str(exc))
+        time_zone = args['rmq_time_zone'] or None
+        if time_zone is not None:
+            try:
+                parse_time_zone(time_zone, 'rmq_time_zone')
+            except ValueError as exc:
+                reasons.append(clean(str(exc)))
         if reasons:
             return self._stopped(['the gate did not start: %s' % reason for reason in reasons], plan)
         clients = []
@@ -289,7 +297,7 @@ class ActionModule(ActionBase):
         except ValueError as exc:
             return self._stopped('the gate did not start: %s' % exc, plan)
         facts = Facts(connected.get(ONS.key), ons_queries, lambda function, items: query_concurrently(function, items, MAX_WORKERS),
-                      rmq_client=connected.get(RMQ.key), rmq_queries=rmq_queries)
+                      rmq_client=connected.get(RMQ.key), rmq_queries=rmq_queries, rmq_time_zone=time_zone)
         run = Run(plan, facts, progress=lambda line: display.display('  ' + scrub(line, self._secrets)),
                   evaluate_condition=gate_conditions.evaluate)
         try:

@@ -25,6 +25,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation impor
     parse_endpoint,
     whole_number,
 )
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.time_windows import parse_time_zone
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_report as reports
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import CHECKS
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
@@ -60,7 +61,8 @@ def consumer_health_variables(checks):
     """
     return (('consumer_health_groups', 'consumer_health_instance_id')
             + tuple('consumer_health_%s' % check for check in checks)
-            + ('consumer_health_rules', 'consumer_health_allow_inconclusive', 'consumer_health_wait_timeout',
+            + ('consumer_health_dead_letter_lookback', 'consumer_health_rules', 'consumer_health_allow_inconclusive',
+               'consumer_health_wait_timeout',
                'consumer_health_poll_interval', 'consumer_health_observe_seconds', 'consumer_health_report',
                'consumer_health_report_name',
                # Outputs.
@@ -90,8 +92,8 @@ GATE_VARIABLES = {
         'ons_security_token', 'ons_ecs_role_name', 'ons_network', 'ons_rate_limit', 'ons_retries', 'ons_timeout',
         'ons_validate_certs', 'ons_ca_bundle', 'ons_signature_version',
     ),
-    # The endpoint and region of the RocketMQ 5.x API (instances rmq-...); the rest is shared with ons_*.
-    'rmq': ('rmq_endpoint', 'rmq_region'),
+    # The endpoint, region and time zone of the RocketMQ 5.x API (instances rmq-...); the rest is shared with ons_*.
+    'rmq': ('rmq_endpoint', 'rmq_region', 'rmq_time_zone'),
 }
 # How close a name must be to a namespace, or to a name of the gate, to be taken for a misspelling of it.
 _CLOSE = 0.85
@@ -190,6 +192,8 @@ def gate_connection(settings):
                             '(the value is not shown)')
         elif name in ('ons_region', 'rmq_region'):
             _connection_setting(name, check_region, value)
+        elif name == 'rmq_time_zone':
+            _connection_setting(name, parse_time_zone, value)
         elif name == 'ons_network':
             if value not in ('public', 'vpc'):
                 _fail(name, '%s is not a network (accepted: public, vpc)' % _short(value))

@@ -131,6 +131,9 @@ ONS = Api(
         Operation("OnsMessageTrace", 10.0, True),
         Operation("OnsInstanceInServiceList", 50.0, True),
         Operation("OnsInstanceBaseInfo", 50.0, True),
+        # The current reference publishes no limit for the dead-letter query (an older page said 10 per user):
+        # the 10 calls per second of the others is assumed.
+        Operation("OnsDLQMessagePageQueryByGroupId", 10.0, False),
     ),
 )
 
@@ -169,7 +172,8 @@ RMQ = Api(
     # No 5.x request limit is published: 10 calls per second per operation is inferred.
     operations=tuple(Operation(name, 10.0, False) for name in (
         "ListInstances", "GetInstance", "ListConsumerGroups", "GetConsumerGroup", "ListConsumerConnections",
-        "GetConsumerGroupLag", "ListConsumerGroupSubscriptions", "GetConsumerGroupSubscription", "GetTrace")),
+        "GetConsumerGroupLag", "ListConsumerGroupSubscriptions", "GetConsumerGroupSubscription", "GetTrace",
+        "ListMessages")),
 )
 
 APIS = (ONS, RMQ)

@@ -12,6 +12,7 @@ the info modules and the controller-side gate ask the same questions and read th
 way. Nothing here needs an AnsibleModule: bad input raises ValueError, a failed call ApiError.
 """
 
+import json
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import ONS
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.errors import ApiError, InvalidAnswerError
@@ -23,6 +24,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import 
     get_tags,
     get_topic_details,
 )
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.time_windows import check_window
 
 STATUS_ACTION = "OnsConsumerStatus"
 ACCUMULATE_ACTION = "OnsConsumerAccumulate"
@@ -33,6 +35,7 @@ MESSAGE_ACTION = "OnsMessageGetByMsgId"
 TRACE_ACTION = "OnsMessageTrace"
 INSTANCE_LIST_ACTION = "OnsInstanceInServiceList"
 INSTANCE_BASE_INFO_ACTION = "OnsInstanceBaseInfo"
+DLQ_ACTION = "OnsDLQMessagePageQueryByGroupId"
 
 # Codes with which the API says "nothing to show" rather than "failed" (see call_or_absent).
 NOT_ONLINE = "BIZ_CONSUMER_NOT_ONLINE"
@@ -59,6 +62,9 @@ INSTANCE_ENDPOINTS = (
     ("http_internet_endpoint", "HttpInternetEndpoint"),
     ("http_internet_secure_endpoint", "HttpInternetSecureEndpoint"),
 )
+# OnsDLQMessagePageQueryByGroupId: the API takes 5 to 50 dead letters a page, and pages 1 to 50.
+DLQ_PAGE_SIZE = 50
+DLQ_MAX_PAGES = 50
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,6 +139,20 @@ def in_order(func, items):
 
 def _flag(value):
     return "true" if value else "false"
+
+
+def _count(number, noun):
+    return "%d %s%s" % (number, noun, "" if number == 1 else "s")
+
+
+def check_deadline(client, action, undone):
+    """Raise DeadlineError when the deadline ``client`` is bound by (ApiClient.bound_by) has passed; ``undone`` says what is then not done.
+
+    A client without such a deadline (one that has only ``call``) has none to pass.
+    """
+    check = getattr(client, "check_run_deadline", None)
+    if check is not None:
+        check(action, undone)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,15 +487,11 @@ def _shape_properties(data, request_id):
     return properties
 
 
-def shape_message_answer(body, instance_id, topic, msg_id):
-    """Turn an answer of OnsMessageGetByMsgId about ``msg_id`` into its message entry (InvalidAnswerError if unreadable)."""
-    request_id = body.get("RequestId")
-    data = get_object(body, "Data", required=True, request_id=request_id)
-    entry = message_entry(instance_id, topic, msg_id)
-    entry.update({
-        "topic": get_scalar(data, "Topic", request_id=request_id) or topic,
-        "instance_id": get_scalar(data, "InstanceId", request_id=request_id) or instance_id,
-        "found": True,
+def _message_facts(data, request_id):
+    """What the API says of a stored message (OnsMessageGetByMsgId's ``Data``, an ``OnsRestMessageDo``), its ID aside."""
+    return {
+        "topic": get_scalar(data, "Topic", request_id=request_id),
+        "instance_id": get_scalar(data, "InstanceId", request_id=request_id),
         "born_host": get_scalar(data, "BornHost", request_id=request_id),
         "born_timestamp": get_scalar(data, "BornTimestamp", int, request_id=request_id),
         "store_host": get_scalar(data, "StoreHost", request_id=request_id),
@@ -484,6 +500,20 @@ def shape_message_answer(body, instance_id, topic, msg_id):
         "reconsume_times": get_scalar(data, "ReconsumeTimes", int, request_id=request_id),
         "body_crc": get_scalar(data, "BodyCRC", int, request_id=request_id),
         "properties": _shape_properties(data, request_id),
+    }
+
+
+def shape_message_answer(body, instance_id, topic, msg_id):
+    """Turn an answer of OnsMessageGetByMsgId about ``msg_id`` into its message entry (InvalidAnswerError if unreadable)."""
+    request_id = body.get("RequestId")
+    data = get_object(body, "Data", required=True, request_id=request_id)
+    entry = message_entry(instance_id, topic, msg_id)
+    entry.update(_message_facts(data, request_id))
+    entry.update({
+        # The topic and instance asked for, when the answer does not say.
+        "topic": entry["topic"] or topic,
+        "instance_id": entry["instance_id"] or instance_id,
+        "found": True,
         "request_id": request_id,
     })
     return entry
@@ -499,6 +529,138 @@ def query_message(client, instance_id, topic, msg_id):
     if body is None:
         return message_entry(instance_id, topic, msg_id, absent_request_id)
     return shape_message_answer(body, instance_id, topic, msg_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# OnsDLQMessagePageQueryByGroupId (ons_dead_letter_info)
+
+
+def dead_letter_entry(instance_id, group_id, begin_ms, end_ms, request_id=None):
+    """Return the dead-letter entry of a group whose letters are unknown (not none): its query failed, or was not made."""
+    return {"group_id": group_id, "instance_id": instance_id, "begin_time": begin_ms, "end_time": end_ms, "count": None,
+            "complete": False, "messages": [], "request_id": request_id,
+            "request_ids": [] if request_id is None else [request_id]}
+
+
+def _dead_letter(item, instance_id, request_id):
+    letter = {"msg_id": get_scalar(item, "MsgId", request_id=request_id)}
+    letter.update(_message_facts(dict(item, StoreTimestamp=None), request_id))
+    try:
+        letter["store_timestamp"] = get_scalar(item, "StoreTimestamp", int, request_id=request_id) or None
+    except InvalidAnswerError:
+        # Unknown rather than an error: the letter is kept, as a count must never lose one to its time.
+        letter["store_timestamp"] = None
+    letter["instance_id"] = letter["instance_id"] or instance_id
+    return letter
+
+
+def stored_within(store_timestamp, begin_ms, end_ms):
+    """Tell whether a letter stored at ``store_timestamp`` counts in the window: in it, or unknown (None)."""
+    return store_timestamp is None or begin_ms <= store_timestamp <= end_ms
+
+
+def list_dead_letters(client, instance_id, group_id, begin_ms, end_ms, enough=None):
+    """List the dead letters of a group stored from ``begin_ms`` to ``end_ms`` (epoch ms) with OnsDLQMessagePageQueryByGroupId.
+
+    Returns dead_letter_entry with ``messages`` (``[{msg_id, topic, instance_id, born_host,
+    born_timestamp, store_host, store_timestamp, store_size, reconsume_times, body_crc,
+    properties}]``, never the body), ``count``, ``complete``, ``request_id`` (the first page's) and
+    ``request_ids``. Only letters stored in the window are kept; one whose ``StoreTimestamp``
+    cannot be read is kept too, with ``store_timestamp`` None. The first page is asked for with
+    the window and DLQ_PAGE_SIZE; the next ones, up to its ``MaxPageCount``, with the query task
+    (``TaskId``) it started. ``complete`` is true when every page was read; with ``enough``, the
+    listing stops after the page that brings ``count`` to it, ``complete`` false then (``count``
+    is "at least").
+
+    Whole or an error: an answer about another page than the one asked for, another task, a page
+    that repeats an earlier one, an empty page before the last, a ``MaxPageCount`` below 0, or
+    above DLQ_MAX_PAGES (unless ``enough`` letters come first) raise InvalidAnswerError naming the
+    figures. Every page after the first is bounded by the client's deadline (check_deadline).
+    Raises ValueError for a bad window, ApiError when a call fails (an unknown group:
+    ``BIZ_SUBSCRIPTION_NOT_FOUND``).
+    """
+    check_window(begin_ms, end_ms, enough)
+    params = {"InstanceId": instance_id, "GroupId": group_id, "BeginTime": str(begin_ms), "EndTime": str(end_ms),
+              "PageSize": str(DLQ_PAGE_SIZE)}
+    entry = dead_letter_entry(instance_id, group_id, begin_ms, end_ms)
+    letters, seen, pages_seen, request_ids = [], set(), {}, []
+    task_id = max_pages = None
+    rows_read = page = 0
+
+    def held():
+        # What the pages read so far held, for an error: "3 dead letters in the window (4 read in 2 pages)".
+        return "%s in the window (%d read in %s)" % (_count(len(letters), "dead letter"), rows_read,
+                                                     _count(len(request_ids), "page"))
+
+    def invalid(problem, request_id):
+        return InvalidAnswerError("%s %s; after %s the dead letters are not all read" % (DLQ_ACTION, problem, held()),
+                                  request_id=request_id)
+
+    while True:
+        page += 1
+        params["CurrentPage"] = str(page)
+        if page == 1:
+            # Inferred, not published: "no message" said of the whole window is no dead letter.
+            body, absent_request_id = call_or_absent(client, DLQ_ACTION, params, NO_MESSAGE)
+            if body is None:
+                entry.update(count=0, complete=True, request_id=absent_request_id, request_ids=[absent_request_id])
+                return entry
+        else:
+            check_deadline(client, DLQ_ACTION, "page %d of %s was not asked for, after %s" % (page, max_pages, held()))
+            body = client.call(DLQ_ACTION, params)
+        request_id = body.get("RequestId")
+        request_ids.append(request_id)
+        found = get_object(body, "MsgFoundDo", required=True, request_id=request_id)
+        answered = get_scalar(found, "CurrentPage", int, request_id=request_id)
+        answered_task = get_scalar(found, "TaskId", request_id=request_id) or None
+        pages = get_scalar(found, "MaxPageCount", int, request_id=request_id)
+        rows = get_list(found, "MsgFoundList", "OnsRestMessageDo", request_id=request_id)
+        rows_read += len(rows)
+        if answered != page and (answered is not None or rows):
+            raise invalid("answered CurrentPage %s to the request for page %d: the server does not follow CurrentPage"
+                          % (answered, page), request_id)
+        if pages is not None and pages < 0:
+            raise invalid("said MaxPageCount %d: it counts pages and cannot be negative" % pages, request_id)
+        if page == 1:
+            task_id = answered_task
+        elif answered_task is not None and answered_task != task_id:
+            raise invalid("page %d belongs to query task %s, not to %s, the task of page 1" % (
+                page, answered_task, task_id), request_id)
+        if pages is not None:
+            max_pages = pages if max_pages is None else max(max_pages, pages)
+        shaped = [_dead_letter(item, instance_id, request_id) for item in rows]
+        keys = tuple(json.dumps(letter, sort_keys=True) for letter in shaped)
+        if rows:
+            earlier = pages_seen.get(keys)
+            if earlier is not None:
+                raise invalid("page %d is page %d again (the same %s)" % (page, earlier, _count(len(rows), "letter")),
+                              request_id)
+            pages_seen[keys] = page
+            if all(key in seen for key in keys):
+                raise invalid("page %d holds only letters already listed" % page, request_id)
+        for key, letter in zip(keys, shaped):
+            if key not in seen:
+                seen.add(key)
+                if stored_within(letter["store_timestamp"], begin_ms, end_ms):
+                    letters.append(letter)
+        # Without MaxPageCount, a page shorter than asked is the last.
+        last = page >= max_pages if max_pages is not None else len(rows) < DLQ_PAGE_SIZE
+        if last or (enough is not None and len(letters) >= enough):
+            complete = last
+            break
+        if not rows:
+            raise invalid("page %d of %d holds no letter" % (page, max_pages), request_id)
+        if page >= DLQ_MAX_PAGES or (enough is None and max_pages is not None and max_pages > DLQ_MAX_PAGES):
+            said = "said MaxPageCount %d" % max_pages if max_pages is not None else "gave full pages up to page %d" % page
+            raise invalid("%s (pages of %d): more than %d dead letters in the window, and the API gives pages 1 to %d "
+                          "only: narrow the window" % (said, DLQ_PAGE_SIZE, DLQ_MAX_PAGES * DLQ_PAGE_SIZE,
+                                                       DLQ_MAX_PAGES), request_id)
+        if task_id is None:
+            raise invalid("gave no TaskId on page 1 to ask for page 2 of %s with" % max_pages, request_id)
+        params["TaskId"] = task_id
+    entry.update(messages=letters, count=len(letters), complete=complete, request_id=request_ids[0],
+                 request_ids=request_ids)
+    return entry
 
 
 # ---------------------------------------------------------------------------------------------

@@ -111,10 +111,11 @@ def _count(number, noun):
 
 
 def _row_key(row, key):
-    """What identifies a row of a listing: its ``key`` field, else (without one) its whole content."""
-    value = row.get(key) if key else None
-    if isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
-        return value
+    """What identifies a row of a listing: its ``key`` field (its fields, for a tuple), else (without one) its whole content."""
+    names = key if isinstance(key, tuple) else (key,) if key else ()
+    values = [row.get(name) for name in names]
+    if values and all(isinstance(value, (str, int)) and not isinstance(value, bool) and value != "" for value in values):
+        return values[0] if len(values) == 1 else " at ".join(str(value) for value in values)
     return json.dumps(row, sort_keys=True)
 
 
@@ -157,14 +158,23 @@ class RmqClient(ApiClient):
                 query[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
         return self._run(lambda deadline: self._send(action, path, query, deadline), action)
 
-    def get_pages(self, action, segments, params=None, page_size=DEFAULT_PAGE_SIZE, key=None, noun="row"):
+    def get_pages(self, action, segments, params=None, page_size=DEFAULT_PAGE_SIZE, key=None, noun="row", enough=None,
+                  counts=None):
         """``GET`` every page of a listing (``pageNumber``/``pageSize``, ``data.list``, ``data.totalCount``), all or nothing.
 
-        ``key`` is the field that identifies a row (``consumerGroupId``, ``instanceId``): rows are
-        counted and kept once by it (a row without it, by its whole content); ``noun`` names a row
-        in errors. Returns ``{"items", "total_count", "request_id", "request_ids"}``: the distinct
-        rows in the order first listed, the last ``totalCount`` given (None if never), the first
-        page's request ID and every page's.
+        ``key`` is the field that identifies a row (``consumerGroupId``, ``instanceId``), or a tuple
+        of fields (``("messageId", "storeTime")``): rows are counted and kept once by it (a row
+        without it, by its whole content); ``noun`` names a row in errors. Returns ``{"items",
+        "total_count", "complete", "request_id", "request_ids"}``: the distinct rows in the order
+        first listed, the last ``totalCount`` given (None if never), whether every page was read,
+        the first page's request ID and every page's.
+
+        A page whose ``data`` has a ``scrollId`` (ListMessages) has it sent on the next pages as
+        ``scrollId``, beside ``pageNumber``; the last one given is sent.
+
+        With ``enough``, the listing stops after the page that brings the distinct rows for which
+        ``counts(row)`` is true (every row without ``counts``) to ``enough``: ``complete`` is false
+        then, unless that page was the last anyway. Without it, ``complete`` is always true.
 
         Pages are asked for from 1 until the distinct rows reach ``totalCount``. A listing that
         cannot be whole raises InvalidAnswerError (``InvalidResponse``) naming the figures, never
@@ -173,7 +183,8 @@ class RmqClient(ApiClient):
         * an empty page before the distinct rows reach ``totalCount`` (the shortfall);
         * a page the same as an earlier one, or holding only rows already listed (a server that
           ignores ``pageNumber``, or that repeats itself);
-        * a ``totalCount`` above MAX_PAGES pages of ``page_size``, or still more rows after MAX_PAGES pages.
+        * a ``totalCount`` above MAX_PAGES pages of ``page_size`` (with ``enough``, only once
+          MAX_PAGES pages did not bring it), or still more rows after MAX_PAGES pages.
 
         Without ``totalCount`` a page with fewer than ``page_size`` rows is the last; repetition is
         still an error. Rows may move between pages while the listing is read (a row created or
@@ -188,9 +199,10 @@ class RmqClient(ApiClient):
         naming how far the listing got); a failed page raises its ApiError.
         """
         rows_by_key, pages_seen, request_ids = {}, {}, []
-        promised = last_total = first_total = None
-        rows_read = 0
+        promised = last_total = first_total = scroll_id = None
+        rows_read = counted = 0
         page = 0
+        complete = True
 
         def held(with_total=True):
             # What the pages read so far held, for an error: "3 distinct groups (4 rows in 2 pages, totalCount 5)".
@@ -203,12 +215,13 @@ class RmqClient(ApiClient):
             if page > 1:
                 self.check_run_deadline(action, "page %d was not asked for, after %s: the listing is incomplete" % (
                     page, held()))
-            body = self.get(action, segments, dict(params or {}, pageNumber=page, pageSize=page_size))
+            body = self.get(action, segments, dict(params or {}, pageNumber=page, pageSize=page_size, scrollId=scroll_id))
             request_id = request_id_of(body)
             request_ids.append(request_id)
             data = get_object(body, "data", required=True, request_id=request_id)
             rows = get_list(data, "list", request_id=request_id)
             total = get_scalar(data, "totalCount", int, request_id=request_id)
+            scroll_id = get_scalar(data, "scrollId", str, request_id=request_id) or scroll_id
             if total is not None:
                 if total < 0:
                     raise InvalidAnswerError("totalCount is %d: it counts items and cannot be negative" % total,
@@ -216,7 +229,7 @@ class RmqClient(ApiClient):
                 first_total = total if first_total is None else first_total
                 last_total = total
                 promised = total if promised is None else max(promised, total)
-                if promised > MAX_PAGES * page_size:
+                if promised > MAX_PAGES * page_size and enough is None:
                     raise InvalidAnswerError("%s said totalCount %d: more than the %d pages of %d %ss this collection "
                                              "follows (MAX_PAGES); narrow the listing with a filter" % (
                                                  action, promised, MAX_PAGES, page_size, noun), request_id=request_id)
@@ -235,7 +248,9 @@ class RmqClient(ApiClient):
                                              "after %s it is incomplete" % (action, page, noun, _quote(keys), held()),
                                              request_id=request_id)
             for item, row in zip(keys, rows):
-                rows_by_key.setdefault(item, row)
+                if item not in rows_by_key:
+                    rows_by_key[item] = row
+                    counted += 1 if counts is None or counts(row) else 0
             if promised is not None:
                 if len(rows_by_key) >= promised:
                     break
@@ -247,11 +262,14 @@ class RmqClient(ApiClient):
                                              request_id=request_id)
             elif len(rows) < page_size:
                 break
+            if enough is not None and counted >= enough:
+                complete = False
+                break
             if page >= MAX_PAGES:
                 raise InvalidAnswerError("%s still promises more %ss after %d pages (MAX_PAGES), which held %s: the "
                                          "listing is cut off" % (action, noun, page, held()), request_id=request_id)
-        return {"items": list(rows_by_key.values()), "total_count": last_total, "request_id": request_ids[0],
-                "request_ids": request_ids}
+        return {"items": list(rows_by_key.values()), "total_count": last_total, "complete": complete,
+                "request_id": request_ids[0], "request_ids": request_ids}
 
     def _prepare(self, action, path, query):
         creds, nonce, timestamp = self._signing_inputs()

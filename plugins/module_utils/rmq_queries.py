@@ -17,6 +17,7 @@ Which API serves an instance is told by its ID: ``rmq-...`` is a 5.x instance, s
 API; ``MQ_INST_...`` a 4.x one, served by ONS (see wrong_generation).
 """
 
+from datetime import datetime, timedelta, timezone
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.errors import ApiError, InvalidAnswerError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import GENERATION_4, GENERATION_5, RMQ, api_of
@@ -26,8 +27,15 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import 
     get_list,
     get_object,
     get_scalar,
+    get_strings,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import request_id_of
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.time_windows import (
+    EASTMOST_OFFSET,
+    WESTMOST_OFFSET,
+    check_window,
+    parse_time_zone,
+)
 
 LIST_INSTANCES = "ListInstances"
 GET_INSTANCE = "GetInstance"
@@ -38,10 +46,19 @@ GET_LAG = "GetConsumerGroupLag"
 LIST_SUBSCRIPTIONS = "ListConsumerGroupSubscriptions"
 GET_SUBSCRIPTION = "GetConsumerGroupSubscription"
 GET_TRACE = "GetTrace"
+LIST_MESSAGES = "ListMessages"
 
-# Page sizes: ListInstances takes 10 to 200, ListConsumerGroups 10 to 100.
+# Page sizes: ListInstances takes 10 to 200, ListConsumerGroups 10 to 100. ListMessages publishes
+# no range; its documented example answers pages of 50.
 INSTANCE_PAGE_SIZE = 100
 GROUP_PAGE_SIZE = 100
+MESSAGE_PAGE_SIZE = 50
+# The API's times, such as ListMessages' startTime and storeTime: a wall clock without a zone, and
+# the zone is not published. Unknown, it is one of the zones in use, from UTC-12:00 to UTC+14:00.
+API_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MINUTE_MS = 60 * 1000
+_SECOND_MS = 1000
 
 # The module of the other API that answers what a module answers, for a user who gave an instance
 # of the other generation; the first one named is the one to use.
@@ -60,6 +77,8 @@ COUNTERPARTS = {
     "rmq_consumer_group_info": ("ons_group_info",),
     "rmq_instance_info": ("ons_instance_info",),
     "rmq_trace_info": ("ons_trace_info",),
+    "ons_dead_letter_info": ("rmq_dead_letter_info",),
+    "rmq_dead_letter_info": ("ons_dead_letter_info",),
 }
 # The rules of names are the API's (apis.RMQ.names).
 NAME_RULES = RMQ.names
@@ -542,4 +561,145 @@ def get_trace(client, instance_id, topic, msg_id):
     entry["found"] = True
     entry["consumers"] = [_shape_consumer(item, request_id)
                           for item in get_list(data, "consumerInfos", request_id=request_id)]
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# The API's times, which carry no zone (rmq_dead_letter_info)
+
+
+def api_time(ms, offset, round_up=False):
+    """Epoch milliseconds ``ms`` as the API writes a time: the wall clock ``offset`` minutes east of UTC, to the second.
+
+    The second is rounded down, or up with ``round_up``, so that a window sent this way holds the
+    one asked for.
+    """
+    seconds = -(-ms // _SECOND_MS) if round_up else ms // _SECOND_MS
+    return (_EPOCH + timedelta(seconds=seconds, minutes=offset)).strftime(API_TIME_FORMAT)
+
+
+def read_api_time(text):
+    """Return the wall clock ``text`` (``YYYY-MM-DD HH:mm:ss``, or with milliseconds) as epoch ms read in UTC; None if it is not one."""
+    if not isinstance(text, str):
+        return None
+    for form in (API_TIME_FORMAT, API_TIME_FORMAT + ".%f"):
+        try:
+            when = datetime.strptime(text.strip(), form)
+        except ValueError:
+            continue
+        return (when.replace(tzinfo=timezone.utc) - _EPOCH) // timedelta(milliseconds=1)
+    return None
+
+
+def message_window(begin_ms, end_ms, offset=None):
+    """Return ``(startTime, endTime)`` to ask ListMessages for the messages stored from ``begin_ms`` to ``end_ms``.
+
+    In the zone ``offset`` minutes east of UTC when known; when None, in UTC widened by the widest
+    offsets (12 hours before, 14 after), so that whatever zone the server reads them in, the
+    window asked for holds the one wanted.
+    """
+    if offset is not None:
+        return api_time(begin_ms, offset), api_time(end_ms, offset, round_up=True)
+    return api_time(begin_ms + WESTMOST_OFFSET * _MINUTE_MS, 0), api_time(end_ms + EASTMOST_OFFSET * _MINUTE_MS, 0, True)
+
+
+def store_timestamp_of(store_time, begin_ms, end_ms, offset=None):
+    """Return ``(kept, store_timestamp)`` of a message stored at the API's time ``store_time``.
+
+    ``offset`` known, ``store_timestamp`` is the epoch milliseconds of that wall clock in that zone
+    and the message is kept when the second it names overlaps the window. ``offset`` None, the
+    time is unknown (``store_timestamp`` None) and the message is kept when any reading of it
+    from UTC-12:00 to UTC+14:00 could fall in the window. A time that cannot be read is kept, as
+    a count of dead letters must never lose one.
+    """
+    wall_ms = read_api_time(store_time)
+    if wall_ms is None:
+        return True, None
+    # A time to the second stands for any millisecond of it.
+    spread = 0 if "." in store_time else _SECOND_MS - 1
+    if offset is not None:
+        stored = wall_ms - offset * _MINUTE_MS
+        return stored <= end_ms and stored + spread >= begin_ms, stored
+    earliest = wall_ms - EASTMOST_OFFSET * _MINUTE_MS
+    latest = wall_ms + spread - WESTMOST_OFFSET * _MINUTE_MS
+    return earliest <= end_ms and latest >= begin_ms, None
+
+
+# ---------------------------------------------------------------------------------------------
+# ListMessages of the dead-letter topic (rmq_dead_letter_info)
+
+
+def dead_letter_entry(instance_id, group_id, begin_ms, end_ms, request_id=None):
+    """Return the dead-letter entry of a group whose letters are unknown (not none): its query failed, or was not made."""
+    return {"group_id": group_id, "instance_id": instance_id, "dead_letter_topic": None, "begin_time": begin_ms,
+            "end_time": end_ms, "time_zone": None, "count": None, "complete": False, "messages": [],
+            "request_id": request_id, "request_ids": [] if request_id is None else [request_id]}
+
+
+def _user_properties(item, request_id):
+    properties = get_object(item, "userProperties", request_id=request_id) or {}
+    return dict((name, _text(properties, name, request_id)) for name in properties)
+
+
+def _shape_letter(item, store_timestamp, request_id):
+    return {
+        "message_id": _text(item, "messageId", request_id),
+        "topic": _text(item, "topicName", request_id),
+        "message_tag": _text(item, "messageTag", request_id),
+        "message_keys": get_strings(item, "messageKeys", request_id=request_id),
+        "message_type": _text(item, "messageType", request_id),
+        "born_host": _text(item, "bornHost", request_id),
+        "born_time": _text(item, "bornTime", request_id),
+        "store_host": _text(item, "storeHost", request_id),
+        "store_time": _text(item, "storeTime", request_id),
+        "store_timestamp": store_timestamp,
+        "body_size": _count(item, "bodySize", request_id),
+        "user_properties": _user_properties(item, request_id),
+    }
+
+
+def list_dead_letters(client, instance_id, group_id, begin_ms, end_ms, enough=None, topic=None, time_zone=None):
+    """List the dead letters of a group stored from ``begin_ms`` to ``end_ms`` (epoch ms): ListMessages of its dead-letter topic.
+
+    The topic is ``topic``, else the group's (GetConsumerGroup, ``deadLetterTargetTopic``); a group
+    without one gives dead_letter_entry with ``complete`` true and ``count`` None: nothing to count.
+    The API's times carry no zone, and its zone is not published: with ``time_zone`` (text for
+    parse_time_zone) the window is sent and each ``storeTime`` read in that zone; without, the
+    window is widened by the widest offsets and a letter is kept when its time could be in the
+    window (see message_window and store_timestamp_of), its ``store_timestamp`` None.
+
+    Returns dead_letter_entry with ``dead_letter_topic``, ``time_zone`` (as given), ``messages``
+    (``[{message_id, topic, message_tag, message_keys, message_type, born_host, born_time,
+    store_host, store_time, store_timestamp, body_size, user_properties}]``, never the body),
+    ``count``, ``complete``, ``request_id`` (the first call's) and ``request_ids`` (every call's).
+    ``enough`` stops the listing as ons_queries.list_dead_letters does. The listing is whole or an
+    error, as RmqClient.get_pages says. Raises ValueError for a bad window or zone, ApiError when a
+    call fails (an unknown group: ``ConsumerGroup.NotFound``).
+    """
+    check_window(begin_ms, end_ms, enough)
+    offset = parse_time_zone(time_zone) if time_zone is not None else None
+    entry = dead_letter_entry(instance_id, group_id, begin_ms, end_ms)
+    entry["time_zone"] = time_zone
+    request_ids = []
+    if topic is None:
+        group = get_consumer_group(client, instance_id, group_id)
+        request_ids.append(group["request_id"])
+        topic = group["dead_letter_topic"]
+        if topic is None:
+            entry.update(complete=True, request_id=request_ids[0], request_ids=request_ids)
+            return entry
+    start, end = message_window(begin_ms, end_ms, offset)
+    listing = client.get_pages(
+        LIST_MESSAGES, ["instances", instance_id, "topics", topic, "messages"], {"startTime": start, "endTime": end},
+        page_size=MESSAGE_PAGE_SIZE, key=("messageId", "storeTime"), noun="message", enough=enough,
+        counts=lambda row: store_timestamp_of(row.get("storeTime"), begin_ms, end_ms, offset)[0])
+    letters = []
+    for item in listing["items"]:
+        kept, store_timestamp = store_timestamp_of(_text(item, "storeTime", listing["request_id"]), begin_ms, end_ms,
+                                                   offset)
+        if kept:
+            letters.append(_shape_letter(item, store_timestamp, listing["request_id"]))
+    request_ids.extend(listing["request_ids"])
+    entry.update(dead_letter_topic=topic, messages=letters, count=len(letters), complete=listing["complete"],
+                 request_id=request_ids[0], request_ids=request_ids)
     return entry

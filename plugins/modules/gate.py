@@ -113,6 +113,53 @@ options:
             With fewer samples and a growing lag it is inconclusive, so that the gate takes another.
         type: bool
         default: false
+      max_failed_percent:
+        description:
+          - 'Did the release work? The clients of the group, and the clients of each client version on their own, fail
+            at most this share of the messages they process, in percent (C(FailedTps) of C(OkTps) plus C(FailedTps)
+            over the last minute, from the per-client figures of C(OnsConsumerStatus) with C(Detail),
+            C(clients[].running_data) of M(apsaramq.rocketmq.ons_consumer_status_info)). A version whose clients fail
+            more fails the check even when older clients hide it in the group''s total; the line names each version
+            with its share and clients, such as C(V4_9_7: 90% failed on 2 clients; V4_9_4: 0% on 2).'
+          - A group whose clients consumed and failed nothing in the last minute is V(not_applicable) (there is
+            nothing to judge), and so is a group with no client online (O(group_defaults.min_consumers) fails it).
+            A client whose figures cannot be read makes the check inconclusive, naming it.
+          - On by default; V(null) turns it off. 4.x only; on a 5.x group, whose API gives no per-client figures, it
+            is V(not_applicable); set O(group_defaults.max_dead_letters), O(group_defaults.max_delay_seconds) and
+            trace messages instead.
+        type: float
+        default: 10
+      canary_max_rt_ratio:
+        description:
+          - A canary check. The clients of the newest version in the group (the highest version name) take at most
+            this many times as long per message (C(Rt), weighted by what each client processed) as the clients of
+            every other version together, such as V(1.5). Off by default.
+          - V(not_applicable) when every client runs one version (no canary), when a side consumed nothing in the
+            last minute, and on a 5.x group (no per-client figures); inconclusive when no version can be ordered.
+        type: float
+      canary_min_tps_ratio:
+        description:
+          - A canary check. The clients of the newest version consume at least this share of the messages per
+            second per client (C(OkTps)) of the clients of every other version, such as V(0.5). Off by default.
+          - V(not_applicable) as for O(group_defaults.canary_max_rt_ratio).
+        type: float
+      max_dead_letters:
+        description:
+          - At most this many of the group's messages reached its dead-letter queue from
+            O(group_defaults.dead_letter_lookback) seconds before the gate started until its last attempt - messages
+            the consumers failed until RocketMQ gave up on them. V(0) fails on one. Off by default; up to V(2000).
+          - 4.x reads C(OnsDLQMessagePageQueryByGroupId) (as M(apsaramq.rocketmq.ons_dead_letter_info)); 5.x reads the
+            group's dead-letter topic (C(GetConsumerGroup), once) and the messages stored in it (C(ListMessages), as
+            M(apsaramq.rocketmq.rmq_dead_letter_info)). A 5.x group without a dead-letter topic is V(not_applicable).
+          - The gate reads one more dead letter than the limit at most, beside the status reads (each operation at its
+            own rate limit). The 5.x API gives its times without a zone; see O(rmq_time_zone).
+        type: int
+      dead_letter_lookback:
+        description:
+          - How many seconds before the gate started O(group_defaults.max_dead_letters) starts counting dead letters;
+            a dead letter stored earlier does not count. Up to 30 days.
+        type: float
+        default: 3600
       rules:
         description:
           - Custom checks of every group (a group's own C(rules) are added to them). Each has a C(name) of its
@@ -126,7 +173,9 @@ options:
             P(apsaramq.rocketmq.connection_summary#filter) of them), C(accumulate) (the lag figures of the same
             answer, keyed as M(apsaramq.rocketmq.ons_consumer_accumulate_info) returns them), C(samples) (the lag
             at each attempt so far, with C(seconds), C(total_diff), C(delay_time), C(last_timestamp), C(topics)),
-            C(group_id), C(group_type) and C(instance_id).
+            C(dead_letters) (the group's entry of M(apsaramq.rocketmq.ons_dead_letter_info) or
+            M(apsaramq.rocketmq.rmq_dead_letter_info) over the window of O(group_defaults.dead_letter_lookback), read only
+            when O(group_defaults.max_dead_letters) is set, else V(null)), C(group_id), C(group_type) and C(instance_id).
           - For a group of a 5.x instance, C(connections) are the entries of M(apsaramq.rocketmq.rmq_consumer_connection_info)
             (with C(client_addr), the client's egress IP), C(lag) and C(subscriptions) those of
             M(apsaramq.rocketmq.rmq_consumer_lag_info) and M(apsaramq.rocketmq.rmq_consumer_subscription_info), and
@@ -245,6 +294,14 @@ options:
   rmq_region:
     description: The region of the 5.x instances, when it is not O(region).
     type: str
+  rmq_time_zone:
+    description:
+      - The zone of the times of the RocketMQ 5.x API, as an offset such as V(+08:00), or V(UTC). The API writes times
+        as C(YYYY-MM-DD HH:mm:ss) without a zone and does not publish which one it means.
+      - Unset, the gate asks for the dead letters of a window widened by the widest offsets (12 hours before, 14 after)
+        and counts a dead letter whose store time could be in the window in any zone, so that none is missed; a
+        letter stored up to 14 hours before the window may then count. Set, the window is exact.
+    type: str
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
   - apsaramq.rocketmq.credentials
@@ -256,7 +313,9 @@ notes:
     C(select)) and C(mq:QueryMessageTrace) (for messages), with the associated instance actions; on a 5.x
     instance C(rocketmq:ListConsumerConnections), C(rocketmq:GetConsumerGroupLag),
     C(rocketmq:ListConsumerGroupSubscriptions), C(rocketmq:ListConsumerGroups) (for C(select)) and
-    C(rocketmq:GetTrace) (for messages). The gate guide gives both policies.
+    C(rocketmq:GetTrace) (for messages). O(group_defaults.max_dead_letters) also needs the action of
+    C(OnsDLQMessagePageQueryByGroupId) on 4.x, and C(rocketmq:GetConsumerGroup) and C(rocketmq:ListMessages) (on the
+    dead-letter topic) on 5.x. The gate guide gives the policies.
 attributes:
   action:
     description: Runs on the controller as an action plugin.
@@ -315,6 +374,18 @@ EXAMPLES = r"""
         require_progress: true
     observe_seconds: 120
     poll_interval: 20
+
+- name: Did the release work? Fail a canary version that fails its messages or is slow, and any dead letter
+  apsaramq.rocketmq.gate:
+    instance_id: MQ_INST_1234567890_DEMO
+    groups:
+      - group_id: GID_orders
+    group_defaults:
+      max_failed_percent: 5
+      canary_max_rt_ratio: 1.5
+      canary_min_tps_ratio: 0.5
+      max_dead_letters: 0
+      dead_letter_lookback: 1800
 
 - name: Check that a canary message was consumed, and decide later
   apsaramq.rocketmq.gate:

@@ -248,28 +248,33 @@ groups:
               elements: str
               sample: [created, paid]
         running_data:
-          description: How fast the client consumes each topic.
+          description:
+            - How this client consumes each topic it subscribes to, one entry per topic, as the client reports it
+              (C(RunningDataList) of C(OnsConsumerStatus)).
+            - A message whose consumption failed is delivered again later, and after its last retry goes to the
+              group's dead-letter queue (see M(apsaramq.rocketmq.ons_dead_letter_info)); a client can fail every
+              message and still look online, with little lag.
           type: list
           elements: dict
           contains:
             topic:
-              description: Name of the topic.
+              description: Name of the topic these figures are about.
               type: str
               sample: orders
             ok_tps:
-              description: Messages consumed successfully per second.
+              description: Messages of the topic this client consumed successfully, per second.
               type: float
               sample: 10.0
             failed_tps:
-              description: Messages whose consumption failed, per second.
+              description: Messages of the topic whose consumption by this client failed, per second.
               type: float
               sample: 0.0
             failed_count_per_hour:
-              description: Messages whose consumption failed in the last hour.
+              description: Messages of the topic whose consumption by this client failed in the last hour.
               type: int
               sample: 0
             rt:
-              description: Average time to consume one message, in milliseconds.
+              description: Average time this client took to consume one message of the topic, in milliseconds.
               type: float
               sample: 12.5
         jstack:

@@ -19,7 +19,8 @@ than branching on the generation:
 * the reads (gate_engine.Facts), with the client and the queries the backend was made with:
   ``select`` (the groups a selection lists), ``status`` (a group's status, from the calls its
   checks need), ``status_calls`` (how many calls that is at most, for the deadline of a round of
-  reads) and ``trace`` (a message's). Each returns ``(what, function)``: the module whose facts it
+  reads), ``dead_letters`` (a group's dead letters in a window, ``dead_letter_calls`` calls at
+  most) and ``trace`` (a message's). Each returns ``(what, function)``: the module whose facts it
   reads, named when it fails, and the call that reads them.
 
 The built-in checks read a group's status as ``ons_consumer_status_info`` gives it, and a message's
@@ -31,7 +32,10 @@ generations:
 * delay is ``deliveryDuration`` (seconds, given here in milliseconds as ONS gives ``DelayTime``);
 * progress is ``lastConsumeTimestamp``;
 * the subscriptions agree when the API says every topic's subscription is ``consistency: true``;
-* the message model is the one the clients report; a 5.x group has no rebalance flag.
+* the message model is the one the clients report; a 5.x group has no rebalance flag;
+* the 5.x API gives no per-client consume figures (what each client consumed, failed and took), so
+  the failure and canary checks have no meaning there; the dead letters stand in for them, read
+  from the group's dead-letter topic (``consumeRetryPolicy.deadLetterTargetTopic``).
 
 A rule of a 5.x group reads the facts of the ``rmq_*`` modules themselves: ``connections``,
 ``lag`` and ``subscriptions``, beside ``status`` (the view above), ``summary`` and ``samples``.
@@ -64,12 +68,15 @@ class Backend:
     """
 
     api = None
-    # The calls of a group's status at most, a listing's further pages aside.
+    # The calls of a group's status at most, and of its dead letters, a listing's further pages aside.
     status_calls = 1
+    dead_letter_calls = 1
 
-    def __init__(self, client=None, queries=None):
+    def __init__(self, client=None, queries=None, time_zone=None):
+        """``time_zone``: the zone of the API's times, for an API whose times carry none (gate option ``rmq_time_zone``)."""
         self.client = client
         self.queries = queries
+        self.time_zone = time_zone
 
     def __repr__(self):
         return '<%s %s>' % (type(self).__name__, 'reading' if self.client is not None else 'not reading')
@@ -99,6 +106,10 @@ class Backend:
         """``(what, function)``: the status of a group, with what ``wanted`` (gate_checks.wanted) says its checks and rules read."""
         raise NotImplementedError
 
+    def dead_letters(self, instance_id, group_id, begin_ms, end_ms, enough):
+        """``(what, function)``: the group's dead letters stored from ``begin_ms`` to ``end_ms``, reading no further than ``enough`` of them."""
+        raise NotImplementedError
+
     def trace(self, instance_id, topic, msg_id):
         """``(what, function)``: the trace of a message as the message check reads it (``found`` and ``tracks``)."""
         raise NotImplementedError
@@ -120,6 +131,11 @@ class OnsBackend(Backend):
         del wanted
         return 'ons_consumer_status_info', lambda: self.queries.query_status(self.client, instance_id, group_id, detail=True)
 
+    def dead_letters(self, instance_id, group_id, begin_ms, end_ms, enough):
+        # OnsDLQMessagePageQueryByGroupId, a page at a time (TaskId) until enough are found.
+        return 'ons_dead_letter_info', lambda: self.queries.list_dead_letters(
+            self.client, instance_id, group_id, begin_ms, end_ms, enough=enough)
+
     def trace(self, instance_id, topic, msg_id):
         return 'ons_trace_info', lambda: self.queries.query_trace(self.client, instance_id, topic, msg_id)
 
@@ -128,10 +144,23 @@ class RmqBackend(Backend):
     """RocketMQ 5.x instances (``rmq-...``), through the 2022-08-01 API: its facts translated to those the checks read."""
 
     api = RMQ
-    # ListConsumerConnections, GetConsumerGroupLag and ListConsumerGroupSubscriptions (``status``).
+    # ListConsumerConnections, GetConsumerGroupLag and ListConsumerGroupSubscriptions (``status``);
+    # GetConsumerGroup (its dead-letter topic, once per gate) and ListMessages (``dead_letters``).
     status_calls = 3
-    # Built-in checks whose fact the 5.x API does not give: a 5.x group has no rebalance flag.
-    NOT_GIVEN = ('rebalance_ok',)
+    dead_letter_calls = 2
+    # Built-in checks whose facts the 5.x API does not give, and why.
+    NOT_GIVEN = {
+        'rebalance_ok': 'the RocketMQ 5.x API does not say whether the queues are balanced',
+        'max_failed_percent': ('the RocketMQ 5.x API gives no per-client consume or failure figures; max_dead_letters, '
+                               'max_delay_seconds and the traces of messages stand in for them'),
+        'canary_max_rt_ratio': 'the RocketMQ 5.x API gives no per-client consume times to compare versions by',
+        'canary_min_tps_ratio': 'the RocketMQ 5.x API gives no per-client throughput to compare versions by',
+    }
+
+    def __init__(self, client=None, queries=None, time_zone=None):
+        super().__init__(client, queries, time_zone)
+        # The dead-letter topic of each group read so far: it does not change during a gate.
+        self.dead_letter_topics = {}
     # What needs each call beyond the connections: a check of these reads, or of these names.
     NEEDS_LAG = (LAG, SAMPLES, RULES)
     NEEDS_SUBSCRIPTIONS = ('subscription_consistent', RULES)
@@ -148,9 +177,7 @@ class RmqBackend(Backend):
                      % entry['instance_id'])
 
     def not_given(self, check_name):
-        if check_name in self.NOT_GIVEN:
-            return 'the RocketMQ %s API does not give what this check reads' % self.generation
-        return None
+        return self.NOT_GIVEN.get(check_name)
 
     def rule_facts(self, status):
         found = status.pop(RMQ_FACTS, None)
@@ -189,6 +216,22 @@ class RmqBackend(Backend):
         status[RMQ_FACTS] = {'lag': lag, 'subscriptions': subscriptions}
         return status
 
+    def dead_letters(self, instance_id, group_id, begin_ms, end_ms, enough):
+        return 'rmq_dead_letter_info', lambda: self._dead_letters(instance_id, group_id, begin_ms, end_ms, enough)
+
+    def _dead_letters(self, instance_id, group_id, begin_ms, end_ms, enough):
+        """The group's dead letters; its dead-letter topic is asked once (GetConsumerGroup), then read from memory."""
+        key = (instance_id, group_id)
+        if key in self.dead_letter_topics and self.dead_letter_topics[key] is None:
+            # No dead-letter topic: nothing to read (the check is not applicable).
+            entry = self.queries.dead_letter_entry(instance_id, group_id, begin_ms, end_ms)
+            entry.update(complete=True, time_zone=self.time_zone)
+            return entry
+        found = self.queries.list_dead_letters(self.client, instance_id, group_id, begin_ms, end_ms, enough=enough,
+                                               topic=self.dead_letter_topics.get(key), time_zone=self.time_zone)
+        self.dead_letter_topics[key] = found['dead_letter_topic']
+        return found
+
     def trace(self, instance_id, topic, msg_id):
         return 'rmq_trace_info', lambda: trace_from_rmq(self.queries.get_trace(self.client, instance_id, topic, msg_id))
 
@@ -208,7 +251,7 @@ def backend_for(instance_id, backends=None):
 
 
 def bind(readers):
-    """The backend of every API, by its key; each reads with the ``(client, queries)`` of ``readers`` under that key, if any."""
+    """The backend of every API, by its key; each reads with the ``(client, queries[, time_zone])`` of ``readers`` under that key, if any."""
     return dict((backend.api.key, backend(*readers.get(backend.api.key, (None, None)))) for backend in BACKENDS)
 
 

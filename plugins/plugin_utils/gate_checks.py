@@ -31,9 +31,13 @@ facts of a group are exactly what the info modules return:
 ``samples``
     the lag of each attempt so far (``seconds`` since the gate started, ``total_diff``,
     ``delay_time``, ``last_timestamp`` and ``topics``), for the trend checks;
+``dead_letters``
+    the group's entry of ``ons_dead_letter_info`` (4.x) or ``rmq_dead_letter_info`` (5.x) over the
+    window of ``dead_letter_lookback``, when ``max_dead_letters`` is set (a read of its own); else None;
 ``group_id``, ``group_type``, ``instance_id``.
 """
 
+import datetime
 from collections import namedtuple
 from collections.abc import Mapping
 
@@ -44,6 +48,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.connection_summa
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends import backend_for
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     CONNECTIONS,
+    DEAD_LETTERS,
     DELIVERY_SUITE,
     FAILED,
     HEALTH_SUITE,
@@ -453,6 +458,288 @@ def lag_trend(_setting, facts):
 
 
 # ---------------------------------------------------------------------------------------------
+# Did the release work: what the clients of each version consume, fail and take (4.x, per client)
+
+# How many dead letters an offender list names before "and N more".
+LETTERS_LISTED = 10
+
+ClientFigures = namedtuple('ClientFigures', 'name ok failed rt')
+ClientFigures.__doc__ = """One client's figures over its topics: messages ``ok`` and ``failed`` per second, ``rt`` ms per message (None: none consumed)."""
+
+
+class VersionFigures:
+    """The figures of the clients of one version together: ``clients`` (ClientFigures), ``unknown`` (names without figures)."""
+
+    def __init__(self, version):
+        self.version = version
+        self.clients = []
+        self.unknown = []
+
+    @property
+    def shown(self):
+        return _version_text(self.version)
+
+    @property
+    def ok(self):
+        return sum(client.ok for client in self.clients)
+
+    @property
+    def failed(self):
+        return sum(client.failed for client in self.clients)
+
+    @property
+    def processed(self):
+        return self.ok + self.failed
+
+    @property
+    def failed_share(self):
+        """The share of the messages processed that failed, in percent; None without traffic."""
+        return 100.0 * self.failed / self.processed if self.processed > 0 else None
+
+    @property
+    def ok_per_client(self):
+        return self.ok / len(self.clients) if self.clients else None
+
+    @property
+    def rt(self):
+        """The consume time per message over the clients, weighted by what each processed; None without traffic."""
+        weighted = [(client.rt, client.ok + client.failed) for client in self.clients if client.rt is not None]
+        weight = sum(share for _rt, share in weighted)
+        return sum(rt * share for rt, share in weighted) / weight if weight > 0 else None
+
+    def size(self):
+        return plural(len(self.clients) + len(self.unknown), 'client')
+
+
+def _client_figures(client):
+    """ClientFigures of one client of a detailed 4.x status, or None when its figures cannot be read.
+
+    ``running_data`` has a row per topic the client consumes (OkTps, FailedTps and Rt of the last
+    minute). A client that subscribes to topics but has no row is unknown, not idle: the broker
+    could not read its figures.
+    """
+    name = {'client_addr': client.get('connection'), 'client_id': client.get('client_id')}
+    rows = client.get('running_data')
+    if not isinstance(rows, list) or not all(isinstance(row, Mapping) for row in rows):
+        return None
+    if not rows and client.get('subscriptions'):
+        return None
+    ok = failed = weighted = 0.0
+    for row in rows:
+        row_ok, row_failed, row_rt = row.get('ok_tps'), row.get('failed_tps'), row.get('rt')
+        if not all(figure(value) and value >= 0 for value in (row_ok, row_failed)):
+            return None
+        ok, failed = ok + row_ok, failed + row_failed
+        if row_ok + row_failed > 0:
+            if not figure(row_rt) or row_rt < 0:
+                return None
+            weighted += row_rt * (row_ok + row_failed)
+    rt = weighted / (ok + failed) if ok + failed > 0 else None
+    return ClientFigures(name, ok, failed, rt)
+
+
+def _versions(facts):
+    """``(versions, why)``: a VersionFigures per client version, the newest first; or None and why the figures cannot be read.
+
+    The newest is the highest recognised version (as uniform_version orders them); versions that are
+    not RocketMQ version names come after the rest.
+    """
+    clients = facts['status'].get('clients')
+    if not isinstance(clients, list) or not clients or not all(isinstance(client, Mapping) for client in clients):
+        return None, 'the API gives no per-client consume figures for the group'
+    by_version = {}
+    for client in clients:
+        identity = _version_identity(client.get('version'))
+        found = by_version.setdefault(identity, VersionFigures(client.get('version')))
+        figures = _client_figures(client)
+        if figures is None:
+            found.unknown.append(_client_name({'client_addr': client.get('connection'), 'client_id': client.get('client_id')},
+                                              'on %s without readable figures' % found.shown))
+        else:
+            found.clients.append(figures)
+    recognised = sorted((key for key in by_version if key[0] != 'unrecognised'), reverse=True)
+    others = [key for key in by_version if key[0] == 'unrecognised']
+    return [by_version[key] for key in recognised + others], None
+
+
+def _percent(value):
+    """A share in percent as a line shows it: ``90%``, ``4.55%``, ``0.002%``, ``<0.001%``."""
+    if value >= 1:
+        return '%.3g%%' % value
+    shown = round(value, 3)
+    return '%g%%' % shown if shown > 0 or value == 0 else '<0.001%'
+
+
+def _rate(value):
+    return '%.3g/s' % value
+
+
+def _share_text(found, first):
+    """``V4_9_7: 90% failed on 2 clients``, or ``V4_9_4: 0% on 2`` after the first."""
+    size = found.size() if first else str(len(found.clients) + len(found.unknown))
+    if found.failed_share is None:
+        text = '%s: no traffic on %s' % (found.shown, size)
+    else:
+        text = '%s: %s%s on %s' % (found.shown, _percent(found.failed_share), ' failed' if first else '', size)
+    if found.unknown:
+        text += ' (%d without figures)' % len(found.unknown)
+    return text
+
+
+def _consume_check_applies(facts):
+    """``(versions, None)``, or ``(None, (status, reason))`` when a consume check cannot judge the group."""
+    if not facts['connections']:
+        return None, (NOT_APPLICABLE, 'no client online: nothing was consumed')
+    versions, why = _versions(facts)
+    if versions is None:
+        return None, (INCONCLUSIVE, why)
+    return versions, None
+
+
+@check('max_failed_percent', 'percent', 10, CONNECTIONS, lambda limit: '<= %s failed' % _percent(limit))
+def max_failed_percent(limit, facts):
+    """A group, or one version of its clients, that fails more than ``limit`` percent of the messages it processes."""
+    versions, why = _consume_check_applies(facts)
+    if why:
+        return why[0], None, [], why[1]
+    ok = sum(found.ok for found in versions)
+    failed = sum(found.failed for found in versions)
+    unknown = [name for found in versions for name in found.unknown]
+    observed = '%s failed' % _percent(100.0 * failed / (ok + failed)) if ok + failed > 0 else None
+    text = '; '.join(_share_text(found, index == 0) for index, found in enumerate(versions))
+    over = [found for found in versions if found.failed_share is not None and found.failed_share > limit]
+    if over:
+        offenders = [_client_name(client.name, 'on %s: %s failed, %s consumed' % (found.shown, _rate(client.failed), _rate(client.ok)))
+                     for found in over for client in found.clients if client.failed > 0]
+        return FAILED, observed, offenders + unknown, text
+    if unknown:
+        return INCONCLUSIVE, observed, unknown, 'the API does not give what %s consumed and failed; %s' % (
+            plural(len(unknown), 'client'), text)
+    if observed is None:
+        return NOT_APPLICABLE, None, [], ('no client consumed or failed a message in the last minute (OkTps and FailedTps '
+                                          'are 0): there is nothing to judge')
+    return PASSED, observed, [], text
+
+
+def _canary(facts):
+    """``(newest, others, None)``: the VersionFigures of the newest version and of all the others; or the verdict that stands instead."""
+    versions, why = _consume_check_applies(facts)
+    if why:
+        return None, None, (why[0], None, [], why[1])
+    if len(versions) == 1:
+        return None, None, (NOT_APPLICABLE, versions[0].shown, [],
+                            'every client runs %s: there is no canary to compare' % versions[0].shown)
+    if _version_identity(versions[0].version)[0] == 'unrecognised':
+        return None, None, (INCONCLUSIVE, [found.shown for found in versions], [],
+                            'no version of the group is a RocketMQ version name, so none is known to be the newest')
+    newest, others = versions[0], VersionFigures(None)
+    for found in versions[1:]:
+        others.clients.extend(found.clients)
+        others.unknown.extend(found.unknown)
+    unknown = newest.unknown + others.unknown
+    if unknown:
+        return None, None, (INCONCLUSIVE, None, unknown,
+                            'the API does not give what %s consumed' % plural(len(unknown), 'client'))
+    return newest, others, None
+
+
+def _older(facts, newest):
+    """The versions other than ``newest``, as a line names them."""
+    versions, _why = _versions(facts)
+    return ', '.join(found.shown for found in versions if found.version != newest.version)
+
+
+@check('canary_max_rt_ratio', 'ratio', None, CONNECTIONS, lambda limit: 'newest version <= %s\u00d7 the consume time of the others' % limit)
+def canary_max_rt_ratio(limit, facts):
+    """The newest version takes more than ``limit`` times as long per message as the others."""
+    newest, others, instead = _canary(facts)
+    if instead:
+        return instead
+    older = _older(facts, newest)
+    if newest.rt is None or others.rt is None:
+        idle = newest.shown if newest.rt is None else older
+        return NOT_APPLICABLE, None, [], '%s consumed nothing in the last minute: no consume time to compare' % idle
+    ratio = newest.rt / others.rt if others.rt > 0 else (1.0 if newest.rt == 0 else float('inf'))
+    observed = round(ratio, 2) if ratio != float('inf') else 'unbounded'
+    text = '%s: %.3g ms per message on %s, %s\u00d7 the %.3g ms of %s on %s' % (
+        newest.shown, newest.rt, newest.size(), observed, others.rt, older, plural(len(others.clients), 'client'))
+    if ratio > limit:
+        return FAILED, observed, [], text
+    return PASSED, observed, [], text
+
+
+@check('canary_min_tps_ratio', 'ratio', None, CONNECTIONS, lambda limit: 'newest version >= %s\u00d7 the throughput per client of the others' % limit)
+def canary_min_tps_ratio(limit, facts):
+    """The newest version consumes less than ``limit`` times as many messages per client as the others."""
+    newest, others, instead = _canary(facts)
+    if instead:
+        return instead
+    older = _older(facts, newest)
+    if not others.ok_per_client:
+        return NOT_APPLICABLE, None, [], '%s consumed nothing in the last minute: no throughput to compare with' % older
+    ratio = newest.ok_per_client / others.ok_per_client
+    text = '%s: %s consumed per client on %s, %.3g\u00d7 the %s of %s on %s' % (
+        newest.shown, _rate(newest.ok_per_client), newest.size(), ratio, _rate(others.ok_per_client), older,
+        plural(len(others.clients), 'client'))
+    if ratio < limit:
+        return FAILED, round(ratio, 2), [], text
+    return PASSED, round(ratio, 2), [], text
+
+
+# ---------------------------------------------------------------------------------------------
+# Dead letters
+
+
+def _utc(ms):
+    return datetime.datetime.fromtimestamp(ms / 1000.0, datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
+
+
+def _letter_text(letter):
+    """One dead letter as an offender line: its ID, topic and when it was stored."""
+    if not isinstance(letter, Mapping):
+        return 'a dead letter that cannot be read: %s' % short(letter)
+    message = letter.get('msg_id') or letter.get('message_id')
+    topic = letter.get('topic')
+    stored = letter.get('store_timestamp')
+    if figure(stored):
+        when = _utc(stored)
+    elif letter.get('store_time'):
+        when = '%s (the API gives no zone)' % letter['store_time']
+    else:
+        when = 'at a time the API does not give'
+    text = 'message %s of topic %s, stored %s' % (message, topic, when)
+    if figure(letter.get('reconsume_times')):
+        text += ' after %s' % plural(int(letter['reconsume_times']), 'delivery attempt')
+    return text
+
+
+@check('max_dead_letters', 'letters', None, DEAD_LETTERS, lambda limit: '<= %s' % plural(limit, 'dead letter'))
+def max_dead_letters(limit, facts):
+    """More than ``limit`` of the group's messages reached its dead-letter queue in the window (``dead_letter_lookback``)."""
+    found = facts['dead_letters']
+    if 'dead_letter_topic' in found and found['dead_letter_topic'] is None:
+        return NOT_APPLICABLE, None, [], ('the group has no dead-letter topic (consumeRetryPolicy.deadLetterTargetTopic): '
+                                          'the messages it gives up on are not kept, so none can be counted')
+    letters = found.get('messages')
+    count = found.get('count')
+    if not isinstance(letters, list) or not figure(count):
+        return INCONCLUSIVE, None, [], 'the dead letters of the group cannot be read: %s' % short(found)
+    window = 'stored since %s' % _utc(found['begin_time']) if figure(found.get('begin_time')) else 'stored in the window'
+    if found.get('dead_letter_topic'):
+        window += ' in topic %s' % found['dead_letter_topic']
+    if count > limit:
+        shown = [_letter_text(letter) for letter in letters[:LETTERS_LISTED]]
+        if len(letters) > LETTERS_LISTED:
+            shown.append('and %d more' % (len(letters) - LETTERS_LISTED))
+        observed = count if found.get('complete') else 'at least %d' % count
+        return FAILED, observed, shown, '%s %s: messages the consumers gave up on' % (
+            plural(count, 'dead letter') if found.get('complete') else 'at least %s' % plural(count, 'dead letter'), window)
+    if not found.get('complete'):
+        return INCONCLUSIVE, count, [], 'the dead letters of the group were not all read'
+    return PASSED, count, [], '%s %s' % (plural(count, 'dead letter'), window)
+
+
+# ---------------------------------------------------------------------------------------------
 # Rules: JMESPath queries and Jinja conditions
 
 
@@ -503,10 +790,11 @@ def _condition_rule(rule, facts, evaluate_condition):
 # A group's verdicts
 
 
-def group_facts(instance_id, group_id, group_type, status, samples=None, now_ms=0):
+def group_facts(instance_id, group_id, group_type, status, samples=None, now_ms=0, dead_letters=None):
     """The facts of a group from its status entry (see the module docstring); None without a status."""
     facts = {'group_id': group_id, 'group_type': group_type, 'instance_id': instance_id, 'status': None,
-             'connections': None, 'summary': None, 'accumulate': None, 'samples': plain(samples or []), 'now_ms': now_ms}
+             'connections': None, 'summary': None, 'accumulate': None, 'samples': plain(samples or []), 'now_ms': now_ms,
+             'dead_letters': plain(dead_letters) if isinstance(dead_letters, Mapping) else None}
     if status is not None:
         status = plain(status)
         # What else the group's rules read, as its API gives it (the rmq_* modules' facts of a 5.x group).
@@ -552,21 +840,29 @@ def needs_status(entry, group_type):
     """A TCP group's status is always read; an HTTP group's when a check that applies to it or a rule needs it."""
     if group_type != 'http' or entry['rules']:
         return True
-    return any(enabled(entry['checks'][name]) for name, spec in CHECKS.items() if spec.reads != CONNECTIONS)
+    return any(enabled(entry['checks'][name]) for name, spec in CHECKS.items() if spec.reads not in (CONNECTIONS, DEAD_LETTERS))
 
 
-def group_verdicts(instance_id, group_id, entry, group_type, status, samples=None, now_ms=0, evaluate_condition=None):
+def needs_dead_letters(entry):
+    """Whether a check of ``entry`` counts the group's dead letters (a read of its own, beside the status)."""
+    return any(enabled(entry['checks'][name]) for name, spec in CHECKS.items() if spec.reads == DEAD_LETTERS)
+
+
+def group_verdicts(instance_id, group_id, entry, group_type, status, samples=None, now_ms=0, evaluate_condition=None,
+                   dead_letters=None):
     """Return the verdicts of every check of one group, from its status entry (or the Problem that stands for it).
 
     ``samples`` are the group's lag samples so far (the latest last), ``now_ms`` the clock in epoch
-    milliseconds, and ``evaluate_condition(condition, facts)`` evaluates a Jinja condition.
+    milliseconds, ``evaluate_condition(condition, facts)`` evaluates a Jinja condition, and
+    ``dead_letters`` is the group's entry of ``ons_dead_letter_info`` or ``rmq_dead_letter_info`` (or
+    the Problem that stands for it) when a check counts them.
     """
     settings = entry['checks']
     allowed = set(entry['allow_inconclusive'])
     http = group_type == 'http'
     why = status_problem(status) if needs_status(entry, group_type) else None
     facts = group_facts(instance_id, group_id, group_type, status if why is None and isinstance(status, Mapping) else None,
-                        samples, now_ms)
+                        samples, now_ms, dead_letters)
     verdicts = []
 
     def add(name, status_value, expected, observed, offenders=None, reason=''):
@@ -585,6 +881,15 @@ def group_verdicts(instance_id, group_id, entry, group_type, status, samples=Non
         elif http and spec.reads == CONNECTIONS:
             # Reported, never skipped in silence and never passed: the check cannot apply.
             add(name, NOT_APPLICABLE, expected, None, reason=HTTP_REASON)
+        elif spec.reads == DEAD_LETTERS:
+            # Read apart from the status: judged from its own answer, whatever became of the status.
+            if isinstance(dead_letters, Problem):
+                add(name, outcome_of(dead_letters), expected, None, reason=dead_letters)
+            elif facts['dead_letters'] is None:
+                add(name, INCONCLUSIVE, expected, None, reason='the dead letters of the group were not read')
+            else:
+                status_value, observed, offenders, reason = spec.evaluate(setting, facts)
+                add(name, status_value, expected, observed, offenders, reason)
         elif why is not None:
             add(name, outcome_of(why), expected, None, reason=why)
         elif spec.reads == SAMPLES and not facts['samples']:

@@ -11,7 +11,9 @@ One run has one deadline for groups and messages together: ``max(wait_timeout, o
 after it started. Each attempt reads, concurrently within the client's rate limit, only what it
 still needs: the selections, the status of every group not yet passing and the trace of every
 message not yet consumed, each through the backend of its instance's API (gate_backends: one
-OnsConsumerStatus with ``Detail`` for a 4.x group, up to three calls for a 5.x group). A group or
+OnsConsumerStatus with ``Detail`` for a 4.x group, up to three calls for a 5.x group), and beside
+them the dead letters of every group whose ``max_dead_letters`` is set, stored from
+``dead_letter_lookback`` seconds before the gate started until the attempt. A group or
 message whose checks all passed is settled and not read again, except while ``observe_seconds``
 has not passed: then every group is read at every attempt, so that the trend checks see its lag
 over the whole window. An attempt starts ``poll_interval`` after the answers of the previous one
@@ -39,6 +41,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks impo
     SELECT_CHECK,
     group_verdicts,
     message_verdict,
+    needs_dead_letters,
     needs_status,
     wanted,
 )
@@ -76,14 +79,16 @@ Job = namedtuple('Job', 'key what function calls api')
 
 
 def interleaved(jobs):
-    """``jobs`` in turns of their APIs (one of each API, then the next of each ...), each API's in order.
+    """``jobs`` in turns of their lanes (one of each lane, then the next of each ...), each lane's in order.
 
-    The workers take the jobs in this order: the reads of one API then go side by side with the
-    other's, each at its own rate limit, instead of all waiting on one API's turns first.
+    A lane is the jobs of one kind (the first item of their ``key``: ``status``, ``dead_letters``,
+    ``trace``, ``select``) on one API: they call the same operations, which the API limits apart
+    from the others. The workers take the jobs in this order, so that the reads of every lane go
+    side by side, each at its own rate limit, instead of one lane waiting for another's turns.
     """
     lanes = {}
     for job in jobs:
-        lanes.setdefault(job.api, []).append(job)
+        lanes.setdefault((job.api, job.key[0]), []).append(job)
     queues = list(lanes.values())
     ordered = []
     for index in range(max((len(queue) for queue in queues), default=0)):
@@ -115,10 +120,13 @@ class Facts:
     client the plan's instances do not need may be None.
     """
 
-    def __init__(self, client, queries, run_concurrently, rmq_client=None, rmq_queries=None):
-        """``run_concurrently(function, items)`` returns ``[(function(item), error)]`` in order (module_base.query_concurrently)."""
+    def __init__(self, client, queries, run_concurrently, rmq_client=None, rmq_queries=None, rmq_time_zone=None):
+        """``run_concurrently(function, items)`` returns ``[(function(item), error)]`` in order (module_base.query_concurrently).
+
+        ``rmq_time_zone`` is the zone the 5.x API's times are in (None: not known; see rmq_dead_letter_info).
+        """
         self.run_concurrently = run_concurrently
-        self.backends = bind({ONS.key: (client, queries), RMQ.key: (rmq_client, rmq_queries)})
+        self.backends = bind({ONS.key: (client, queries), RMQ.key: (rmq_client, rmq_queries, rmq_time_zone)})
 
     def backend(self, instance_id):
         """The backend that reads ``instance_id`` (gate_backends.backend_for), with its client."""
@@ -173,6 +181,12 @@ class Facts:
         backend = self.backend(instance_id)
         what, function = backend.status(instance_id, group_id, wanted(entry))
         return Job(('status', instance_id, group_id), what, function, backend.status_calls, backend.api.key)
+
+    def dead_letter_job(self, instance_id, group_id, entry, begin_ms, end_ms):
+        """The Job that reads a group's dead letters stored from ``begin_ms`` to ``end_ms``: one more than its limit at most."""
+        backend = self.backend(instance_id)
+        what, function = backend.dead_letters(instance_id, group_id, begin_ms, end_ms, entry['checks']['max_dead_letters'] + 1)
+        return Job(('dead_letters', instance_id, group_id), what, function, backend.dead_letter_calls, backend.api.key)
 
     def trace_job(self, message):
         """The Job that reads the trace of a message of the plan."""
@@ -273,6 +287,7 @@ class Run:
         self.answered = None
         self.attempts = 0
         self.started = None
+        self.started_ms = None
         self.deadline = None
 
     def _elapsed(self):
@@ -296,6 +311,10 @@ class Run:
             reading.append(target)
         jobs = [self.facts.status_job(instance_id, group_id, entry) for instance_id, group_id, entry, group_type in reading
                 if needs_status(entry, group_type)]
+        until_ms = int(self.clock.wall() * 1000)
+        jobs += [self.facts.dead_letter_job(instance_id, group_id, entry, self.started_ms - int(entry['dead_letter_lookback'] * 1000),
+                                            until_ms)
+                 for instance_id, group_id, entry, group_type in reading if needs_dead_letters(entry)]
         messages = [message for message in plan['messages'] if self._message_open(message)]
         jobs += [self.facts.trace_job(message) for message in messages]
         answers = self._gather(jobs)
@@ -310,7 +329,8 @@ class Run:
                 status = plain(status)
                 samples.append(lag_sample(status, seconds))
                 self.statuses[(instance_id, group_id)] = status
-            verdicts = group_verdicts(instance_id, group_id, entry, group_type, status, samples, now_ms, self.evaluate_condition)
+            verdicts = group_verdicts(instance_id, group_id, entry, group_type, status, samples, now_ms, self.evaluate_condition,
+                                      answers.get(('dead_letters', instance_id, group_id)))
             self._stamp(verdicts)
             self.group_results[(instance_id, group_id)] = (verdicts, any(item['blocking'] for item in verdicts))
         self._stamp(self.selection_verdicts)
@@ -349,6 +369,7 @@ class Run:
         """
         plan = self.plan
         self.started = self.clock.now()
+        self.started_ms = int(self.clock.wall() * 1000)
         wait = max(plan['wait_timeout'], plan['observe_seconds'])
         still_observing = plan['observe_seconds'] > 0
         self.deadline = self.started + wait

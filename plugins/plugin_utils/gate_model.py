@@ -41,10 +41,12 @@ RUN_CHECK = 'run'
 # What a built-in check reads (gate_checks), so that a backend (gate_backends) reads no more than
 # the checks of a group need. CONNECTIONS: the clients of the group, which an HTTP group does not
 # have. LAG: the lag figures of the group's status. SAMPLES: the lag of every attempt so far.
+# DEAD_LETTERS: the group's dead letters, which a read of their own gives (not the status).
 # RULES: the group has rules, which may read any fact.
 CONNECTIONS = 'connections'
 LAG = 'lag'
 SAMPLES = 'samples'
+DEAD_LETTERS = 'dead_letters'
 RULES = 'rules'
 
 # The largest figure the API gives is a Java long: a number beyond it is no figure the API can mean,

@@ -47,8 +47,10 @@ GROUP_TYPES = ('tcp', 'http')
 # OnsGroupList's own default: a group whose type nobody says is a TCP group.
 DEFAULT_GROUP_TYPE = 'tcp'
 CHECK_NAMES = tuple(CHECKS)
-ENTRY_KEYS = ('group_id', 'group_type', 'instance_id', 'select', 'rules', 'allow_inconclusive') + CHECK_NAMES
-GROUP_DEFAULT_KEYS = ('instance_id', 'rules', 'allow_inconclusive') + CHECK_NAMES
+ENTRY_KEYS = ('group_id', 'group_type', 'instance_id', 'select', 'rules', 'allow_inconclusive', 'dead_letter_lookback') + CHECK_NAMES
+GROUP_DEFAULT_KEYS = ('instance_id', 'rules', 'allow_inconclusive', 'dead_letter_lookback') + CHECK_NAMES
+# How far before the gate started max_dead_letters counts a group's dead letters, in seconds.
+DEFAULT_DEAD_LETTER_LOOKBACK = 3600
 SELECT_KEYS = ('group_id', 'group_type', 'tags', 'exclude')
 RULE_KEYS = ('name', 'query', 'expect', 'that', 'fail_msg', 'success_msg', 'allow_inconclusive')
 MESSAGE_KEYS = ('topic', 'msg_id', 'instance_id', 'expect_consumed_by', 'allow_filtered', 'allow_inconclusive')
@@ -70,6 +72,13 @@ NAMES = {
 LIMITS = {
     'count': (0, 100000, 'clients'),
     'lag': (0, 1000000000, 'messages'),
+    # The share of the messages processed that failed.
+    'percent': (0, 100, 'percent'),
+    # How many times the figure of the newest version may be the others'.
+    'ratio': (0, 1000, 'times'),
+    # At most 2000: ONS lists 2500 dead letters of a window at most, and the gate reads one more than the limit.
+    'letters': (0, 2000, 'dead letters'),
+    'dead_letter_lookback': (0, 2592000, 'seconds'),
     'seconds': (0, 31536000, 'seconds'),
     'wait_timeout': (0, 86400, 'seconds'),
     'observe_seconds': (0, 86400, 'seconds'),
@@ -127,10 +136,15 @@ def count(value, where, limit='count'):
     return _bounded(value, where, True, limit)
 
 
+def number(value, where, limit):
+    """A number within ``LIMITS[limit]``; whole numbers as int."""
+    found = _bounded(value, where, False, limit)
+    return int(found) if found == int(found) else found
+
+
 def seconds(value, where, limit='seconds'):
     """A number of seconds within ``LIMITS[limit]``; whole numbers as int."""
-    number = _bounded(value, where, False, limit)
-    return int(number) if number == int(number) else number
+    return number(value, where, limit)
 
 
 def _check_value(kind, value, where):
@@ -139,10 +153,10 @@ def _check_value(kind, value, where):
         return None if kind != 'flag' else False
     if kind == 'flag':
         return flag(value, where)
-    if kind in ('count', 'lag'):
+    if kind in ('count', 'lag', 'letters'):
         return count(value, where, kind)
-    if kind == 'seconds':
-        return seconds(value, where)
+    if kind in ('seconds', 'percent', 'ratio'):
+        return number(value, where, kind)
     if kind == 'version':
         version = text(value, where, 'a RocketMQ client version name')
         try:
@@ -306,6 +320,13 @@ def describe_selector(selector):
     return 'every group' + (' with ' + ', '.join(parts) if parts else '')
 
 
+def _lookback(value, default, where):
+    """The seconds before the gate started from which max_dead_letters counts dead letters; None or "" keeps ``default``."""
+    if value is None or value == '':
+        return default
+    return seconds(value, where, 'dead_letter_lookback')
+
+
 def _instance(value, default, where):
     if value is not None and value != '':
         return name(value, where, 'instance')
@@ -358,6 +379,7 @@ def group_plan(groups, defaults=None, instance_id=None, names=None):
     rule_names = {}
     base_rules = _rules(defaults.get('rules') or [], option('rules'), rule_names)
     base_allowed = _allowed(defaults.get('allow_inconclusive') or [], option('allow_inconclusive'))
+    base_lookback = _lookback(defaults.get('dead_letter_lookback'), DEFAULT_DEAD_LETTER_LOOKBACK, option('dead_letter_lookback'))
     default_instance = _instance(defaults.get('instance_id'), _instance(instance_id, None, names.get('instance_id') or 'instance_id'),
                                  option('instance_id'))
 
@@ -387,6 +409,7 @@ def group_plan(groups, defaults=None, instance_id=None, names=None):
         # What no group of the instance's API can be (a 5.x group of HTTP consumers) is refused now.
         backend_for(entry['instance_id']).check_entry(entry, where)
         entry['checks'] = _checks(raw, base, where)
+        entry['dead_letter_lookback'] = _lookback(raw.get('dead_letter_lookback'), base_lookback, where + '.dead_letter_lookback')
         entry['rules'] = base_rules + _rules(raw.get('rules') or [], where + '.rules', dict(rule_names))
         allowed = _allowed(raw['allow_inconclusive'], where + '.allow_inconclusive') \
             if raw.get('allow_inconclusive') is not None else base_allowed

@@ -15,8 +15,8 @@ from emulator.operations import INSTANCE_INFO, OPERATIONS
 LIMITED = 'LTAI5tLimitedKey0001'
 LIMITED_SECRET = 'LimitedSecret0001'
 # The operations whose reference lists mq:OnsInstanceBaseInfo as their associated action.
-WITH_INSTANCE_ACTION = ['OnsConsumerAccumulate', 'OnsConsumerGetConnection', 'OnsConsumerStatus', 'OnsGroupSubDetail',
-                        'OnsMessageGetByMsgId', 'OnsMessageTrace']
+WITH_INSTANCE_ACTION = ['OnsConsumerAccumulate', 'OnsConsumerGetConnection', 'OnsConsumerStatus', 'OnsDLQMessagePageQueryByGroupId',
+                        'OnsGroupSubDetail', 'OnsMessageGetByMsgId', 'OnsMessageTrace']
 
 
 def _keys(actions=None, resources=None, **extra):
@@ -48,6 +48,7 @@ REQUESTS = {
     'OnsInstanceInServiceList': {},
     'OnsInstanceBaseInfo': {'InstanceId': INSTANCE},
     'OnsMessageGetByMsgId': {'Topic': 'orders', 'MsgId': 'MSG_CONSUMED'},
+    'OnsDLQMessagePageQueryByGroupId': {'GroupId': 'GID_orders', 'BeginTime': '0', 'EndTime': '4102444800000', 'CurrentPage': '1'},
 }
 
 
@@ -163,6 +164,16 @@ def test_group_operations_check_the_group_resource(limited, resources, allowed):
     else:
         _denied(resp, 'mq:QueryConsumerConnection')
         assert '%s%%GID_orders' % INSTANCE in resp.json()['Message']
+
+
+def test_dead_letters_need_query_dlq_message_on_the_group(limited):
+    query = REQUESTS['OnsDLQMessagePageQueryByGroupId']
+    resp = limited(actions=['mq:QueryConsumerStatus', 'mq:QueryMessage'] + list(INSTANCE_INFO)).request('OnsDLQMessagePageQueryByGroupId', query)
+    _denied(resp, 'mq:QueryDLQMessage')
+    assert '%s%%GID_orders' % INSTANCE in resp.json()['Message']
+    allowed = limited(actions=['mq:QueryDLQMessage', 'mq:OnsInstanceBaseInfo'], resources=['%s%%GID_orders' % INSTANCE])
+    assert allowed.request('OnsDLQMessagePageQueryByGroupId', query).status == 200
+    _denied(limited(resources=['GID_idle']).request('OnsDLQMessagePageQueryByGroupId', query), 'mq:QueryDLQMessage')
 
 
 def test_topic_operations_check_the_topic_resource(limited):

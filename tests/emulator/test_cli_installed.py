@@ -80,4 +80,4 @@ def test_an_unknown_name_is_refused_listing_the_bundled_ones(tmp_path):
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=60, check=False)
     assert proc.returncode == 2
     assert proc.stdout == ''
-    assert 'helthy: no such file, nor a bundled scenario (bundled: broadcasting, duplicate_client_id, healthy,' in proc.stderr
+    assert 'helthy: no such file, nor a bundled scenario (bundled: broadcasting, canary_failing, dead_letters, duplicate_client_id, healthy,' in proc.stderr

@@ -19,6 +19,8 @@ openapi_exceptions = pytest.importorskip('alibabacloud_tea_openapi.exceptions')
 # the default (None) is V3 ACS3-HMAC-SHA256 headers.
 MODES = {'v3': None, 'v1': 'v2'}
 NO_INSTANCE_ACTION_KEY = 'LTAI5tNoInstanceAction01'
+# Seven dead letters of GID_orders, one second apart from T0: two pages of five.
+T0 = 1760000000000
 
 # The SDK's own timestamp helper uses datetime.utcnow(); that is its business, not ours.
 pytestmark = pytest.mark.filterwarnings('ignore:datetime.datetime.utcnow:DeprecationWarning')
@@ -31,6 +33,8 @@ def _rich_scenario():
                  'endpoints': {'tcp_endpoint': 'http://tcp.example.internal:8080'}})
     inst['groups'][0]['clients'][0]['jstack'] = [{'thread': 'ConsumeMessageThread_7', 'track': ['at Foo.bar(Foo.java:1)']}]
     inst['groups'][0]['clients'][0]['failed_tps'] = 0.5
+    inst['groups'][0]['dead_letters'] = [{'msg_id': 'DLQ_%d' % i, 'store_timestamp': T0 + 1000 * i} for i in range(7)]
+    inst['groups'][0]['dead_letters'][0].update({'tag': 'created', 'keys': 'order-7', 'properties': {'CUSTOM_DLQ': 'dead'}})
     # the documented spelling of a push consumer, beside RocketMQ's CONSUME_PASSIVELY default
     inst['groups'][0]['clients'][1]['consume_type'] = 'PUSH'
     # a RAM user with the operation's own action but not the associated instance action
@@ -80,6 +84,10 @@ CALLS = {
     'OnsMessageGetByMsgId': ('ons_message_get_by_msg_id', 'OnsMessageGetByMsgIdRequest',
                              {'msg_id': 'MSG_PAYMENT', 'topic': 'payments', 'instance_id': INSTANCE},
                              ['MSG_PAYMENT', 'CUSTOM', 'pay-1', 'paid']),
+    'OnsDLQMessagePageQueryByGroupId': ('ons_dlqmessage_page_query_by_group_id', 'OnsDLQMessagePageQueryByGroupIdRequest',
+                                        {'group_id': 'GID_orders', 'instance_id': INSTANCE, 'begin_time': T0, 'end_time': T0 + 60000,
+                                         'page_size': 5, 'current_page': 1},
+                                        ['DLQ_0', 'DLQ_4', 'orders', 'CUSTOM_DLQ', 'dead', 'order-7', 16, 2, T0, T0 - 3]),
 }
 
 
@@ -122,6 +130,28 @@ def test_sdk_parses_every_field_of_every_operation(server, mode, action):
         assert value in leaves, '%r missing from %s' % (value, action)
     last = server.state.log.snapshot(1)['requests'][0]
     assert (last['action'], last['signature'], last['status']) == (action, mode, 200)
+
+
+@pytest.mark.parametrize('mode', sorted(MODES))
+def test_sdk_pages_dead_letters_with_the_task_id_of_the_first_page(server, mode):
+    client, raw = _sdk(server.port, mode)
+    request = sdk_models.OnsDLQMessagePageQueryByGroupIdRequest
+    first = client.ons_dlqmessage_page_query_by_group_id(request(group_id='GID_orders', instance_id=INSTANCE, begin_time=T0,
+                                                                 end_time=T0 + 60000, page_size=5, current_page=1)).body.msg_found_do
+    assert (first.max_page_count, first.current_page, len(first.msg_found_list.ons_rest_message_do)) == (2, 1, 5)
+    # the second page names the task; the window and page size it sends do not count
+    response = client.ons_dlqmessage_page_query_by_group_id(request(group_id='GID_orders', instance_id=INSTANCE, task_id=first.task_id,
+                                                                    begin_time=0, end_time=1, page_size=50, current_page=2))
+    assert response.body.to_map() == raw[-1]['body']
+    second = response.body.msg_found_do
+    assert (second.task_id, second.max_page_count, second.current_page) == (first.task_id, 2, 2)
+    rows = second.msg_found_list.ons_rest_message_do
+    assert [(r.msg_id, r.store_timestamp, r.born_timestamp, r.reconsume_times, r.topic) for r in rows] == [
+        ('DLQ_5', T0 + 5000, T0 + 4997, 16, 'orders'), ('DLQ_6', T0 + 6000, T0 + 5997, 16, 'orders')]
+    assert [p.name for p in rows[0].property_list.message_property][:3] == ['UNIQ_KEY', 'MSG_REGION', 'TRACE_ON']
+    with pytest.raises(openapi_exceptions.ClientException) as info:
+        client.ons_dlqmessage_page_query_by_group_id(request(group_id='GID_orders', task_id='0BC1310300002A9F000021E4D7A48346', current_page=2))
+    assert (info.value.code, info.value.status_code) == ('BIZ_FIELD_CHECK_INVALID', 400)
 
 
 @pytest.mark.parametrize('mode', sorted(MODES))

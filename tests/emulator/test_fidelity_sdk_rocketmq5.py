@@ -20,6 +20,9 @@ openapi_exceptions = pytest.importorskip('alibabacloud_tea_openapi.exceptions')
 ODD_GROUP = 'GID_a%b c/d~e*'
 DENIED_KEY = 'LTAI5tLagOnlyKey0001'
 SCALARS = {'str': str, 'int': int, 'bool': bool, 'float': float}
+# 2030-01-01 00:00:00 UTC: GID_mixed's twelve dead letters are stored one second apart from it.
+T5 = 1893456000000
+DEAD = ['RMQ_DLQ_%02d' % i for i in range(12)]
 
 # The SDK's own timestamp helper uses datetime.utcnow(); that is its business, not ours.
 pytestmark = pytest.mark.filterwarnings('ignore:datetime.datetime.utcnow:DeprecationWarning')
@@ -30,6 +33,10 @@ def _rich_scenario():
     inst = data['instances'][1]
     inst.update({'release_time': 4102444800000, 'remark': 'emulated', 'endpoints': {'tcp_endpoint': 'rmq-x-vpc.example.internal:8080'}})
     inst['groups'].append({'group_id': ODD_GROUP, 'offsets': {'orders': 990}, 'clients': [{'client_addr': '10.0.9.5:5000'}]})
+    letters = [{'msg_id': msg_id, 'store_timestamp': T5 + 1000 * i, 'tag': 'created'} for i, msg_id in enumerate(DEAD)]
+    # one sent from the FIFO topic, which gives its rows a messageGroup
+    letters[1].update({'topic': 'payments', 'keys': 'pay-1 refund-1', 'properties': {'MESSAGE_GROUP': 'customer-1', 'CUSTOM': 'yes'}})
+    inst['groups'][2]['dead_letters'] = letters
     data['keys'].append({'access_key_id': DENIED_KEY, 'access_key_secret': SECRET, 'actions': ['rocketmq:GetConsumerGroupLag']})
     data['faults'] = [{'kind': 'throttle', 'params': {'consumerGroupId': 'GID_throttled'}, 'retry_after': 1200}]
     return data
@@ -97,6 +104,11 @@ CASES = {
     'ListTopics': ('ListTopics', 'list_topics', lambda: (INSTANCE_5X, M.ListTopicsRequest(page_number=1, page_size=10, message_types=['FIFO'])),
                    ['payments', 'FIFO', 1]),
     'GetTopic': ('GetTopic', 'get_topic', lambda: (INSTANCE_5X, 'orders'), ['orders', 'NORMAL']),
+    'ListMessages of a dead-letter topic': ('ListMessages', 'list_messages', lambda: (INSTANCE_5X, 'DLQ_mixed', M.ListMessagesRequest(
+        start_time='2030-01-01 00:00:00', end_time='2030-01-01 00:00:05', page_number=1, page_size=10)),
+        ['RMQ_DLQ_00', 'RMQ_DLQ_05', 'DLQ_mixed', 'FIFO', 'customer-1', 'refund-1', 'yes', '2030-01-01 00:00:01', 406, 6, 10]),
+    'ListMessages of a topic by key': ('ListMessages', 'list_messages', lambda: (INSTANCE_5X, 'orders', M.ListMessagesRequest(
+        message_key='order-2', page_number=1, page_size=10)), ['RMQ_CONSUMED', 'order-1', 'created', 'NORMAL', 1]),
 }
 
 
@@ -198,6 +210,24 @@ def test_sdk_follows_the_pages_of_a_list(server):
             break
         number += 1
     assert seen == ['GID_orders', 'GID_idle', 'GID_mixed', ODD_GROUP]
+
+
+def test_sdk_pages_messages_with_the_scroll_id_of_the_first_page(server):
+    client, raw = _sdk(server.port)
+    first = client.list_messages(INSTANCE_5X, 'DLQ_mixed', sdk_models.ListMessagesRequest(page_number=1, page_size=10)).body.data
+    response = client.list_messages(INSTANCE_5X, 'DLQ_mixed', sdk_models.ListMessagesRequest(page_number=2, page_size=10,
+                                                                                             scroll_id=first.scroll_id))
+    wire = raw[-1]['body']
+    assert response.body.to_map() == wire and _type_problems(response.body, wire) == []
+    second = response.body.data
+    assert (second.scroll_id, second.page_number, second.total_count) == (first.scroll_id, 2, 12)
+    assert [m.message_id for m in first.list + second.list] == DEAD
+    assert (first.list[1].message_group, first.list[1].message_keys, first.list[1].user_properties['CUSTOM']) == (
+        'customer-1', ['pay-1', 'refund-1'], 'yes')
+    with pytest.raises(openapi_exceptions.ClientException) as info:
+        client.list_messages(INSTANCE_5X, 'DLQ_mixed', sdk_models.ListMessagesRequest(
+            page_number=2, page_size=10, scroll_id='B13D0B07-F24B-4790-88D8-D47A38063D00'))
+    assert (info.value.code, info.value.status_code) == ('InvalidParameter', 400)
 
 
 def test_sdk_sees_business_errors_with_their_codes_and_dynamic_fields(server):

@@ -3,6 +3,7 @@
 """The operations and the values derived from a scenario's clients, subscriptions and offsets."""
 
 import copy
+import re
 import time
 
 import pytest
@@ -421,3 +422,120 @@ def test_message_get_by_id_errors(call):
     assert call('OnsMessageGetByMsgId', {'MsgId': 'MSG_PAYMENT'}).code == 'MissingParameter'
     assert call('OnsMessageGetByMsgId', {'MsgId': 'MSG_PAYMENT', 'Topic': 'orders'}).code == 'BIZ_NO_MESSAGE'
     assert call('OnsMessageGetByMsgId', {'MsgId': 'MSG_PAYMENT', 'Topic': 'nope'}).code == 'BIZ_TOPIC_NOT_FOUND'
+
+
+# -- OnsDLQMessagePageQueryByGroupId ----------------------------------------------------------
+
+# Twelve dead letters of GID_orders stored one second apart from T0, listed newest first: the
+# answers must come by store time whatever the scenario's order.
+T0 = 1760000000000
+LETTERS = ['DLQ_%02d' % i for i in range(12)]
+
+
+def _with_dead_letters():
+    letters = [{'msg_id': msg_id, 'store_timestamp': T0 + 1000 * i, 'tag': 'created', 'keys': 'order-%d' % i}
+               for i, msg_id in enumerate(LETTERS)]
+    letters[3].update({'topic': 'payments', 'reconsume_times': 3, 'properties': {'CUSTOM': 'yes'}, 'body_crc': 42})
+    return _with_group(dead_letters=list(reversed(letters)))
+
+
+def _dlq(call, data, **params):
+    params.setdefault('GroupId', 'GID_orders')
+    return call('OnsDLQMessagePageQueryByGroupId', dict((k, str(v)) for k, v in params.items()), data)
+
+
+def _found(resp):
+    return _ok(resp)['MsgFoundDo']
+
+
+def _ids(found):
+    return [row['MsgId'] for row in found['MsgFoundList']['OnsRestMessageDo']]
+
+
+def test_dlq_query_lists_the_windows_dead_letters_by_store_time_with_their_fields(call):
+    found = _found(_dlq(call, _with_dead_letters(), InstanceId=INSTANCE, BeginTime=T0, EndTime=T0 + 60000, CurrentPage=1))
+    assert (found['MaxPageCount'], found['CurrentPage']) == (1, 1)
+    assert re.match(r'^[0-9A-F]{32}$', found['TaskId'])
+    assert _ids(found) == LETTERS
+    rows = found['MsgFoundList']['OnsRestMessageDo']
+    # defaults: the group's first topic, RocketMQ's 16 retries, born 3 ms before it was stored
+    assert (rows[0]['Topic'], rows[0]['InstanceId'], rows[0]['ReconsumeTimes'], rows[0]['StoreSize']) == ('orders', INSTANCE, 16, 406)
+    assert (rows[0]['StoreTimestamp'], rows[0]['BornTimestamp'], rows[0]['StoreHost']) == (T0, T0 - 3, '11.193.10.12:10911')
+    assert (rows[3]['Topic'], rows[3]['ReconsumeTimes'], rows[3]['BodyCRC']) == ('payments', 3, 42)
+    props = dict((p['Name'], p['Value']) for p in rows[3]['PropertyList']['MessageProperty'])
+    assert (props['TAGS'], props['KEYS'], props['UNIQ_KEY'], props['CUSTOM']) == ('created', 'order-3', 'DLQ_03', 'yes')
+
+
+def test_dlq_task_pages_with_its_own_window_and_page_size(call):
+    data = _with_dead_letters()
+    first = _found(_dlq(call, data, BeginTime=T0, EndTime=T0 + 60000, PageSize=5, CurrentPage=1))
+    assert (first['MaxPageCount'], _ids(first)) == (3, LETTERS[:5])
+    task = first['TaskId']
+    # once TaskId is given, the window and page size sent are ignored: the task's apply
+    second = _found(_dlq(call, data, TaskId=task, BeginTime=0, EndTime=1, PageSize=50, CurrentPage=2))
+    third = _found(_dlq(call, data, TaskId=task, CurrentPage=3))
+    assert (second['TaskId'], second['CurrentPage'], second['MaxPageCount'], _ids(second)) == (task, 2, 3, LETTERS[5:10])
+    assert (third['CurrentPage'], _ids(third)) == (3, LETTERS[10:])
+    # the same query gets the same task: ids are derived from it, so tests can rely on them
+    assert _found(_dlq(call, data, BeginTime=T0, EndTime=T0 + 60000, PageSize=5, CurrentPage=1))['TaskId'] == task
+    assert _found(_dlq(call, data, BeginTime=T0, EndTime=T0 + 60000, PageSize=6, CurrentPage=1))['TaskId'] != task
+
+
+@pytest.mark.parametrize('begin, end, expected', [
+    (T0 + 2000, T0 + 4000, LETTERS[2:5]),
+    (T0 + 2001, T0 + 3999, LETTERS[3:4]),
+    (T0 + 11000, T0 + 11000, LETTERS[11:]),
+    (0, T0, LETTERS[:1]),
+])
+def test_dlq_window_includes_both_ends(call, begin, end, expected):
+    assert _ids(_found(_dlq(call, _with_dead_letters(), BeginTime=begin, EndTime=end, CurrentPage=1))) == expected
+
+
+def test_dlq_query_of_an_empty_window_has_no_page_but_a_task(call):
+    found = _found(_dlq(call, _with_dead_letters(), BeginTime=T0 - 60000, EndTime=T0 - 1, CurrentPage=1))
+    assert (found['MaxPageCount'], found['CurrentPage'], _ids(found)) == (0, 1, [])
+    assert re.match(r'^[0-9A-F]{32}$', found['TaskId'])
+    assert _found(_dlq(call, _with_group(), BeginTime=0, EndTime=T0, CurrentPage=1))['MaxPageCount'] == 0
+
+
+def test_dlq_task_id_must_be_one_the_server_made_for_that_group(call):
+    data = _with_dead_letters()
+    data['instances'][0]['groups'][1]['dead_letters'] = [{'msg_id': 'DLQ_IDLE', 'store_timestamp': T0}]
+    idle_task = _found(_dlq(call, data, GroupId='GID_idle', BeginTime=0, EndTime=T0, CurrentPage=1))['TaskId']
+    for task in ('0BC1310300002A9F000021E4D7A48346', idle_task):
+        resp = _dlq(call, data, TaskId=task, CurrentPage=1)
+        assert (resp.status, resp.code) == (400, 'BIZ_FIELD_CHECK_INVALID'), resp.body
+        assert 'TaskId' in resp.json()['Message'] and 'GID_orders' in resp.json()['Message']
+
+
+@pytest.mark.parametrize('params, code, named', [
+    ({'CurrentPage': 0}, 'InvalidParameter', 'CurrentPage'),
+    ({'CurrentPage': 51}, 'InvalidParameter', 'CurrentPage'),
+    ({'CurrentPage': 'two'}, 'InvalidParameter', 'CurrentPage'),
+    ({'CurrentPage': 4, 'PageSize': 5}, 'InvalidParameter', 'CurrentPage'),
+    ({'CurrentPage': 1, 'PageSize': 4}, 'InvalidParameter', 'PageSize'),
+    ({'CurrentPage': 1, 'PageSize': 51}, 'InvalidParameter', 'PageSize'),
+    ({'CurrentPage': 1, 'BeginTime': T0 + 60001}, 'InvalidParameter', 'EndTime'),
+    ({'CurrentPage': 1, 'BeginTime': None}, 'MissingParameter', 'BeginTime'),
+    ({'CurrentPage': None}, 'MissingParameter', 'CurrentPage'),
+])
+def test_dlq_query_refuses_parameters_out_of_range_naming_them(call, params, code, named):
+    query = {'BeginTime': 0, 'EndTime': T0 + 60000}
+    query.update(params)
+    resp = _dlq(call, _with_dead_letters(), **dict((k, v) for k, v in query.items() if v is not None))
+    assert (resp.status, resp.code) == (400, code), resp.body
+    assert '"%s"' % named in resp.json()['Message']
+
+
+def test_dlq_query_of_an_unknown_group_is_subscription_not_found(call):
+    assert _dlq(call, _with_dead_letters(), GroupId='GID_nope', BeginTime=0, EndTime=T0, CurrentPage=1).code == 'BIZ_SUBSCRIPTION_NOT_FOUND'
+
+
+def test_dead_letters_without_a_time_were_stored_a_minute_before_the_start(emulator, client_for):
+    data = _with_group(dead_letters=[{'msg_id': 'DLQ_RECENT'}, {'msg_id': 'DLQ_OLD', 'stored_ago': 259200}])
+    handle = emulator(data)
+    started = handle.state.started_ms
+    resp = client_for(handle.url).request('OnsDLQMessagePageQueryByGroupId', {
+        'GroupId': 'GID_orders', 'BeginTime': str(started - 4 * 86400000), 'EndTime': str(started), 'CurrentPage': '1'})
+    rows = _found(resp)['MsgFoundList']['OnsRestMessageDo']
+    assert [(r['MsgId'], r['StoreTimestamp']) for r in rows] == [('DLQ_OLD', started - 259200000), ('DLQ_RECENT', started - 60000)]

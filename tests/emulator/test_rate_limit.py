@@ -51,6 +51,7 @@ def test_instance_operations_have_the_published_fifty_per_second(frozen, action,
 @pytest.mark.parametrize('action, params', [
     ('OnsConsumerGetConnection', GROUP), ('OnsConsumerStatus', GROUP), ('OnsConsumerAccumulate', GROUP),
     ('OnsMessageTrace', {'Topic': 'orders', 'MsgId': 'MSG_CONSUMED'}),
+    ('OnsDLQMessagePageQueryByGroupId', {'GroupId': 'GID_orders', 'BeginTime': '0', 'EndTime': '1', 'CurrentPage': '1'}),
 ])
 def test_consumer_and_trace_operations_have_ten_per_second(frozen, action, params):
     _handle, cli = frozen(_unlimited_by_scenario())

@@ -509,6 +509,119 @@ def test_an_empty_path_segment_is_a_missing_parameter(v5):
     assert body['dynamicCode'] == 'instanceId'
 
 
+# -- ListMessages -----------------------------------------------------------------------------
+
+# 2030-01-01 00:00:00.500 UTC: twelve dead letters of GID_mixed one second apart from it (listed
+# newest first), and one of GID_idle, which shares the dead-letter topic, within second 5.
+T5 = 1893456000500
+DEAD = ['RMQ_DLQ_%02d' % i for i in range(12)]
+DLQ_ORDER = DEAD[:6] + ['RMQ_DLQ_IDLE'] + DEAD[6:]
+
+
+def _with_dead_letters():
+    data = scenario_5x()
+    groups = dict((g['group_id'], g) for g in data['instances'][1]['groups'])
+    letters = [{'msg_id': msg_id, 'store_timestamp': T5 + 1000 * i} for i, msg_id in enumerate(DEAD)]
+    letters[3].update({'topic': 'payments', 'keys': 'pay-3 refund-3', 'properties': {'MESSAGE_GROUP': 'customer-3'}, 'store_size': 512})
+    groups['GID_mixed']['dead_letters'] = list(reversed(letters))
+    groups['GID_idle'].update({'dead_letter_topic': 'DLQ_mixed', 'dead_letters': [{'msg_id': 'RMQ_DLQ_IDLE', 'store_timestamp': T5 + 5200}]})
+    return data
+
+
+def _messages(cli, topic='DLQ_mixed', **query):
+    return _ok(cli.roa('ListMessages', '/instances/%s/topics/%s/messages' % (INSTANCE_5X, topic), query))
+
+
+def _message_ids(data):
+    return [row['messageId'] for row in data['list']]
+
+
+def test_list_messages_lists_a_topics_messages_by_store_time(v5):
+    _handle, cli = v5()
+    data = _messages(cli, 'orders', **PAGE)
+    # stored in the order of their offsets
+    assert _message_ids(data) == ['RMQ_CONSUMED', 'RMQ_FILTERED', 'RMQ_DEAD', 'RMQ_ODD', 'RMQ_INFLIGHT', 'RMQ_PENDING']
+    assert (data['pageNumber'], data['pageSize'], data['totalCount']) == (1, 10, 6)
+    first = data['list'][0]
+    assert (first['topicName'], first['messageType'], first['messageTag'], first['messageKeys']) == ('orders', 'NORMAL', 'created', ['order-1', 'order-2'])
+    assert (first['instanceId'], first['regionId'], first['bornHost'], first['storeHost'], first['bodySize']) == (
+        INSTANCE_5X, 'cn-hangzhou', '10.0.1.5', '11.193.10.12', 406)
+    assert re.match(r'^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$', first['storeTime'])
+    payment = _messages(cli, 'payments')['list'][0]
+    assert (payment['messageGroup'], payment['userProperties']) == ('customer-9', {'MESSAGE_GROUP': 'customer-9'})
+
+
+def test_list_messages_of_a_dead_letter_topic_lists_the_dead_letters_of_its_groups(v5):
+    _handle, cli = v5(_with_dead_letters())
+    data = _messages(cli, pageSize=100)
+    assert _message_ids(data) == DLQ_ORDER and data['totalCount'] == 13
+    first, moved = data['list'][0], data['list'][3]
+    assert (first['topicName'], first['storeTime'], first['bornTime'], first['messageType']) == (
+        'DLQ_mixed', '2030-01-01 00:00:00', '2030-01-01 00:00:00', 'NORMAL')
+    # a dead letter keeps the type of the topic it was sent to
+    assert (moved['topicName'], moved['messageType'], moved['messageGroup'], moved['messageKeys'], moved['bodySize']) == (
+        'DLQ_mixed', 'FIFO', 'customer-3', ['pay-3', 'refund-3'], 512)
+    # GetConsumerGroup names the topic to read
+    assert _ok(cli.roa('GetConsumerGroup', group_path('GID_mixed')))['consumeRetryPolicy']['deadLetterTargetTopic'] == 'DLQ_mixed'
+
+
+def test_list_messages_pages_with_the_scroll_id_of_the_first_page(v5):
+    _handle, cli = v5(_with_dead_letters())
+    first = _messages(cli, pageNumber=1, pageSize=10)
+    scroll = first['scrollId']
+    assert re.match(r'^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$', scroll)
+    second = _messages(cli, pageNumber=2, pageSize=10, scrollId=scroll)
+    assert (_message_ids(first), _message_ids(second)) == (DLQ_ORDER[:10], DLQ_ORDER[10:])
+    assert (second['pageNumber'], second['totalCount'], second['scrollId']) == (2, 13, scroll)
+    # a later page without the scrollId is accepted too
+    assert _message_ids(_messages(cli, pageNumber=2, pageSize=10)) == DLQ_ORDER[10:]
+    path = '/instances/%s/topics/DLQ_mixed/messages' % INSTANCE_5X
+    other = _messages(cli, startTime='2030-01-01 00:00:03', **PAGE)['scrollId']
+    for wrong in ('B13D0B07-F24B-4790-88D8-D47A38063D00', other):
+        body = _gateway_error(cli.roa('ListMessages', path, {'pageNumber': 2, 'pageSize': 10, 'scrollId': wrong}), 400, 'InvalidParameter')
+        assert '"scrollId"' in body['Message']
+
+
+def test_list_messages_pages_by_default_as_the_paging_parameters_are_optional(v5):
+    _handle, cli = v5(_with_dead_letters())
+    data = _messages(cli)
+    assert (data['pageNumber'], data['pageSize'], _message_ids(data)) == (1, 10, DLQ_ORDER[:10])
+
+
+@pytest.mark.parametrize('window, expected', [
+    ({'startTime': '2030-01-01 00:00:00', 'endTime': '2030-01-01 00:00:00'}, DEAD[:1]),
+    ({'startTime': '2030-01-01 00:00:02', 'endTime': '2030-01-01 00:00:04'}, DEAD[2:5]),
+    ({'startTime': '2030-01-01 00:00:05', 'endTime': '2030-01-01 00:00:05'}, ['RMQ_DLQ_05', 'RMQ_DLQ_IDLE']),
+    ({'startTime': '2030-01-01 00:00:11'}, DEAD[11:]),
+    ({'endTime': '2030-01-01 00:00:01'}, DEAD[:2]),
+    ({'startTime': '2029-12-31 23:59:59', 'endTime': '2029-12-31 23:59:59'}, []),
+])
+def test_list_messages_window_includes_both_ends_to_the_second(v5, window, expected):
+    _handle, cli = v5(_with_dead_letters())
+    assert _message_ids(_messages(cli, pageSize=100, **window)) == expected
+
+
+def test_list_messages_filters_by_message_id_and_key(v5):
+    _handle, cli = v5(_with_dead_letters())
+    assert _message_ids(_messages(cli, messageId='RMQ_DLQ_07')) == ['RMQ_DLQ_07']
+    assert _message_ids(_messages(cli, messageKey='refund-3')) == ['RMQ_DLQ_03']
+    assert _message_ids(_messages(cli, 'orders', messageKey='order-2')) == ['RMQ_CONSUMED']
+    assert _messages(cli, messageId='NOPE')['list'] == []
+
+
+def test_list_messages_errors(v5):
+    _handle, cli = v5(_with_dead_letters())
+    base = '/instances/%s/topics/' % INSTANCE_5X
+    for query in ({'startTime': '2030-01-01 00:00:05', 'endTime': '2030-01-01 00:00:04'}, {'startTime': '2030-01-01T00:00:00Z'},
+                  {'endTime': '2030-02-30 00:00:00'}):
+        body = _gateway_error(cli.roa('ListMessages', base + 'DLQ_mixed/messages', query), 400, 'InvalidParameter')
+        assert ('"%s"' % ('endTime' if 'endTime' in query else 'startTime')) in body['Message']
+    _business_error(cli.roa('ListMessages', base + 'nope/messages'), 404, 'Topic.NotFound')
+    # a group without dead_letter_topic has no dead-letter topic to read
+    _business_error(cli.roa('ListMessages', base + '%25DLQ%25GID_orders/messages'), 404, 'Topic.NotFound')
+    _business_error(cli.roa('ListMessages', '/instances/rmq-cn-nope/topics/orders/messages'), 404, 'Instance.NotFound')
+
+
 # -- RAM --------------------------------------------------------------------------------------
 
 LIMITED_KEY = 'LTAI5tLimitedKey0001'
@@ -570,6 +683,16 @@ def test_list_operations_check_the_wildcard_resource_and_filter_instances(limite
     assert topics.roa('ListTopics', '/instances/%s/topics' % INSTANCE_5X, PAGE).status == 403
     assert _ok(limited(resources=['rmq-cn-other']).roa('ListInstances', '/instances', PAGE))['list'] == []
     assert len(_ok(limited(resources=['acs:rocketmq:*:*:instance/rmq-*']).roa('ListInstances', '/instances', PAGE))['list']) == 1
+
+
+def test_list_messages_needs_its_action_on_the_topic_it_lists(limited):
+    path = '/instances/%s/topics/DLQ_mixed/messages' % INSTANCE_5X
+    body = _gateway_error(limited(actions=['rocketmq:GetTrace', 'rocketmq:GetTopic']).roa('ListMessages', path), 403, 'Forbidden.RAM')
+    assert body['AccessDeniedDetail']['AuthAction'] == 'rocketmq:ListMessages'
+    assert ARN_PREFIX + 'instance/%s/topic/DLQ_mixed' % INSTANCE_5X in body['Message']
+    assert limited(actions=['rocketmq:ListMessages'], resources=['acs:rocketmq:*:*:instance/%s/topic/DLQ_*' % INSTANCE_5X]).roa(
+        'ListMessages', path).status == 200
+    assert limited(resources=['acs:rocketmq:*:*:instance/%s/topic/orders' % INSTANCE_5X]).roa('ListMessages', path).status == 403
 
 
 def test_readme_5x_ram_table_matches_the_operations():

@@ -7,17 +7,18 @@ import glob
 import http.client
 import os
 import re
+import time
 
 import pytest
 import yaml
 
-from emulator_testlib import BASE, INSTANCE, KEY_ID, ROOT, SCENARIOS, SECRET, freeze_rate_clock, scenario
+from emulator_testlib import BASE, INSTANCE, KEY_ID, ROOT, SCENARIOS, SECRET, freeze_rate_clock, scenario, scenario_5x
 from emulator.scenario import ScenarioError, load, parse_text
 
 BUNDLED = sorted(os.path.basename(p) for p in glob.glob(os.path.join(SCENARIOS, '*.yml')))
-EXPECTED = ['broadcasting.yml', 'duplicate_client_id.yml', 'healthy.yml', 'lagging.yml', 'messages.yml', 'migration.yml', 'no_consumers.yml',
-            'rocketmq5.yml', 'rollout_completes.yml', 'rollout_half_done.yml', 'server_errors.yml', 'subscription_mismatch.yml',
-            'throttling.yml']
+EXPECTED = ['broadcasting.yml', 'canary_failing.yml', 'dead_letters.yml', 'duplicate_client_id.yml', 'healthy.yml', 'lagging.yml',
+            'messages.yml', 'migration.yml', 'no_consumers.yml', 'rocketmq5.yml', 'rollout_completes.yml', 'rollout_half_done.yml',
+            'server_errors.yml', 'subscription_mismatch.yml', 'throttling.yml']
 # The 5.x demo instance, which the scenarios about the RocketMQ 5.x API serve.
 INSTANCE_5X = 'rmq-cn-demo0000001'
 
@@ -73,11 +74,52 @@ def _broken(path, value):
     ('instances.0.groups.0.inflight', {'nope': 3}, 'instances[0].groups[0].inflight.nope: not a topic of instance'),
     ('instances.0.groups.0.delivery_order_type', 'orderly', "instances[0].groups[0].delivery_order_type: 'orderly' is not one of"),
     ('instances.0.messages.0.dead_letters', ['GID_nope'], "instances[0].messages[0].dead_letters: 'GID_nope' is not a group of instance"),
+    ('instances.0.groups.0.dead_letters', [{'topic': 'orders'}], 'instances[0].groups[0].dead_letters[0].msg_id: required key is missing'),
+    ('instances.0.groups.0.dead_letters', [{'msg_id': 'A', 'stored_at': 5}], 'instances[0].groups[0].dead_letters[0].stored_at: unknown key'),
+    ('instances.0.groups.0.dead_letters', [{'msg_id': 'A', 'stored_ago': -1}], 'instances[0].groups[0].dead_letters[0].stored_ago: -1 is below'),
+    ('instances.0.groups.0.dead_letters', [{'msg_id': 'A', 'stored_ago': 60, 'store_timestamp': 1760000000000}],
+     'instances[0].groups[0].dead_letters[0]: give store_timestamp or stored_ago, not both'),
+    ('instances.0.groups.0.dead_letters', [{'msg_id': 'A', 'topic': 'nope'}],
+     "instances[0].groups[0].dead_letters[0].topic: 'nope' is not a topic of instance"),
+    ('instances.0.groups.0.dead_letters', [{'msg_id': 'A'}, {'msg_id': 'A'}], "instances[0].groups[0].dead_letters[1].msg_id: duplicate dead letter id"),
+    ('instances.0.groups.0.dead_letters', [{'msg_id': 'A', 'store_timestamp': 'yesterday'}],
+     "instances[0].groups[0].dead_letters[0].store_timestamp: 'yesterday' is not an ISO 8601 time"),
+    ('timeline', [{'at': 1, 'groups': {'GID_orders': {'dead_letters': [{'msg_id': 'A', 'topic': 'nope'}]}}}],
+     "dead_letters[0].topic: 'nope' is not a topic of instance MQ_INST_1234567890_DEMO (after applying timeline[0])"),
 ])
 def test_validation_errors_name_the_path(path, value, message):
     with pytest.raises(ScenarioError) as info:
         load(_broken(path, value))
     assert message in str(info.value)
+
+
+def test_dead_letters_of_a_group_reading_no_topic_must_name_their_topic():
+    data = _broken('instances.0.groups.1.offsets', {})
+    data['instances'][0]['groups'][1]['dead_letters'] = [{'msg_id': 'A'}]
+    with pytest.raises(ScenarioError, match=re.escape('instances[0].groups[1].dead_letters[0].topic: required, since group GID_idle reads no topic')):
+        load(data)
+    data['instances'][0]['groups'][1]['dead_letters'] = [{'msg_id': 'A', 'topic': 'payments'}]
+    load(data)
+
+
+def test_dead_letters_of_a_5x_group_need_a_dead_letter_topic_to_be_read_from():
+    data = scenario_5x()
+    data['instances'][1]['groups'][0]['dead_letters'] = [{'msg_id': 'A'}]
+    with pytest.raises(ScenarioError, match=re.escape('instances[1].groups[0].dead_letters: group GID_orders has no dead_letter_topic')):
+        load(data)
+    data['instances'][1]['groups'][0]['dead_letter_topic'] = 'DLQ_orders'
+    load(data)
+
+
+def test_dead_letters_keep_their_order_and_get_defaults():
+    letters = [{'msg_id': 'NEW', 'stored_ago': 5}, {'msg_id': 'OLD', 'store_timestamp': '2030-01-01T00:00:00Z'}, {'msg_id': 'PLAIN'}]
+    group = load(_broken('instances.0.groups.0.dead_letters', letters)).steps[0][2]['instances'][0]['groups'][0]
+    assert [d['msg_id'] for d in group['dead_letters']] == ['NEW', 'OLD', 'PLAIN']
+    plain = group['dead_letters'][2]
+    assert (plain['topic'], plain['stored_ago'], plain['store_timestamp'], plain['reconsume_times'], plain['store_size']) == (None, None, None, 16, 406)
+    assert (plain['born_host'], plain['store_host'], plain['tag'], plain['keys'], plain['properties']) == (
+        '10.0.1.5:53012', '11.193.10.12:10911', '', '', {})
+    assert group['dead_letters'][1]['store_timestamp'] == 1893456000000
 
 
 def test_missing_description_is_an_error():
@@ -283,3 +325,64 @@ def test_migration_scenario_reads_one_group_on_both_instances(bundled):
     assert [c['version'] for c in _v5_data(cli, 'ListConsumerConnections', base + '/connections')['connections']] == ['5.0.7', '5.0.7']
     trace = _v5_data(cli, 'GetTrace', '/instances/%s/topics/orders/traces/0A0001050000217A000000000000A1B2' % INSTANCE_5X)
     assert [(i['consumerGroupId'], i['consumeStatus']) for i in trace['consumerInfos']] == [('GID_orders', 'CONSUME_SUCCESS')]
+
+
+def _running_data(cli, group):
+    """({client version: [(OkTps, FailedTps, FailedCountPerHour, Rt) of each client]}, the group's status)."""
+    status = _data(cli.request('OnsConsumerStatus', {'GroupId': group, 'InstanceId': INSTANCE, 'Detail': 'true'}))
+    figures = {}
+    for info in status['ConsumerConnectionInfoList']['ConsumerConnectionInfoDo']:
+        row, = info['RunningDataList']['ConsumerRunningDataDo']
+        figures.setdefault(info['Version'], []).append((row['OkTps'], row['FailedTps'], row['FailedCountPerHour'], row['Rt']))
+    return figures, status
+
+
+def test_canary_failing_scenario_fails_messages_on_the_canary_only(bundled):
+    cli = bundled('canary_failing.yml')
+    figures, status = _running_data(cli, 'GID_orders')
+    assert figures == {'V4_9_4': [(20.0, 0.0, 0, 12.0)] * 2, 'V4_9_7': [(2.0, 18.0, 64800, 48.0)] * 2}
+    # nothing else is wrong: the lag is small, subscriptions agree, client ids are unique
+    assert (status['Online'], status['TotalDiff'], status['SubscriptionSame'], status['RebalanceOK']) == (True, 40, True, True)
+    assert status['DelayTime'] < 1000
+    conns = _data(cli.request('OnsConsumerGetConnection', {'GroupId': 'GID_orders'}))['ConnectionList']['ConnectionDo']
+    assert len(set(c['ClientId'] for c in conns)) == 4
+    figures, status = _running_data(cli, 'GID_payments')
+    assert figures == {'V4_9_4': [(50.0, 0.001, 4, 8.0)] * 2}
+    assert (status['TotalDiff'], status['RebalanceOK']) == (0, True)
+    assert _tracks(cli, '0A0001050000217A000000000000A1B2') == {'GID_orders': 'CONSUMED'}
+
+
+def _dlq_ids(cli, group, begin, end):
+    resp = cli.request('OnsDLQMessagePageQueryByGroupId', {'GroupId': group, 'InstanceId': INSTANCE, 'BeginTime': str(begin), 'EndTime': str(end),
+                                                           'CurrentPage': '1'})
+    assert resp.status == 200, resp.body
+    return [row['MsgId'] for row in resp.json()['MsgFoundDo']['MsgFoundList']['OnsRestMessageDo']]
+
+
+def _dlq_v5_ids(cli, topic, **window):
+    data = _v5_data(cli, 'ListMessages', '/instances/%s/topics/%s/messages' % (INSTANCE_5X, topic), dict(window, pageNumber=1, pageSize=10))
+    return [row['messageId'] for row in data['list']]
+
+
+def test_dead_letters_scenario_has_a_recent_dead_letter_on_orders_only(bundled):
+    cli = bundled('dead_letters.yml')
+    now = int(time.time() * 1000)
+    # the last five minutes: one dead letter of GID_orders, none of GID_payments
+    assert _dlq_ids(cli, 'GID_orders', now - 300000, now) == ['0A0001050000217A000000000000D001']
+    assert _dlq_ids(cli, 'GID_payments', now - 300000, now) == []
+    # the last four days: the old ones too, oldest first
+    assert _dlq_ids(cli, 'GID_orders', now - 4 * 86400000, now) == ['0A0001050000217A000000000000D002', '0A0001050000217A000000000000D001']
+    assert _dlq_ids(cli, 'GID_payments', now - 4 * 86400000, now) == ['0A0001050000217A000000000000D003']
+    for group in ('GID_orders', 'GID_payments'):
+        status = _data(cli.request('OnsConsumerStatus', {'GroupId': group, 'InstanceId': INSTANCE}))
+        assert (status['Online'], status['TotalDiff'], status['SubscriptionSame'], status['RebalanceOK']) == (True, 0, True, True)
+    recent = {'startTime': time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(now / 1000.0 - 300))}
+    assert _dlq_v5_ids(cli, 'DLQ_orders', **recent) == ['0100163E0EC1F1965C04C790670000D001']
+    assert _dlq_v5_ids(cli, 'DLQ_payments', **recent) == []
+    assert _dlq_v5_ids(cli, 'DLQ_orders') == ['0100163E0EC1F1965C04C790670000D002', '0100163E0EC1F1965C04C790670000D001']
+    assert _dlq_v5_ids(cli, 'DLQ_payments') == ['0100163E0EC1F1965C04C790670000D003']
+    for group, topic in (('GID_orders', 'DLQ_orders'), ('GID_payments', 'DLQ_payments')):
+        base = '/instances/%s/consumerGroups/%s' % (INSTANCE_5X, group)
+        assert _v5_data(cli, 'GetConsumerGroup', base)['consumeRetryPolicy']['deadLetterTargetTopic'] == topic
+        lag = _v5_data(cli, 'GetConsumerGroupLag', base + '/lag')['totalLag']
+        assert (lag['readyCount'], lag['inflightCount']) == (0, 0)

@@ -86,7 +86,7 @@ echo "== an HTTP group is selected without a group type, and lags"
 fails http \
     'http failed: 1 of ' \
     'GID_http max_lag FAILED: expected <= 1000, observed 99900' \
-    ', 3 not applicable'
+    ', 4 not applicable'
 
 echo "== only the message suite runs when only messages are listed, and the reports say so"
 gate deployment_gate messages_only messages_only "$@"

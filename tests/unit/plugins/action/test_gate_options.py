@@ -139,6 +139,11 @@ def stopped_reasons(report):
     (dict(retries=10 ** 5000), r"retries is 1000\u2026\(5001 digits\): use a whole number from 0 to 20"),
     # Ansible's own int would build a number of a billion digits from this before any bound is checked.
     (dict(retries='1e999999999'), r"retries is 1e999999999: use a whole number from 0 to 20"),
+    (dict(groups=[{'group_id': 'GID_orders', 'max_failed_percent': 150}]),
+     r"groups\[0\]\.max_failed_percent: 150 is not a number from 0 to 100 percent"),
+    (dict(groups=[{'group_id': 'GID_orders', 'dead_letter_lookback': 10 ** 5000}]),
+     r"groups\[0\]\.dead_letter_lookback: 1000\u2026\(5001 digits\) is too large; at most 2592000 seconds"),
+    (dict(rmq_time_zone='Asia/Shanghai'), r"rmq_time_zone 'Asia/Shanghai' is not a zone: use an offset from UTC such as \+08:00"),
 ])
 def test_a_number_of_any_length_is_refused_by_name_before_the_first_api_call_and_reported(connections, tmp_path, args, says):
     result = run_gate(report_json=str(tmp_path / 'gate.json'), report_junit=str(tmp_path / 'gate.xml'), **args)

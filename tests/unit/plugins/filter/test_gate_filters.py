@@ -140,6 +140,8 @@ def test_role_internal_variables_do_not_use_the_public_prefixes():
     ({'ons_timeout': 0}, r"ons_timeout: timeout is 0: use a number of seconds above 0"),
     ({'ons_profile': 'ci\x1b[2J'}, r"ons_profile: 'ci\\x1b\[2J' is not valid"),
     ({'ons_regoin': 'cn-hangzhou'}, r"unknown variable ons_regoin \(did you mean ons_region\?\)"),
+    ({'rmq_time_zone': 'Asia/Shanghai'}, r"rmq_time_zone: time_zone 'Asia/Shanghai' is not a zone: use an offset from UTC"),
+    ({'rmq_time_zne': '+08:00'}, r"unknown variable rmq_time_zne \(did you mean rmq_time_zone\?\)"),
 ])
 def test_connection_settings_the_modules_would_refuse_fail_first(settings, message):
     with pytest.raises(AnsibleFilterError, match=message):

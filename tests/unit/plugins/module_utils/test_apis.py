@@ -93,3 +93,8 @@ def test_each_api_has_its_endpoints(api, network, url):
 ])
 def test_request_limits_are_per_operation(api, operation, limit):
     assert api.limit(operation) == limit
+
+
+def test_the_dead_letter_operations_are_listed_with_an_assumed_limit():
+    assert ONS.operations["OnsDLQMessagePageQueryByGroupId"] == ("OnsDLQMessagePageQueryByGroupId", 10.0, False)
+    assert RMQ.operations["ListMessages"] == ("ListMessages", 10.0, False)

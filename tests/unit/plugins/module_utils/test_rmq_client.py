@@ -623,6 +623,87 @@ def test_a_page_that_cannot_be_read_fails_the_listing(data, problem):
             list_groups(server)
 
 
+# --- pages followed by scrollId, and read until enough -------------------------------------------
+
+MESSAGES = "/instances/%s/topics/DLQ_orders/messages" % INSTANCE
+
+
+def letters(*numbers, **fields):
+    return [dict({"messageId": "MSG%03d" % number, "storeTime": "2026-12-07 10:00:%02d" % number}, **fields)
+            for number in numbers]
+
+
+def list_messages(server, page_size=2, **kwargs):
+    """get_pages of the messages of a topic, as rmq_queries asks for a dead-letter topic's."""
+    made = make_client(server)
+    try:
+        return made.get_pages("ListMessages", ["instances", INSTANCE, "topics", "DLQ_orders", "messages"],
+                              {"startTime": "2026-12-07 10:00:00", "endTime": "2026-12-07 11:00:00"}, page_size=page_size,
+                              key=("messageId", "storeTime"), noun="message", **kwargs)
+    finally:
+        made.close()
+
+
+def scrolled(rows, total, number, scroll):
+    return ok({"pageNumber": number, "pageSize": len(rows), "totalCount": total, "scrollId": scroll, "list": rows},
+              "scroll-%d" % number)
+
+
+def test_the_scroll_id_of_a_page_is_sent_on_the_next_ones():
+    answers = [scrolled(letters(1, 2), 5, 1, "S-1"), scrolled(letters(3, 4), 5, 2, "S-2"), scrolled(letters(5), 5, 3, None)]
+    with RmqServer({MESSAGES: answers}) as server:
+        listing = list_messages(server)
+    assert len(listing["items"]) == 5 and listing["complete"] is True
+    assert [(r["params"]["pageNumber"], r["params"].get("scrollId")) for r in server.requests] == [
+        ("1", None), ("2", "S-1"), ("3", "S-2")]
+    assert server.requests[1]["params"]["startTime"] == "2026-12-07 10:00:00"
+
+
+def test_a_listing_without_a_scroll_id_sends_none():
+    with RmqServer({LISTING: [page(groups("GID_a", "GID_b"), 3, 1), page(groups("GID_c"), 3, 2)]}) as server:
+        listing = list_groups(server)
+    assert listing["complete"] is True and all("scrollId" not in r["params"] for r in server.requests)
+
+
+def test_the_same_message_stored_twice_is_two_rows_and_listed_again_is_one():
+    twice = letters(1) + [{"messageId": "MSG001", "storeTime": "2026-12-07 10:30:00"}]
+    answers = [scrolled(twice, 3, 1, "S"), scrolled(letters(1, 2), 3, 2, "S")]
+    with RmqServer({MESSAGES: answers}) as server:
+        listing = list_messages(server)
+    assert [(row["messageId"], row["storeTime"][-5:]) for row in listing["items"]] == [
+        ("MSG001", "00:01"), ("MSG001", "30:00"), ("MSG002", "00:02")]
+
+
+def test_enough_rows_stop_the_listing_and_say_it_is_not_complete():
+    answers = [scrolled(letters(1, 2), 6, 1, "S"), scrolled(letters(3, 4), 6, 2, "S"), scrolled(letters(5, 6), 6, 3, "S")]
+    with RmqServer({MESSAGES: answers}) as server:
+        listing = list_messages(server, enough=3)
+    assert len(listing["items"]) == 4 and listing["complete"] is False and len(server.requests) == 2
+    assert listing["request_ids"] == ["scroll-1", "scroll-2"]
+
+
+def test_only_the_rows_that_count_reach_enough():
+    answers = [scrolled(letters(2 * number - 1, 2 * number), 8, number, "S") for number in (1, 2, 3, 4)]
+    with RmqServer({MESSAGES: answers}) as server:
+        listing = list_messages(server, enough=2, counts=lambda row: row["messageId"] in ("MSG001", "MSG005"))
+    assert len(listing["items"]) == 6 and listing["complete"] is False and len(server.requests) == 3
+
+
+def test_enough_reached_on_the_last_page_leaves_the_listing_complete():
+    with RmqServer({MESSAGES: [scrolled(letters(1, 2), 2, 1, "S")]}) as server:
+        listing = list_messages(server, enough=1)
+    assert listing["complete"] is True and len(listing["items"]) == 2
+
+
+def test_a_total_beyond_the_page_cap_is_read_while_enough_may_still_come():
+    with RmqServer({MESSAGES: [scrolled(letters(1, 2), 10 ** 6, 1, "S"), scrolled(letters(3, 4), 10 ** 6, 2, "S")]}) as server:
+        listing = list_messages(server, enough=4)
+    assert listing["complete"] is False and len(listing["items"]) == 4
+    with RmqServer({MESSAGES: [scrolled(letters(1, 2), 10 ** 6, 1, "S")]}) as server:
+        with pytest.raises(OnsResponseError, match=re.escape("ListMessages said totalCount 1000000: more than the 100 pages")):
+            list_messages(server)
+
+
 # --- endpoints ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, url", [

@@ -3,11 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """rmq_queries over loopback: the snake_case entries made of each answer, answers that cannot be read, which API serves an instance."""
 
+import re
+import time
+
 import pytest
 
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils import rmq_client, rmq_queries
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils import rmq_client, rmq_queries, time_windows
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsApiError, OnsResponseError
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError, Credentials
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import RmqClient
 from ansible_collections.apsaramq.rocketmq.tests.unit.plugins.module_utils.test_rmq_client import (
     KEY_ID,
@@ -366,3 +369,223 @@ def test_connect_rmq_without_credentials_or_region_says_what_is_missing(monkeypa
         rmq_client.connect_rmq(options(access_key_id=None, access_key_secret=None))
     with pytest.raises(ValueError, match="no region: set the option region"):
         rmq_client.connect_rmq(options())
+
+
+# --- the API's times, which carry no zone --------------------------------------------------------
+
+BEGIN = 1796637600000  # 2026-12-07T10:00:00Z
+END = BEGIN + 3600 * 1000
+
+
+@pytest.mark.parametrize("text, minutes", [("+08:00", 480), ("-05:30", -330), ("Z", 0), ("UTC", 0), ("utc", 0),
+                                           ("+14:00", 840), ("-12:00", -720), (" +00:00 ", 0)])
+def test_a_zone_is_an_offset_from_utc_in_minutes(text, minutes):
+    assert time_windows.parse_time_zone(text) == minutes
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("+8", "time_zone '+8' is not a zone: use an offset from UTC such as +08:00 or -05:30 (from -12:00 to +14:00), Z or UTC"),
+    ("Asia/Shanghai", "time_zone 'Asia/Shanghai' is not a zone"),
+    ("+08:60", "time_zone '+08:60' is not a zone"),
+    ("+14:30", "time_zone '+14:30' is no zone in use"),
+    ("-12:01", "time_zone '-12:01' is no zone in use"),
+    (8, "time_zone 8 is not a zone"),
+])
+def test_a_zone_that_is_no_offset_is_refused_naming_the_option(text, problem):
+    with pytest.raises(ValueError) as caught:
+        time_windows.parse_time_zone(text)
+    assert str(caught.value).startswith(problem)
+
+
+def test_a_window_in_a_known_zone_is_sent_in_it_holding_every_millisecond_asked_for():
+    assert rmq_queries.message_window(BEGIN, END, 480) == ("2026-12-07 18:00:00", "2026-12-07 19:00:00")
+    # A window that does not fall on whole seconds is widened to them, never narrowed.
+    assert rmq_queries.message_window(BEGIN + 999, END + 1, -330) == ("2026-12-07 04:30:00", "2026-12-07 05:30:01")
+
+
+def test_a_window_in_an_unknown_zone_is_widened_by_the_widest_offsets():
+    # Read in UTC+14:00, 2026-12-06 22:00:00 is 08:00Z; read in UTC-12:00, 2026-12-08 01:00:00 is 13:00Z: each
+    # reading holds 10:00Z to 11:00Z.
+    assert rmq_queries.message_window(BEGIN, END) == ("2026-12-06 22:00:00", "2026-12-08 01:00:00")
+
+
+@pytest.mark.parametrize("store_time, offset, outcome", [
+    ("2026-12-07 18:30:00", 480, (True, BEGIN + 1800 * 1000)),
+    ("2026-12-07 10:30:00", 480, (False, BEGIN + 1800 * 1000 - 8 * 3600 * 1000)),
+    ("2026-12-07 17:59:59", 480, (False, BEGIN - 1000)),
+    # Both ends are in the window; a time to the second stands for every millisecond of it.
+    ("2026-12-07 10:00:00", 0, (True, BEGIN)),
+    ("2026-12-07 09:59:59", 0, (False, BEGIN - 1000)),
+    ("2026-12-07 11:00:00", 0, (True, END)),
+    ("2026-12-07 11:00:01", 0, (False, END + 1000)),
+    ("2026-12-07 11:00:00.001", 0, (False, END + 1)),
+    # Unknown zone: kept when any reading from UTC-12:00 to UTC+14:00 falls in the window.
+    ("2026-12-08 01:00:00", None, (True, None)),
+    ("2026-12-08 01:00:01", None, (False, None)),
+    ("2026-12-06 21:59:59", None, (False, None)),
+    ("2026-12-06 22:00:00", None, (True, None)),
+    # A time that cannot be read is kept: a count must never lose a letter.
+    ("soon", 0, (True, None)),
+    (None, None, (True, None)),
+])
+def test_a_letter_counts_when_its_time_is_or_may_be_in_the_window(store_time, offset, outcome):
+    assert rmq_queries.store_timestamp_of(store_time, BEGIN, END, offset) == outcome
+
+
+def test_the_widening_keeps_every_letter_of_the_window_whatever_the_servers_zone():
+    for offset in range(-12 * 60, 14 * 60 + 1, 15):
+        start, end = rmq_queries.message_window(BEGIN, END)
+        # The server reads startTime and endTime in its zone: the window it lists holds the one asked for.
+        assert rmq_queries.read_api_time(start) - offset * 60000 <= BEGIN
+        assert rmq_queries.read_api_time(end) - offset * 60000 >= END
+        for stored in (BEGIN, BEGIN + 1234567, END):
+            wall = rmq_queries.api_time(stored, offset)
+            assert rmq_queries.store_timestamp_of(wall, BEGIN, END)[0], (offset, wall)
+
+
+# --- ListMessages of the dead-letter topic -------------------------------------------------------
+
+MESSAGES = "/instances/%s/topics/DLQ_orders/messages" % INSTANCE
+ROW = {"messageId": "01F4A1B2C3D4E5F60718293A4B5C6D7E", "topicName": "DLQ_orders", "messageTag": "created",
+       "messageKeys": ["order-1001"], "messageType": "NORMAL", "bornHost": "10.0.7.1", "bornTime": "2026-12-07 10:20:00",
+       "storeHost": "10.0.9.1", "storeTime": "2026-12-07 10:20:05", "bodySize": 406, "body": "c2VjcmV0",
+       "userProperties": {"orderId": "1001"}, "instanceId": INSTANCE, "regionId": "cn-hangzhou"}
+
+
+def group_with(topic):
+    policy = {"retryPolicy": "DefaultRetryPolicy", "maxRetryTimes": 16}
+    if topic:
+        policy["deadLetterTargetTopic"] = topic
+    return ok({"consumerGroupId": "GID_orders", "consumeRetryPolicy": policy}, "r-group")
+
+
+def messages_page(rows, total=None, number=1, scroll="S-1"):
+    return ok({"pageNumber": number, "pageSize": 50, "totalCount": len(rows) if total is None else total,
+               "scrollId": scroll, "list": rows}, "r-page-%d" % number)
+
+
+def test_the_letters_of_the_groups_dead_letter_topic_in_a_known_zone():
+    routes = {GROUP: [group_with("DLQ_orders")], MESSAGES: [messages_page([ROW, dict(ROW, storeTime="2026-12-07 09:59:59")])]}
+    entry, server = ask(routes, rmq_queries.list_dead_letters, INSTANCE, "GID_orders", BEGIN, END, None, None, "Z")
+    assert [r["headers"]["x-acs-action"] for r in server.requests] == ["GetConsumerGroup", "ListMessages"]
+    assert server.requests[1]["params"] == {"startTime": "2026-12-07 10:00:00", "endTime": "2026-12-07 11:00:00",
+                                            "pageNumber": "1", "pageSize": "50"}
+    assert entry == dict(rmq_queries.dead_letter_entry(INSTANCE, "GID_orders", BEGIN, END), dead_letter_topic="DLQ_orders",
+                         time_zone="Z", count=1, complete=True, request_id="r-group", request_ids=["r-group", "r-page-1"],
+                         messages=[{"message_id": "01F4A1B2C3D4E5F60718293A4B5C6D7E", "topic": "DLQ_orders",
+                                    "message_tag": "created", "message_keys": ["order-1001"], "message_type": "NORMAL",
+                                    "born_host": "10.0.7.1", "born_time": "2026-12-07 10:20:00", "store_host": "10.0.9.1",
+                                    "store_time": "2026-12-07 10:20:05", "store_timestamp": BEGIN + 1205000,
+                                    "body_size": 406, "user_properties": {"orderId": "1001"}}])
+
+
+def test_in_an_unknown_zone_the_query_is_widened_and_a_letter_that_may_be_in_the_window_counts():
+    rows = [dict(ROW, messageId="A", storeTime="2026-12-07 23:00:00"), dict(ROW, messageId="B", storeTime="2026-12-08 02:00:00")]
+    entry, server = ask({MESSAGES: [messages_page(rows)]}, rmq_queries.list_dead_letters, INSTANCE, "GID_orders", BEGIN, END,
+                        None, "DLQ_orders")
+    assert [r["headers"]["x-acs-action"] for r in server.requests] == ["ListMessages"]
+    params = server.requests[0]["params"]
+    assert (params["startTime"], params["endTime"]) == ("2026-12-06 22:00:00", "2026-12-08 01:00:00")
+    assert [(item["message_id"], item["store_timestamp"]) for item in entry["messages"]] == [("A", None)]
+    assert (entry["count"], entry["time_zone"], entry["request_id"]) == (1, None, "r-page-1")
+
+
+def test_a_group_without_a_dead_letter_topic_has_nothing_to_count():
+    entry, server = ask({GROUP: [group_with(None)]}, rmq_queries.list_dead_letters, INSTANCE, "GID_orders", BEGIN, END)
+    assert entry == dict(rmq_queries.dead_letter_entry(INSTANCE, "GID_orders", BEGIN, END, "r-group"), complete=True)
+    assert entry["count"] is None and len(server.requests) == 1
+
+
+def test_pages_are_followed_with_the_scroll_id_until_enough_letters():
+    answers = [messages_page([dict(ROW, messageId="M%d" % (page * 50 + n)) for n in range(50)], 150, page + 1, "S")
+               for page in range(3)]
+    entry, server = ask({MESSAGES: answers}, rmq_queries.list_dead_letters, INSTANCE, "GID_orders", BEGIN, END, 60,
+                        "DLQ_orders", "+00:00")
+    assert (entry["count"], entry["complete"], entry["request_ids"]) == (100, False, ["r-page-1", "r-page-2"])
+    assert server.requests[1]["params"]["scrollId"] == "S"
+
+
+def test_letters_that_do_not_count_do_not_reach_enough():
+    outside = [dict(ROW, messageId="O%d" % n, storeTime="2026-12-07 09:00:00") for n in range(50)]
+    answers = [messages_page(outside, 51, 1, "S"), messages_page([ROW], 51, 2, "S")]
+    entry, server = ask({MESSAGES: answers}, rmq_queries.list_dead_letters, INSTANCE, "GID_orders", BEGIN, END, 1,
+                        "DLQ_orders", "Z")
+    assert (entry["count"], entry["complete"], len(server.requests)) == (1, True, 2)
+
+
+def test_a_listing_short_of_its_total_is_an_error_not_fewer_letters():
+    with pytest.raises(OnsResponseError, match="ListMessages said totalCount 3 but its pages held 1 distinct message"):
+        ask({MESSAGES: [messages_page([ROW], 3, 1), messages_page([], 3, 2)]}, rmq_queries.list_dead_letters, INSTANCE,
+            "GID_orders", BEGIN, END, None, "DLQ_orders")
+
+
+@pytest.mark.parametrize("args, problem", [
+    ((END, BEGIN), "begin_ms 1796641200000 is after end_ms 1796637600000"),
+    ((BEGIN, END, None, None, "+25:00"), "time_zone '+25:00' is no zone in use"),
+])
+def test_a_bad_window_or_zone_is_refused_before_any_call(args, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        ask({}, rmq_queries.list_dead_letters, INSTANCE, "GID_orders", *args)
+
+
+# --- ListMessages against the emulator -----------------------------------------------------------
+
+EMULATOR_INSTANCE = "rmq-cn-unitdlq0001"
+
+
+def emulator_scenario(letters):
+    return {"description": "Dead letters of 5.x groups.", "region": "cn-hangzhou",
+            "keys": [{"access_key_id": KEY_ID, "access_key_secret": SECRET}], "limits": {"rate": 0},
+            "instances": [{"instance_id": EMULATOR_INSTANCE, "topics": [{"topic": "orders", "max_offset": 10}],
+                           "groups": [{"group_id": "GID_orders", "offsets": {"orders": 10}, "dead_letter_topic": "DLQ_orders",
+                                       "dead_letters": letters},
+                                      {"group_id": "GID_plain", "offsets": {"orders": 10}}]}]}
+
+
+def emulator_dead_letters(emulator, group_id, lookback_s, **kwargs):
+    made = RmqClient(Credentials(KEY_ID, SECRET), emulator.url, retries=0, rate_limit=1000)
+    now_ms = int(time.time() * 1000)
+    try:
+        return rmq_queries.list_dead_letters(made, EMULATOR_INSTANCE, group_id, now_ms - lookback_s * 1000, now_ms + 60000,
+                                             **kwargs)
+    finally:
+        made.close()
+
+
+@pytest.mark.parametrize("time_zone", [None, "Z"])
+def test_the_emulators_fresh_letter_is_in_the_window_and_the_old_one_is_not(emulator, time_zone):
+    emulator.load(emulator_scenario([{"msg_id": "0100163E0EC1F1965C04C790670000D001", "tag": "created", "keys": "order-1042",
+                                      "stored_ago": 60},
+                                     {"msg_id": "0100163E0EC1F1965C04C790670000D002", "stored_ago": 259200}]))
+    entry = emulator_dead_letters(emulator, "GID_orders", 3600, time_zone=time_zone)
+    assert (entry["dead_letter_topic"], entry["count"], entry["complete"], entry["time_zone"]) == ("DLQ_orders", 1, True, time_zone)
+    found = entry["messages"][0]
+    assert (found["message_id"], found["message_tag"], found["message_keys"]) == (
+        "0100163E0EC1F1965C04C790670000D001", "created", ["order-1042"])
+    assert "body" not in found and len(entry["request_ids"]) == 2
+    if time_zone is None:
+        assert found["store_timestamp"] is None
+    else:
+        assert entry["begin_time"] <= found["store_timestamp"] + 999 and found["store_timestamp"] <= entry["end_time"]
+    assert emulator_dead_letters(emulator, "GID_orders", 4 * 86400, time_zone=time_zone)["count"] == 2
+
+
+def test_the_emulators_group_without_a_dead_letter_topic_and_unknown_group(emulator):
+    emulator.load(emulator_scenario([]))
+    entry = emulator_dead_letters(emulator, "GID_plain", 3600)
+    assert (entry["dead_letter_topic"], entry["count"], entry["complete"]) == (None, None, True)
+    assert emulator_dead_letters(emulator, "GID_orders", 3600)["count"] == 0
+    with pytest.raises(OnsApiError) as caught:
+        emulator_dead_letters(emulator, "GID_nobody", 3600)
+    assert caught.value.code == "ConsumerGroup.NotFound"
+
+
+def test_the_emulators_pages_are_followed_by_their_scroll_id(emulator):
+    emulator.load(emulator_scenario([{"msg_id": "0100163E0EC1F1965C04C7906700%08X" % n, "stored_ago": 60 + n}
+                                     for n in range(120)]))
+    entry = emulator_dead_letters(emulator, "GID_orders", 3600, time_zone="UTC")
+    assert (entry["count"], entry["complete"], len(entry["request_ids"])) == (120, True, 4)
+    pages = [r["params"] for r in emulator.requests() if r["action"] == "ListMessages"]
+    assert [(p["pageNumber"], "scrollId" in p) for p in pages] == [("1", False), ("2", True), ("3", True)]
+    entry = emulator_dead_letters(emulator, "GID_orders", 3600, time_zone="UTC", enough=10)
+    assert (entry["count"], entry["complete"]) == (50, False)

@@ -31,14 +31,21 @@ def client(address, version='V4_9_4', language='JAVA', client_id=None):
             'language': language, 'version': version, 'remote_ip': ip, 'diff': 0}
 
 
-def detail(address, subscriptions, client_id=None):
-    """A client of a status entry's ``clients`` (OnsConsumerStatus with Detail)."""
+def running(topic_name='orders', ok_tps=5.0, failed_tps=0.0, rt=12.0, failed_count_per_hour=None):
+    """A row of a client's ``running_data``: what it consumed of one topic in the last minute."""
+    per_hour = int(failed_tps * 3600) if failed_count_per_hour is None else failed_count_per_hour
+    return {'topic': topic_name, 'ok_tps': ok_tps, 'failed_tps': failed_tps, 'failed_count_per_hour': per_hour, 'rt': rt}
+
+
+def detail(address, subscriptions, client_id=None, version='V4_9_4', running_data=None):
+    """A client of a status entry's ``clients`` (OnsConsumerStatus with Detail), consuming its topics without failures."""
     return {'client_id': client_id or '%s@1#1#2#3' % address.split(':')[0], 'connection': address,
             'consume_model': 'CLUSTERING', 'consume_type': 'CONSUME_PASSIVELY', 'language': 'JAVA',
-            'version': 'V4_9_4', 'thread_count': 20, 'start_timestamp': 1, 'last_timestamp': 2,
+            'version': version, 'thread_count': 20, 'start_timestamp': 1, 'last_timestamp': 2,
             'subscriptions': [{'topic': topic, 'sub_string': expression, 'sub_version': 1, 'tags': []}
                               for topic, expression in subscriptions],
-            'running_data': [], 'jstack': []}
+            'running_data': running_data if running_data is not None else [running(topic) for topic, _expression in subscriptions],
+            'jstack': []}
 
 
 def topic(name, total_diff, delay_time=0, last_timestamp=LAST_CONSUMED_MS):
@@ -54,7 +61,7 @@ def status_entry(group_id='GID_orders', connections=None, **overrides):
         'group_id': group_id, 'instance_id': INSTANCE, 'online': bool(connections), 'total_diff': 0,
         'delay_time': 0, 'consume_tps': 10.0, 'last_timestamp': LAST_CONSUMED_MS, 'rebalance_ok': True,
         'subscription_same': True, 'consume_model': 'CLUSTERING', 'connections': connections, 'topics': [],
-        'clients': [detail(item['client_addr'], [('orders', '*')], item['client_id']) for item in connections],
+        'clients': [detail(item['client_addr'], [('orders', '*')], item['client_id'], item['version']) for item in connections],
         'request_id': 'REQ-%s' % group_id,
     }
     entry.update(overrides)
@@ -72,11 +79,12 @@ def listing(*groups):
             'request_id': 'REQ-L'}
 
 
-def judge(groups, statuses=None, listings=None, samples=None, now_ms=LAST_CONSUMED_MS, names=None, **defaults):
+def judge(groups, statuses=None, listings=None, samples=None, now_ms=LAST_CONSUMED_MS, names=None, dead_letters=None, **defaults):
     """Plan ``groups`` with ``defaults`` and judge them as one attempt of the engine does.
 
     ``statuses`` maps a group ID to its status entry (or a Problem); ``listings`` maps the index of a
-    ``select`` entry to its listing (or a Problem). Returns the selections' verdicts, then each group's.
+    ``select`` entry to its listing (or a Problem); ``dead_letters`` a group ID to its dead-letter
+    entry (or a Problem). Returns the selections' verdicts, then each group's.
     """
     defaults.setdefault('instance_id', INSTANCE)
     entries = group_plan(groups, defaults, names=names)
@@ -86,8 +94,18 @@ def judge(groups, statuses=None, listings=None, samples=None, now_ms=LAST_CONSUM
     for instance_id, group_id, entry, group_type in targets:
         status = (statuses or {}).get(group_id) if needs_status(entry, group_type) else None
         verdicts.extend(group_verdicts(instance_id, group_id, entry, group_type, status, samples, now_ms,
-                                       gate_conditions.evaluate))
+                                       gate_conditions.evaluate, (dead_letters or {}).get(group_id)))
     return verdicts
+
+
+def letters(*stored_ms, begin_ms=LAST_CONSUMED_MS - 3600000, end_ms=LAST_CONSUMED_MS, complete=True, **extra):
+    """A dead-letter entry as ons_queries.list_dead_letters returns it, with a letter stored at each of ``stored_ms``."""
+    messages = [{'msg_id': '0A00010500002A9F%016X' % index, 'topic': 'orders', 'instance_id': INSTANCE, 'store_timestamp': stored,
+                 'reconsume_times': 16} for index, stored in enumerate(stored_ms)]
+    entry = {'group_id': 'GID_orders', 'instance_id': INSTANCE, 'begin_time': begin_ms, 'end_time': end_ms,
+             'count': len(messages), 'complete': complete, 'messages': messages, 'request_id': 'REQ-D'}
+    entry.update(extra)
+    return entry
 
 
 def by_check(verdicts, subject='GID_orders'):

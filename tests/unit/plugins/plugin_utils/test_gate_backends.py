@@ -166,13 +166,14 @@ def test_the_call_of_a_5x_status_that_failed_is_named_in_the_problem():
 
 def test_a_check_the_api_does_not_give_is_named_by_its_backend():
     assert [name for name in CHECKS if OnsBackend().not_given(name)] == []
-    assert [name for name in CHECKS if RmqBackend().not_given(name)] == ['rebalance_ok']
-    assert RmqBackend().not_given('rebalance_ok') == 'the RocketMQ 5.x API does not give what this check reads'
+    assert [name for name in CHECKS if RmqBackend().not_given(name)] == ['rebalance_ok', 'max_failed_percent', 'canary_max_rt_ratio',
+                                                                         'canary_min_tps_ratio']
+    assert RmqBackend().not_given('rebalance_ok') == 'the RocketMQ 5.x API does not say whether the queues are balanced'
 
 
 def test_the_checks_ask_the_backend_which_checks_have_no_meaning(monkeypatch):
     # Whatever the backend says has no meaning on its API is reported so, with its reason, and nothing else.
-    monkeypatch.setattr(RmqBackend, 'NOT_GIVEN', ('max_lag',))
+    monkeypatch.setattr(RmqBackend, 'NOT_GIVEN', {'max_lag': 'the RocketMQ 5.x API does not give what this check reads'})
     status = {'group_id': 'GID_orders', 'connections': [{'client_id': 'a@1', 'client_addr': '10.0.0.1', 'version': 'V5_0_7'}],
               'total_diff': 5, 'rebalance_ok': True, 'subscription_same': True}
     found = {item['check']: item for item in group_verdicts(

@@ -30,13 +30,14 @@ from ansible_collections.apsaramq.rocketmq.tests.unit.plugins.plugin_utils.gate_
     status_entry,
     topic,
     trace_entry,
+    running,
     track,
 )
 
 ALL_CHECKS = dict(min_consumers=2, max_consumers=4, min_version='V4_9_4', uniform_version=True, allowed_languages=['java'],
                   message_model='CLUSTERING', unique_client_ids=True, subscription_consistent=True, rebalance_ok=True,
-                  max_lag=100, max_delay_seconds=60)
-CONNECTION_CHECKS = ['min_consumers', 'unique_client_ids', 'subscription_consistent']
+                  max_lag=100, max_delay_seconds=60, max_failed_percent=10)
+CONNECTION_CHECKS = ['min_consumers', 'unique_client_ids', 'subscription_consistent', 'max_failed_percent']
 STATUS_FAILED = problem('ons_consumer_status_info failed: InternalError: boom (request id R1)', {'code': 'InternalError'})
 
 
@@ -100,6 +101,9 @@ def failing_case(check):
     elif check == 'max_delay_seconds':
         status = status_entry(delay_time=90500, topics=[topic('orders', 50, 90500)])
         offenders = ['topic orders: 90.5 s behind']
+    elif check == 'max_failed_percent':
+        status['clients'][1]['running_data'] = [running('orders', 1.0, 4.0)]
+        offenders = ['10.0.1.6:53020 on V4_9_4: 4/s failed, 1/s consumed (client id 10.0.1.6@53020#1#2#3)']
     return status, offenders
 
 
@@ -124,7 +128,8 @@ def test_every_check_is_evaluated_even_after_one_fails():
     assert {check: verdict['status'] for check, verdict in checks.items()} == {
         'min_consumers': 'failed', 'max_consumers': 'passed', 'min_version': 'failed', 'uniform_version': 'failed',
         'allowed_languages': 'failed', 'message_model': 'failed', 'unique_client_ids': 'failed',
-        'subscription_consistent': 'failed', 'rebalance_ok': 'failed', 'max_lag': 'failed', 'max_delay_seconds': 'failed'}
+        'subscription_consistent': 'failed', 'rebalance_ok': 'failed', 'max_lag': 'failed', 'max_delay_seconds': 'failed',
+        'max_failed_percent': 'passed'}
 
 
 def test_every_group_is_judged_in_plan_order_with_its_checks_in_registry_order():
@@ -132,7 +137,9 @@ def test_every_group_is_judged_in_plan_order_with_its_checks_in_registry_order()
                      {'GID_a': status_entry('GID_a', connections=[]), 'GID_b': status_entry('GID_b')})
     assert [(verdict['subject'], verdict['check'], verdict['status']) for verdict in verdicts] == [
         ('GID_a', 'min_consumers', 'failed'), ('GID_a', 'unique_client_ids', 'passed'), ('GID_a', 'subscription_consistent', 'passed'),
-        ('GID_b', 'min_consumers', 'passed'), ('GID_b', 'unique_client_ids', 'passed'), ('GID_b', 'subscription_consistent', 'passed')]
+        ('GID_a', 'max_failed_percent', 'not_applicable'),
+        ('GID_b', 'min_consumers', 'passed'), ('GID_b', 'unique_client_ids', 'passed'), ('GID_b', 'subscription_consistent', 'passed'),
+        ('GID_b', 'max_failed_percent', 'passed')]
     assert {(verdict['suite'], verdict['kind'], verdict['instance_id'], verdict['group_type']) for verdict in verdicts} == {
         ('consumer_health', 'group', INSTANCE, 'tcp')}
 
@@ -175,7 +182,7 @@ def test_no_answer_at_all_is_inconclusive():
     verdicts = judge([{'group_id': 'GID_orders', 'max_lag': 1}], {})
     assert [(verdict['check'], verdict['status']) for verdict in verdicts] == [
         ('min_consumers', 'inconclusive'), ('unique_client_ids', 'inconclusive'), ('subscription_consistent', 'inconclusive'),
-        ('max_lag', 'inconclusive')]
+        ('max_lag', 'inconclusive'), ('max_failed_percent', 'inconclusive')]
     assert verdicts[0]['reason'] == 'ons_consumer_status_info gave no answer for the group'
 
 

@@ -143,14 +143,14 @@ def test_a_rollout_that_completes_while_the_gate_waits_passes_at_the_attempt_aft
     checks = run.verdicts('GID_orders')
     assert {name: verdict['status'] for name, verdict in checks.items()} == {
         'min_consumers': 'passed', 'uniform_version': 'passed', 'unique_client_ids': 'passed',
-        'subscription_consistent': 'passed', 'max_lag': 'passed'}
+        'subscription_consistent': 'passed', 'max_lag': 'passed', 'max_failed_percent': 'passed'}
     assert run.outcome['attempts'] == 3
     assert {verdict['attempt'] for verdict in checks.values()} == {3}
     assert run.clock.slept == [10, 10]
     assert run.progress == [
-        'attempt 1 at 0 s: 2 of 5 checks not passing: GID_orders uniform_version failed, GID_orders max_lag failed (200); '
+        'attempt 1 at 0 s: 2 of 6 checks not passing: GID_orders uniform_version failed, GID_orders max_lag failed (200); '
         'next attempt in 10 s',
-        'attempt 2 at 10 s: 2 of 5 checks not passing: GID_orders uniform_version failed, GID_orders max_lag failed (80); '
+        'attempt 2 at 10 s: 2 of 6 checks not passing: GID_orders uniform_version failed, GID_orders max_lag failed (80); '
         'next attempt in 10 s',
     ]
     assert run.outcome['runs'] == [{'suite': 'consumer_health', 'attempts': 3, 'elapsed_seconds': 20.0, 'wait_timeout': 60.0,
@@ -165,7 +165,7 @@ def test_a_rollout_that_completes_while_the_gate_waits_passes_at_the_attempt_aft
 def test_require_progress_tells_a_stalled_group_from_a_consuming_one_at_the_second_attempt(gate, group, status, observed):
     run = gate(scenario(group), groups=[{'group_id': 'GID_orders', 'require_progress': True}], wait_timeout=10, poll_interval=10)
     assert run.outcome['attempts'] == 2
-    assert run.progress[0].startswith('attempt 1 at 0 s: 1 of 4 checks not passing: GID_orders require_progress inconclusive')
+    assert run.progress[0].startswith('attempt 1 at 0 s: 1 of 5 checks not passing: GID_orders require_progress inconclusive')
     verdict = run.verdicts('GID_orders')['require_progress']
     assert (verdict['status'], verdict['observed'], verdict['attempt']) == (status, observed, 2)
     samples = run.outcome['samples'][INSTANCE + '/GID_orders']
@@ -202,8 +202,8 @@ def test_observe_seconds_reads_every_group_at_every_attempt_while_all_pass(gate)
     assert run.calls('OnsConsumerStatus', 'GroupId') == {'GID_a': 3, 'GID_b': 3}
     assert [[sample['seconds'] for sample in run.outcome['samples'][INSTANCE + '/' + group]] for group in ('GID_a', 'GID_b')] == [
         [0, 10, 20], [0, 10, 20]]
-    assert run.progress == ['attempt 1 at 0 s: all 6 checks pass; observing until 20 s, next attempt in 10 s',
-                            'attempt 2 at 10 s: all 6 checks pass; observing until 20 s, next attempt in 10 s']
+    assert run.progress == ['attempt 1 at 0 s: all 8 checks pass; observing until 20 s, next attempt in 10 s',
+                            'attempt 2 at 10 s: all 8 checks pass; observing until 20 s, next attempt in 10 s']
     assert not any(verdict['blocking'] for verdict in run.outcome['verdicts'])
 
 
@@ -249,8 +249,8 @@ def test_an_api_error_makes_every_check_of_the_group_inconclusive_never_passed(g
                         'rules': [{'name': 'busy', 'that': 'status.consume_tps > 0'}, {'name': 'online', 'query': 'status.online'}]},
                        {'group_id': 'GID_other'}], wait_timeout=10, poll_interval=10)
     checks = run.verdicts('GID_orders')
-    assert sorted(checks) == ['busy', 'max_lag', 'min_consumers', 'online', 'require_progress', 'subscription_consistent',
-                              'unique_client_ids']
+    assert sorted(checks) == ['busy', 'max_failed_percent', 'max_lag', 'min_consumers', 'online', 'require_progress',
+                              'subscription_consistent', 'unique_client_ids']
     assert {(verdict['status'], verdict['blocking'], verdict['attempt']) for verdict in checks.values()} == {('inconclusive', True, 2)}
     reasons = {verdict['reason'] for verdict in checks.values()}
     assert len(reasons) == 1
@@ -277,7 +277,7 @@ def test_a_group_whose_status_failed_once_is_read_again_and_passes_on_its_facts(
     fault = {'kind': 'service_unavailable', 'times': 1, 'action': 'OnsConsumerStatus'}
     run = gate(scenario(group_data('GID_orders'), faults=[fault]), groups=[{'group_id': 'GID_orders'}], wait_timeout=30, poll_interval=10)
     assert run.outcome['attempts'] == 2
-    assert run.progress[0].startswith('attempt 1 at 0 s: 3 of 3 checks not passing: GID_orders min_consumers inconclusive')
+    assert run.progress[0].startswith('attempt 1 at 0 s: 4 of 4 checks not passing: GID_orders min_consumers inconclusive')
     assert {verdict['status'] for verdict in run.verdicts('GID_orders').values()} == {'passed'}
 
 
@@ -320,3 +320,12 @@ def test_the_reads_of_two_apis_take_turns_so_that_each_goes_at_its_own_limit():
     order = [(job.api, job.key[2]) for job in interleaved(jobs)]
     assert order == [('ons', 'GID_0'), ('rmq', 'GID_0'), ('ons', 'GID_1'), ('rmq', 'GID_1'), ('ons', 'GID_2')]
     assert interleaved([]) == []
+
+
+def test_the_dead_letters_of_a_group_are_read_beside_the_statuses_not_after_them():
+    from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import Job, interleaved
+
+    # Another operation, limited apart: its reads take turns with the statuses of the same API.
+    jobs = [Job((kind, 'MQ_INST_1', 'GID_%d' % n), 'w', None, 1, 'ons') for kind in ('status', 'dead_letters') for n in range(2)]
+    order = [(job.key[0], job.key[2]) for job in interleaved(jobs)]
+    assert order == [('status', 'GID_0'), ('dead_letters', 'GID_0'), ('status', 'GID_1'), ('dead_letters', 'GID_1')]

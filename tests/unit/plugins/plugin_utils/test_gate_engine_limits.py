@@ -69,7 +69,8 @@ def test_clients_whose_versions_cannot_be_ordered_make_only_the_version_checks_i
     assert orders['min_version']['reason'] == 'the version of 2 clients is not a RocketMQ version name'
     assert orders['uniform_version']['status'] == 'failed'
     assert {name: verdict['status'] for name, verdict in orders.items() if name not in ('min_version', 'uniform_version')} == {
-        'min_consumers': 'passed', 'unique_client_ids': 'passed', 'subscription_consistent': 'passed', 'max_lag': 'passed'}
+        'min_consumers': 'passed', 'unique_client_ids': 'passed', 'subscription_consistent': 'passed', 'max_lag': 'passed',
+        'max_failed_percent': 'passed'}
     assert {verdict['status'] for verdict in payments.values()} == {'passed'}
     # The reports of the run are written as ever, short.
     report = gate_report(verdicts, runs=outcome['runs'])

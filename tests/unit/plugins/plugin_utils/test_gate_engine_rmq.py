@@ -46,7 +46,7 @@ def gate(emulator):
     """Run the gate over ``loaded`` with ``options``, with a client for each API; returns a GateRun."""
     clients = []
 
-    def run(loaded, **options):
+    def run(loaded, time_zone=None, **options):
         emulator.load(loaded)
         plan = gate_plan(**options)
         client = OnsClient(Credentials(KEY_ID, KEY_SECRET), emulator.url, retries=0, rate_limit=1000)
@@ -54,7 +54,7 @@ def gate(emulator):
         clients.extend([client, rmq_client])
         clock = EmulatorClock(emulator.url)
         progress = []
-        facts = Facts(client, ons_queries, query_concurrently, rmq_client=rmq_client, rmq_queries=rmq_queries)
+        facts = Facts(client, ons_queries, query_concurrently, rmq_client=rmq_client, rmq_queries=rmq_queries, rmq_time_zone=time_zone)
         outcome = Run(plan, facts, clock=clock, progress=progress.append, evaluate_condition=gate_conditions.evaluate).run()
         return GateRun(outcome, clock, progress, emulator.requests())
 
@@ -87,7 +87,7 @@ def test_a_5x_group_is_asked_only_what_its_checks_need(gate):
     run = gate(bundled('rocketmq5'), instance_id=RMQ, groups=[{'group_id': 'GID_orders', 'subscription_consistent': False}])
     assert run.actions() == {'ListConsumerConnections': 1}
     assert {name: verdict['status'] for name, verdict in run.verdicts('GID_orders').items()} == {
-        'min_consumers': 'passed', 'unique_client_ids': 'passed'}
+        'min_consumers': 'passed', 'unique_client_ids': 'passed', 'max_failed_percent': 'not_applicable'}
 
 
 def test_a_limit_of_zero_is_a_check_that_reads_the_lag_of_a_5x_group(gate):
@@ -110,10 +110,57 @@ def test_a_stalled_5x_group_fails_require_progress_at_the_second_attempt(gate):
     assert verdict['reason'].startswith('STALLED: ')
 
 
+# --- dead letters on both generations ------------------------------------------------------------
+
+DEAD_LETTER_GROUPS = [{'group_id': group, 'instance_id': instance} for instance in (ONS, RMQ) for group in ('GID_orders', 'GID_payments')]
+
+
+def dead_letter_verdicts(run):
+    return {(verdict['instance_id'], verdict['subject']): (verdict['status'], verdict['observed'])
+            for verdict in run.outcome['verdicts'] if verdict['check'] == 'max_dead_letters'}
+
+
+def test_a_dead_letter_stored_a_minute_before_the_gate_fails_on_both_generations_and_one_three_days_old_does_not(gate):
+    # dead_letters: GID_orders has a letter 60 s old and one three days old, GID_payments only one three days old.
+    run = gate(bundled('dead_letters'), groups=DEAD_LETTER_GROUPS, group_defaults={'max_dead_letters': 0},
+               wait_timeout=10, poll_interval=10)
+    assert dead_letter_verdicts(run) == {(ONS, 'GID_orders'): ('failed', 1), (ONS, 'GID_payments'): ('passed', 0),
+                                         (RMQ, 'GID_orders'): ('failed', 1), (RMQ, 'GID_payments'): ('passed', 0)}
+    failed = [verdict for verdict in run.outcome['verdicts'] if verdict['status'] == 'failed']
+    assert [verdict['offenders'][0].split(',')[0] for verdict in failed] == [
+        'message 0A0001050000217A000000000000D001 of topic orders', 'message 0100163E0EC1F1965C04C790670000D001 of topic DLQ_orders']
+    # Read beside the status at each attempt while the group does not pass; the 5.x dead-letter topic once per group.
+    actions = run.actions()
+    assert (run.outcome['attempts'], actions['OnsDLQMessagePageQueryByGroupId'], actions['ListMessages'], actions['GetConsumerGroup']) == (
+        2, 3, 3, 2)
+
+
+def test_the_look_back_decides_what_counts_and_a_known_zone_makes_the_5x_window_exact(gate):
+    # A look-back of 30 s leaves out the letter stored 60 s before: exactly on 4.x, whose times are epoch ms.
+    run = gate(bundled('dead_letters'), groups=DEAD_LETTER_GROUPS[:1] + DEAD_LETTER_GROUPS[2:3],
+               group_defaults={'max_dead_letters': 0, 'dead_letter_lookback': 30})
+    # The 5.x API gives its times without a zone: the letter may be in the window, so it counts.
+    assert dead_letter_verdicts(run) == {(ONS, 'GID_orders'): ('passed', 0), (RMQ, 'GID_orders'): ('failed', 1)}
+    # Told the zone (the emulator's is UTC), the 5.x window is exact too.
+    run = gate(bundled('dead_letters'), time_zone='UTC', groups=DEAD_LETTER_GROUPS[2:3],
+               group_defaults={'max_dead_letters': 0, 'dead_letter_lookback': 30})
+    assert dead_letter_verdicts(run) == {(RMQ, 'GID_orders'): ('passed', 0)}
+
+
+def test_a_5x_group_without_a_dead_letter_topic_is_not_applicable_and_its_messages_are_not_listed(gate):
+    run = gate(bundled('rocketmq5'), instance_id=RMQ, groups=[{'group_id': 'GID_orders', 'max_dead_letters': 0}])
+    verdict = run.verdicts('GID_orders')['max_dead_letters']
+    assert verdict['status'] == 'not_applicable' and 'no dead-letter topic' in verdict['reason']
+    assert 'ListMessages' not in run.actions() and run.actions()['GetConsumerGroup'] == 1
+
+
 def test_a_5x_group_that_does_not_exist_fails_its_checks(gate):
     run = gate(bundled('rocketmq5'), instance_id=RMQ, groups=[{'group_id': 'GID_nobody'}])
     checks = run.verdicts('GID_nobody')
-    assert {verdict['status'] for verdict in checks.values()} == {'failed'}
+    # max_failed_percent has no meaning on 5.x, whether the group exists or not.
+    assert {name: verdict['status'] for name, verdict in checks.items() if name != 'max_failed_percent'} == {
+        'min_consumers': 'failed', 'unique_client_ids': 'failed', 'subscription_consistent': 'failed'}
+    assert checks['max_failed_percent']['status'] == 'not_applicable'
     assert 'ConsumerGroup.NotFound' in checks['min_consumers']['reason']
 
 

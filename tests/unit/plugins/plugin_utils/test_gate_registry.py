@@ -23,9 +23,11 @@ from ansible_collections.apsaramq.rocketmq.tests.unit.plugins.plugin_utils.gate_
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 # A setting gate_spec accepts for each kind of check; a new kind needs one here.
-SETTINGS = {'flag': True, 'count': 2, 'lag': 10, 'seconds': 1.5, 'version': 'V4_9_4', 'model': 'CLUSTERING', 'languages': ['JAVA']}
+SETTINGS = {'flag': True, 'count': 2, 'lag': 10, 'seconds': 1.5, 'version': 'V4_9_4', 'model': 'CLUSTERING', 'languages': ['JAVA'],
+            'percent': 5, 'ratio': 1.5, 'letters': 3}
 # The type each kind is documented with.
-DOC_TYPES = {'flag': 'bool', 'count': 'int', 'lag': 'int', 'seconds': 'float', 'version': 'str', 'model': 'str', 'languages': 'list'}
+DOC_TYPES = {'flag': 'bool', 'count': 'int', 'lag': 'int', 'seconds': 'float', 'version': 'str', 'model': 'str', 'languages': 'list',
+             'percent': 'float', 'ratio': 'float', 'letters': 'int'}
 
 
 def load(*parts):
@@ -53,7 +55,8 @@ def role_gate_task():
 def test_the_checks_are_the_ones_users_know_in_their_order():
     assert list(CHECKS) == ['min_consumers', 'max_consumers', 'min_version', 'uniform_version', 'allowed_languages',
                             'message_model', 'unique_client_ids', 'subscription_consistent', 'rebalance_ok', 'max_lag',
-                            'max_delay_seconds', 'require_progress', 'lag_trend']
+                            'max_delay_seconds', 'require_progress', 'lag_trend', 'max_failed_percent', 'canary_max_rt_ratio',
+                            'canary_min_tps_ratio', 'max_dead_letters']
 
 
 @pytest.mark.parametrize('name', sorted(CHECKS))
@@ -71,7 +74,7 @@ def test_every_check_takes_a_kind_of_setting_the_plan_validates(name):
 def test_every_check_has_an_expected_text_for_the_report(name):
     text = expected_text(name, SETTINGS[CHECKS[name].kind])
     assert text not in (None, '', [], {})
-    assert CHECKS[name].reads in ('connections', 'lag', 'samples')
+    assert CHECKS[name].reads in ('connections', 'lag', 'samples', 'dead_letters')
 
 
 @pytest.mark.parametrize('name', sorted(CHECKS))
@@ -103,8 +106,8 @@ def test_a_check_added_to_the_registry_is_a_variable_of_the_role_without_listing
     gate_checks.check('max_rebalances', 'count', None, 'connections', lambda setting: '<= %d' % setting)(lambda *args: None)
     names = consumer_health_variables(gate_checks.CHECKS)
     # After the other checks' variables, before the role's own settings that follow them.
-    assert names.index('consumer_health_max_rebalances') == names.index('consumer_health_lag_trend') + 1
-    assert names.index('consumer_health_max_rebalances') == names.index('consumer_health_rules') - 1
+    assert names.index('consumer_health_max_rebalances') == names.index('consumer_health_max_dead_letters') + 1
+    assert names.index('consumer_health_max_rebalances') == names.index('consumer_health_dead_letter_lookback') - 1
     assert set(names) - set(consumer_health_variables(CHECKS)) == {'consumer_health_max_rebalances'}
 
 
@@ -114,5 +117,5 @@ def test_the_variables_of_the_role_are_those_of_the_registry_of_checks():
 
 
 def test_the_module_documents_no_check_the_registry_does_not_have():
-    documented = set(module_options()) - {'instance_id', 'rules', 'allow_inconclusive'}
+    documented = set(module_options()) - {'instance_id', 'rules', 'allow_inconclusive', 'dead_letter_lookback'}
     assert sorted(documented - set(CHECKS)) == []

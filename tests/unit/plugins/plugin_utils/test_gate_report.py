@@ -56,7 +56,7 @@ def test_the_report_counts_every_verdict_and_fails_on_blocking_ones():
     report = gate_report(sample_verdicts(), name='release', runs=RUNS, started='2030-01-01T00:00:00Z', finished='2030-01-01T00:00:13Z',
                          notes=['release 42'])
     assert report['result'] == 'failed'
-    assert report['counts'] == {'checks': 10, 'passed': 7, 'failed': 2, 'inconclusive': 1, 'not_applicable': 0, 'blocking': 2}
+    assert report['counts'] == {'checks': 12, 'passed': 9, 'failed': 2, 'inconclusive': 1, 'not_applicable': 0, 'blocking': 2}
     assert (report['gate'], report['started'], report['finished'], report['notes']) == (
         'release', '2030-01-01T00:00:00Z', '2030-01-01T00:00:13Z', ['release 42'])
     assert report['runs'] == RUNS
@@ -125,7 +125,7 @@ def test_reporting_does_not_change_the_verdicts():
 def test_the_summary_gives_the_outcome_the_runs_the_notes_the_report_paths_and_last_each_failure():
     report = gate_report(sample_verdicts(), name='release', runs=RUNS, notes=['release 42'])
     assert gate_summary(report, {'JSON': '/r/release.json', 'JUnit': '/r/release-junit.xml'}) == [
-        'release FAILED: 10 checks, 7 passed, 2 failed, 1 inconclusive',
+        'release FAILED: 12 checks, 9 passed, 2 failed, 1 inconclusive',
         '  2 groups and 1 message on MQ_INST_1234567890_TEST (4.x)',
         '  consumer_health: 3 attempts in 12.5 s, still failing when wait_timeout (10 s) ran out',
         '  message_delivery: 1 attempt in 0.8 s',
@@ -141,7 +141,7 @@ def test_the_summary_with_subjects_has_one_line_per_group_and_message_before_the
     lines = gate_summary(gate_report(sample_verdicts(), name='release', runs=RUNS), {'JSON': '/r/release.json'}, subjects=True)
     assert lines[4:] == [
         '  FAIL  GID_orders: uniform_version failed',
-        '  ok    GID_payments: 4 passed, max_lag inconclusive (allowed)',
+        '  ok    GID_payments: 5 passed, max_lag inconclusive (allowed)',
         '  FAIL  orders/%s: consumed failed' % MSG,
         '  JSON report: /r/release.json',
         '  - ' + UNIFORM_FAILURE,
@@ -154,7 +154,7 @@ def test_the_summary_of_a_selection_says_what_it_chose():
                      listings={0: {'groups': [{'group_id': 'GID_a'}]}})
     lines = gate_summary(gate_report(verdicts), subjects=True)
     assert '  ok    groups[0] (every group with tag app=x): GID_a' in lines
-    assert '  ok    GID_a: 3 checks passed' in lines
+    assert '  ok    GID_a: 4 checks passed' in lines
 
 
 def test_the_summary_says_what_was_checked_on_which_instance_of_which_generation():
@@ -189,16 +189,16 @@ def http_verdicts():
 def test_not_applicable_checks_are_counted_skipped_in_junit_and_summarised():
     report = gate_report(http_verdicts(), name='web')
     assert report['result'] == 'passed'
-    assert report['counts'] == {'checks': 4, 'passed': 1, 'failed': 0, 'inconclusive': 0, 'not_applicable': 3, 'blocking': 0}
+    assert report['counts'] == {'checks': 5, 'passed': 1, 'failed': 0, 'inconclusive': 0, 'not_applicable': 4, 'blocking': 0}
     suite = ET.fromstring(gate_junit(report)).find('testsuite')
-    assert (suite.get('tests'), suite.get('skipped'), suite.get('failures'), suite.get('errors')) == ('4', '3', '0', '0')
+    assert (suite.get('tests'), suite.get('skipped'), suite.get('failures'), suite.get('errors')) == ('5', '4', '0', '0')
     skipped = suite.findall('.//skipped')
-    assert len(skipped) == 3
+    assert len(skipped) == 4
     assert all('NOT_APPLICABLE' in item.get('message') and HTTP_REASON in item.get('message') for item in skipped)
     assert 'group type: http' in skipped[0].text
     summary = gate_summary(report, subjects=True)
-    assert summary[0] == 'web PASSED: 4 checks, 1 passed, 0 failed, 0 inconclusive, 3 not applicable'
-    assert '  ok    GID_web: 1 check passed, 3 not applicable (HTTP group: no clients to check)' in summary
+    assert summary[0] == 'web PASSED: 5 checks, 1 passed, 0 failed, 0 inconclusive, 4 not applicable'
+    assert '  ok    GID_web: 1 check passed, 4 not applicable (HTTP group: no clients to check)' in summary
 
 
 def test_not_applicable_checks_alone_never_pass_a_gate():
@@ -216,11 +216,11 @@ def test_junit_has_one_suite_per_role_and_one_case_per_subject_and_check():
     suites = root.findall('testsuite')
     assert root.tag == 'testsuites' and {suite.get('package') for suite in suites} == {'release'}
     assert {key: sum(int(suite.get(key)) for suite in suites) for key in ('tests', 'failures', 'errors', 'skipped')} == {
-        'tests': 10, 'failures': 2, 'errors': 0, 'skipped': 1}
+        'tests': 12, 'failures': 2, 'errors': 0, 'skipped': 1}
     assert [(suite.get('name'), suite.get('tests'), suite.get('failures'), suite.get('time')) for suite in suites] == [
-        ('consumer_health', '9', '1', '12.500'), ('message_delivery', '1', '1', '0.800')]
+        ('consumer_health', '11', '1', '12.500'), ('message_delivery', '1', '1', '0.800')]
     cases = [(case.get('classname'), case.get('name')) for case in root.iter('testcase')]
-    assert len(cases) == len(set(cases)) == 10
+    assert len(cases) == len(set(cases)) == 12
     assert ('consumer_health.%s.GID_orders' % INSTANCE, 'uniform_version') in cases
     assert ('message_delivery.%s.orders.%s' % (INSTANCE, MSG), 'consumed') in cases
     failure = root.find(".//testcase[@name='uniform_version']/failure")
@@ -247,7 +247,7 @@ def test_each_case_takes_the_time_the_gate_had_run_when_it_reached_its_verdict()
 
 def test_junit_reports_a_blocking_inconclusive_check_as_an_error():
     root = ET.fromstring(gate_junit(gate_report(status_failed_verdicts())))
-    assert (root.find('testsuite').get('errors'), root.find('testsuite').get('failures')) == ('3', '0')
+    assert (root.find('testsuite').get('errors'), root.find('testsuite').get('failures')) == ('4', '0')
     assert root.find('.//error').get('type') == 'inconclusive'
 
 

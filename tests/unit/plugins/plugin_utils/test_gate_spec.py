@@ -39,10 +39,11 @@ def test_defaults_apply_to_every_group_and_a_group_overrides_them():
     assert (first['key'], second['key']) == ('groups[0]', 'groups[1]')
 
 
-def test_by_default_a_group_must_have_one_consumer_unique_ids_and_consistent_subscriptions():
+def test_by_default_a_group_must_have_one_consumer_unique_ids_consistent_subscriptions_and_few_failures():
     checks = plan([{'group_id': 'GID_a'}])[0]['checks']
     assert sorted(name for name, value in checks.items() if value not in (None, False)) == [
-        'min_consumers', 'subscription_consistent', 'unique_client_ids']
+        'max_failed_percent', 'min_consumers', 'subscription_consistent', 'unique_client_ids']
+    assert checks['max_failed_percent'] == 10
     assert checks['min_consumers'] == 1
 
 
