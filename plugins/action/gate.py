@@ -48,6 +48,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     clean,
     fail,
     has_control,
+    plural,
     short,
     stopped,
     unwritten,
@@ -89,6 +90,8 @@ REPORT_OPTIONS = (('JSON', 'report_json'), ('JUnit', 'report_junit'))
 # The file name of each report in report_dir, from the gate's name: the one place that says it.
 REPORT_FILE_NAMES = {'JSON': '%s.json', 'JUnit': '%s-junit.xml'}
 TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+# The verbosity from which the whole result of a task that did not fail is printed (-vvv).
+VERBOSE_RESULT = 3
 
 
 def _connect_ons(args):
@@ -109,6 +112,31 @@ def _connect_rmq(args):
 
 # How the action connects to each API, by its key (module_utils/apis.py).
 CONNECT = {ONS.key: _connect_ons, RMQ.key: _connect_rmq}
+# The option that gives each API's endpoint, and the variable of the playbooks that sets it.
+ENDPOINT_OPTIONS = {ONS.key: ('endpoint', 'ons_endpoint'), RMQ.key: ('rmq_endpoint', 'rmq_endpoint')}
+
+
+def endpoint_omissions(args, apis):
+    """Why the gate must not start: an API of ``apis`` has no endpoint of its own while the other's is set.
+
+    An endpoint set for one API (a local emulator, a private endpoint) and left out for the other
+    would send the other's calls, with the same keys, to Alibaba Cloud's public endpoint: the gate
+    refuses, naming the option to set (to the public endpoint, explicitly, if that is meant).
+    """
+    given = [key for key, (option, _variable) in ENDPOINT_OPTIONS.items() if args.get(option)]
+    if not given:
+        return []
+    reasons = []
+    for api in apis:
+        option, variable = ENDPOINT_OPTIONS[api.key]
+        if api.key in given:
+            continue
+        other_option, other_variable = ENDPOINT_OPTIONS[given[0]]
+        reasons.append('%s (playbook variable %s): the gate reads %s instances (%s...) and %s (%s) is set, but %s is not: '
+                       'set it too, to %s for the public endpoint if that is meant, so that no call goes to the public '
+                       'endpoint by omission' % (option, variable, api.generation, api.instance_prefix, other_option, other_variable,
+                                                 option, 'https://' + api.host(args.get('region') or '<region>', 'public')))
+    return reasons
 
 
 def _utc_now():
@@ -224,7 +252,7 @@ class ActionModule(ActionBase):
             display.display(line)
         counts = report['counts']
         if passed:
-            message = '%s passed: %d checks' % (report['gate'], counts['checks'])
+            message = '%s passed: %s' % (report['gate'], plural(counts['checks'], 'check'))
         else:
             message = '%s failed: %d of %d checks did not pass' % (report['gate'], counts['blocking'], counts['checks'])
         result.update(changed=False, passed=passed, result=report['result'], counts=counts, report_files=written,
@@ -234,6 +262,10 @@ class ActionModule(ActionBase):
             result['failed'] = True
         else:
             result.update(failures=report['failures'], report=report, samples=self._scrub(outcome['samples']))
+            if display.verbosity < VERBOSE_RESULT:
+                # The summary printed above is what -v promises (a line per selection, group and message);
+                # the whole result stays in what the task registers, and is printed from -vvv on.
+                result['_ansible_verbose_override'] = True
         return result
 
     @staticmethod
@@ -286,6 +318,8 @@ class ActionModule(ActionBase):
                 parse_time_zone(time_zone, 'rmq_time_zone')
             except ValueError as exc:
                 reasons.append(clean(str(exc)))
+        if plan is not None:
+            reasons.extend(endpoint_omissions(args, needed_apis(item['instance_id'] for item in plan['groups'] + plan['messages'])))
         if reasons:
             return self._stopped(['the gate did not start: %s' % reason for reason in reasons], plan)
         clients = []

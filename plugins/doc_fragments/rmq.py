@@ -67,7 +67,7 @@ options:
       - How many times a call is sent again after throttling (C(Throttling), C(Throttling.User),
         C(Throttling.Api), C(Rejected.Throttling)), a 429 or 5xx answer, an answer that cannot be read,
         a dropped connection or a timeout, with jittered exponential backoff. Authentication, permission,
-        parameter and not-found errors (codes ending in C(.NotFound) or C(.NotExisted)) are never
+        parameter and not-found errors (the API's own codes, such as C(ConsumerGroup.NotFound)) are never
         retried. From 0 to 20.
       - A throttled answer that says how long to wait (C(x-acs-retry-after) in milliseconds, or
         C(Retry-After) in seconds or as a date) is waited for that long, at most 8 seconds and never

@@ -26,6 +26,35 @@ NameRule = namedtuple("NameRule", "pattern what accepted")
 NameRule.__doc__ = """A kind of name: ``pattern`` (matched whole), ``what`` it is, and what is ``accepted`` (for errors)."""
 
 Operation = namedtuple("Operation", "name limit published")
+Cause = namedtuple("Cause", "kind fix")
+Cause.__doc__ = """What an error says of the run rather than of a consumer: its ``kind`` (``credentials``, ``clock``,
+``permission``, ``throttling``, ``endpoint``) and the ``fix`` a person can make."""
+
+# The gateway's codes, the same for both APIs (ons-api.md, "Errors"): none of them says anything of
+# consumers, only that the gate could not ask. Matched exactly.
+GATEWAY_CAUSES = {}
+for _code in ("InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive", "InvalidAccessKeyId"):
+    GATEWAY_CAUSES[_code] = Cause("credentials", "check the AccessKey ID the gate uses (access_key_id, "
+                                                 "ALIBABA_CLOUD_ACCESS_KEY_ID, the profile): the API does not know it or it is disabled")
+for _code in ("SignatureDoesNotMatch", "IncompleteSignature"):
+    GATEWAY_CAUSES[_code] = Cause("credentials", "check the AccessKey secret: it is not the one of the AccessKey ID")
+for _code in ("InvalidSecurityToken.Expired", "InvalidSecurityToken.MismatchWithAccessKey", "InvalidSecurityToken.Malformed"):
+    GATEWAY_CAUSES[_code] = Cause("credentials", "check the STS token (security_token): it expired or is not the one of the key")
+for _code in ("InvalidTimeStamp.Expired", "SignatureNonceUsed"):
+    GATEWAY_CAUSES[_code] = Cause("clock", "check the clock of the machine that runs the gate: the API refuses requests "
+                                           "more than 15 minutes off")
+for _code in ("Forbidden.RAM", "Forbidden", "Forbidden.AccessDenied", "NoPermission"):
+    GATEWAY_CAUSES[_code] = Cause("permission", "grant the RAM action the answer names to the user of the gate "
+                                                "(the gate guide's RAM policy lists them)")
+del _code
+# Errors of the clients themselves, by their code (module_utils/errors.py).
+THROTTLED = Cause("throttling", "the API refused calls as too many even after the retries: lower rate_limit, raise "
+                                "retries, or run fewer gates on the account at once")
+CLIENT_CAUSES = {
+    "TransportError": Cause("endpoint", "check the endpoint (endpoint, rmq_endpoint, region, network) and that it can "
+                                        "be reached from where the gate runs"),
+    "ConfigurationError": Cause("endpoint", "check the endpoint and transport options"),
+}
 Operation.__doc__ = """An operation of an API: its ``name``, its request ``limit`` in calls per second per account, and whether that limit is ``published``."""
 
 
@@ -33,7 +62,7 @@ class Api:
     """One management API: read its attributes; ``check_name``, ``host``, ``limit`` and the code tests answer from them."""
 
     def __init__(self, key, product, version, generation, instance_prefix, style, signature_versions, hosts, names,
-                 throttled_codes, retry_codes, not_found_codes, not_found_suffixes, operations):
+                 throttled_codes, retry_codes, not_found_codes, operations):
         self.key = key
         self.product = product
         self.version = version
@@ -46,7 +75,6 @@ class Api:
         self.throttled_codes = frozenset(throttled_codes)
         self.retry_codes = frozenset(retry_codes)
         self.not_found_codes = frozenset(not_found_codes)
-        self.not_found_suffixes = tuple(not_found_suffixes)
         self.operations = dict((operation.name, operation) for operation in operations)
 
     def __repr__(self):
@@ -77,8 +105,18 @@ class Api:
         return code in self.throttled_codes or (isinstance(code, str) and code.startswith("Throttling"))
 
     def is_not_found(self, code):
-        """Tell whether ``code`` says the resource does not exist (never worth another try)."""
-        return isinstance(code, str) and (code in self.not_found_codes or code.endswith(self.not_found_suffixes))
+        """Tell whether ``code`` says the resource does not exist (never worth another try): one of the API's own codes, exactly."""
+        return isinstance(code, str) and code in self.not_found_codes
+
+    def cause_of(self, code):
+        """The Cause of an error ``code`` that says nothing of consumers (credentials, clock, permission, throttling, endpoint); else None."""
+        if not isinstance(code, str):
+            return None
+        if code in GATEWAY_CAUSES:
+            return GATEWAY_CAUSES[code]
+        if self.is_throttled(code):
+            return THROTTLED
+        return CLIENT_CAUSES.get(code)
 
     def is_retryable(self, code, http_status):
         """Tell whether an error answer may succeed when sent again.
@@ -120,7 +158,6 @@ ONS = Api(
     retry_codes=("ServiceUnavailable", "InternalError"),
     # ONS names each missing thing with a code of its own.
     not_found_codes=("BIZ_SUBSCRIPTION_NOT_FOUND", "INSTANCE_NOT_FOUND", "BIZ_TOPIC_NOT_FOUND", "BIZ_NO_MESSAGE"),
-    not_found_suffixes=(),
     operations=(
         Operation("OnsConsumerStatus", 10.0, True),
         Operation("OnsConsumerAccumulate", 10.0, True),
@@ -165,10 +202,13 @@ RMQ = Api(
     names=_RMQ_NAMES,
     throttled_codes=("Throttling", "Throttling.User", "Throttling.Api", "Rejected.Throttling"),
     retry_codes=("ServiceUnavailable", "InternalError"),
-    # Confirmed: Instance.NotFound, ConsumerGroup.NotFound, Topic.NotFound, and the .NotExisted
-    # family (rocketmq5-api.md); the API says "does not exist" with the code's suffix.
-    not_found_codes=("Instance.NotFound", "ConsumerGroup.NotFound", "Topic.NotFound"),
-    not_found_suffixes=(".NotFound", ".NotExisted"),
+    # Confirmed: Instance.NotFound, ConsumerGroup.NotFound, Topic.NotFound, and a .NotExisted family
+    # (rocketmq5-api.md). Matched exactly, never by suffix: InvalidAccessKeyId.NotFound is the
+    # gateway's, and says the key, not a resource, is unknown. The .NotExisted spellings and the
+    # codes of a missing message or trace are inferred.
+    not_found_codes=("Instance.NotFound", "ConsumerGroup.NotFound", "Topic.NotFound", "Instance.NotExisted",
+                     "ConsumerGroup.NotExisted", "Topic.NotExisted", "Message.NotFound", "Message.NotExisted",
+                     "Trace.NotFound", "Trace.NotExisted", "MessageTrace.NotFound", "Msg.NotFound"),
     # No 5.x request limit is published: 10 calls per second per operation is inferred.
     operations=tuple(Operation(name, 10.0, False) for name in (
         "ListInstances", "GetInstance", "ListConsumerGroups", "GetConsumerGroup", "ListConsumerConnections",

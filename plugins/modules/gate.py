@@ -423,13 +423,16 @@ report_files:
 msg:
   description:
     - One line saying whether the gate passed; when it did not, followed by one line per check that did not pass.
+      A cause of the run that left checks untold (credentials, the clock, permissions, throttling, the endpoint)
+      is one line for all of them, first, with its fix; the checks of one subject that one missing answer left
+      untold (a group that does not exist) are one line.
     - The summary the task prints leaves those lines to this message, so that a failing task (or the caller's
       M(ansible.builtin.fail) task with this message) ends the log with them, once.
   returned: always
   type: str
   sample: "deployment_gate failed: 1 of 12 checks did not pass"
 failures:
-  description: One line per check that blocks the gate.
+  description: The lines of RV(msg) after its first, one per check that blocks the gate or per cause shared by several.
   returned: when the task does not fail
   type: list
   elements: str
@@ -439,7 +442,9 @@ report:
     - The JSON report, as written to O(report_json) - C(gate), C(result), C(started), C(finished), C(counts),
       C(runs), C(notes), C(failures) and C(checks), one verdict per subject and check with C(suite), C(kind),
       C(subject), C(instance_id), C(check), C(status), C(blocking), C(expected), C(observed), C(offenders),
-      C(reason), C(attempt) and C(seconds) (how long the gate had run when it reached the verdict).
+      C(reason), C(cause) (V(null), or C(kind), C(code) and C(fix) when an error that says nothing of the
+      subject, such as a wrong AccessKey ID, left the check untold), C(attempt) and C(seconds) (how long the
+      gate had run when it reached the verdict).
   returned: when the task does not fail
   type: dict
   sample:
@@ -451,7 +456,7 @@ report:
     checks:
       - {suite: consumer_health, kind: group, subject: GID_orders, instance_id: MQ_INST_1234567890_DEMO,
          check: min_consumers, status: passed, blocking: false, expected: ">= 1", observed: 3, offenders: [],
-         reason: "", group_type: tcp, attempt: 1, seconds: 0.4}
+         reason: "", cause: null, group_type: tcp, attempt: 1, seconds: 0.4}
 samples:
   description: The lag of each group at each attempt, by C(<instance_id>/<group_id>), as the trend checks read it.
   returned: when the task does not fail

@@ -232,7 +232,7 @@ def resolve(entries, listings):
         if not isinstance(answer, Problem) and not isinstance((answer or {}).get('groups'), list):
             answer = problem('ons_group_info returned no answer that can be read')
         if isinstance(answer, Problem):
-            add(outcome_of(answer), None, reason=answer + '; the groups it selects were not checked')
+            add(outcome_of(answer), None, reason=answer.adding('; the groups it selects were not checked'))
             continue
         chosen, unreadable = [], []
         for position, group in enumerate(answer['groups']):
@@ -430,8 +430,11 @@ class Run:
             return '%s: all %s pass; observing until %s s, next attempt in %d s' % (
                 head, plural(len(verdicts), 'check'), _number(self.plan['observe_seconds']), int(round(pause)))
         shown = []
+        # With groups or messages on several instances, each is named with its instance, as the report names it.
+        several = len({item.get('instance_id') for item in verdicts}) > 1
         for item in blocking[:PROGRESS_LISTED]:
-            part = '%s %s %s' % (item['subject'], item['check'], item['status'])
+            subject = '%s (%s)' % (item['subject'], item['instance_id']) if several and item.get('instance_id') else item['subject']
+            part = '%s %s %s' % (subject, item['check'], item['status'])
             if item.get('observed') is not None and not isinstance(item['observed'], (dict, list)):
                 part += ' (%s)' % item['observed']
             shown.append(part)

@@ -9,7 +9,10 @@
 
 A verdict is one check of one consumer group or message::
 
-    {suite, kind, subject, instance_id, check, status, blocking, expected, observed, offenders, reason}
+    {suite, kind, subject, instance_id, check, status, blocking, expected, observed, offenders, reason, cause}
+
+``cause`` is None, or ``{kind, code, fix}`` when the check could not be told for a reason that says
+nothing of the subject (credentials, clock, permission, throttling, endpoint: apis.Cause).
 
 ``status`` is ``passed``, ``failed``, ``inconclusive`` (the facts needed were not available or
 not readable) or ``not_applicable`` (the check cannot apply to the subject, such as a client check
@@ -146,20 +149,40 @@ def plural(count, word, suffix='s'):
 
 
 class Problem(str):
-    """Why the facts of a check are missing; ``definitive`` when the API said the thing does not exist."""
+    """Why the facts of a check are missing.
+
+    ``definitive`` when the API said the thing does not exist; ``cause`` (an apis.Cause) when the
+    error says nothing of consumers, only that the gate could not ask: credentials, the clock,
+    permissions, throttling that outlasted the retries, the endpoint.
+    """
 
     definitive = False
+    cause = None
+    code = None
+
+    def adding(self, text):
+        """This Problem with ``text`` added to what it says, classified as it is."""
+        found = Problem(self + text)
+        found.definitive, found.cause, found.code = self.definitive, self.cause, self.code
+        return found
 
 
 def problem(text, error=None):
-    """A Problem; definitive when ``error`` (an API error dict) has a not-found code.
+    """A Problem of ``text``, classified by the code of ``error`` (an API error dict) as each API says (module_utils/apis.py).
 
-    Such a code answers the question: the group, instance, topic or message does not exist, and a
-    check that meets it fails; it is not merely inconclusive.
+    A not-found code (exactly one of the API's own) answers the question: the group, instance,
+    topic or message does not exist, and a check that meets it fails. A code of the gateway or of
+    the client (InvalidAccessKeyId.NotFound, Forbidden.RAM, a transport error) is a cause of the
+    run: the checks it touches are inconclusive, never failed.
     """
     found = Problem(text)
     code = error.get('code') if isinstance(error, Mapping) else None
-    # Each API says which of its codes mean "does not exist" (module_utils/apis.py).
+    found.code = code
+    for api in APIS:
+        cause = api.cause_of(code)
+        if cause is not None:
+            found.cause = cause
+            return found
     if any(api.is_not_found(code) for api in APIS):
         found.definitive = True
     return found
@@ -195,7 +218,14 @@ def verdict(suite, kind, subject, instance_id, check, status, expected, observed
         'observed': _reportable(plain(observed)),
         'offenders': [str(item) for item in (offenders or [])],
         'reason': str(reason),
+        # What the reason says of the run, not of the subject (Problem.cause): the report says it once.
+        'cause': _cause(reason),
     }
+
+
+def _cause(reason):
+    cause = getattr(reason, 'cause', None)
+    return {'kind': cause.kind, 'code': reason.code, 'fix': cause.fix} if cause is not None else None
 
 
 def unwritten(reason):

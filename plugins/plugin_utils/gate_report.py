@@ -92,10 +92,15 @@ def _several_instances(verdicts):
     return len({verdict.get('instance_id') for verdict in verdicts}) > 1
 
 
-def _verdict_line(verdict, with_instance):
+def _subject_name(verdict, with_instance):
     subject = verdict['subject']
     if with_instance and verdict.get('instance_id'):
         subject = '%s (%s)' % (subject, verdict['instance_id'])
+    return subject
+
+
+def _verdict_line(verdict, with_instance):
+    subject = _subject_name(verdict, with_instance)
     status = verdict['status'].upper()
     if verdict['status'] == INCONCLUSIVE and not verdict.get('blocking'):
         status += ' (allowed)'
@@ -108,9 +113,59 @@ def _verdict_line(verdict, with_instance):
     return clean(line)
 
 
+# The request ID an error's text ends with: each call has its own, so it does not tell causes apart.
+_REQUEST_ID = re.compile(r' \(request id [^)]*\)')
+
+
+def _cause_line(verdicts, with_instance):
+    """One line for the blocking verdicts of one cause of the run (apis.Cause): what it is, the fix, what it left untold.
+
+    The error is told in the words of the verdict that says it most shortly (a selection adds what
+    it left unchecked).
+    """
+    first = min(verdicts, key=lambda verdict: len(verdict['reason']))
+    subjects = []
+    for verdict in verdicts:
+        name = _subject_name(verdict, with_instance)
+        if name not in subjects:
+            subjects.append(name)
+    return clean('%s INCONCLUSIVE: %s; %s (%s of %s could not be told)' % (
+        first['cause']['kind'], first['reason'], first['cause']['fix'], plural(len(verdicts), 'check'), _listing(subjects)))
+
+
+def _shared_line(verdicts, with_instance):
+    """One line for the blocking verdicts of one subject that share a reason and have nothing else to say."""
+    first = verdicts[0]
+    status = first['status'].upper()
+    return clean('%s %s %s: %s' % (_subject_name(first, with_instance), ', '.join(verdict['check'] for verdict in verdicts),
+                                   status, first['reason']))
+
+
 def _failure_lines(report):
+    """The lines of the blocking verdicts, each cause said once.
+
+    A cause of the run (a verdict's ``cause``: credentials, clock, permission, throttling, the
+    endpoint) is one line for every check it left untold, first. The checks of one subject that
+    share a status and a reason and say nothing else (the facts were missing for them all, such
+    as a group that does not exist) are one line. Every other check has a line of its own.
+    """
     verdicts = report['checks']
-    lines = [_verdict_line(verdict, _several_instances(verdicts)) for verdict in verdicts if verdict.get('blocking')]
+    several = _several_instances(verdicts)
+    groups = {}
+    for verdict in verdicts:
+        if not verdict.get('blocking'):
+            continue
+        reason = _REQUEST_ID.sub('', verdict.get('reason') or '')
+        if verdict.get('cause'):
+            key = ('cause', verdict['cause']['kind'], verdict['cause'].get('code'))
+        elif verdict.get('observed') is None and not verdict.get('offenders') and reason:
+            key = ('subject', verdict['suite'], verdict['subject'], verdict.get('instance_id'), verdict['status'], reason)
+        else:
+            key = ('check', id(verdict))
+        groups.setdefault(key, []).append(verdict)
+    lines = [_cause_line(group, several) for key, group in groups.items() if key[0] == 'cause']
+    lines += [_verdict_line(group[0], several) if len(group) == 1 else _shared_line(group, several)
+              for key, group in groups.items() if key[0] != 'cause']
     if not verdicts:
         lines.append('no check was evaluated: the gate lists no group and no message, so it cannot pass')
     elif not lines and report['result'] != PASSED:
@@ -206,8 +261,9 @@ def gate_summary(report, paths=None, subjects=False):
     """
     report = _report(report)
     counts = report['counts']
-    header = '%s %s: %d checks, %d passed, %d failed, %d inconclusive' % (
-        report['gate'], report['result'].upper(), counts['checks'], counts[PASSED], counts[FAILED], counts[INCONCLUSIVE])
+    header = '%s %s: %s, %d passed, %d failed, %d inconclusive' % (
+        report['gate'], report['result'].upper(), plural(counts['checks'], 'check'), counts[PASSED], counts[FAILED],
+        counts[INCONCLUSIVE])
     if counts.get(NOT_APPLICABLE):
         header += ', %d not applicable' % counts[NOT_APPLICABLE]
     lines = [header]
@@ -359,18 +415,24 @@ def _junit_time(millis):
 
 
 def _junit_case_times(verdicts, run):
-    """Each test case's time, in whole milliseconds.
+    """Each test case's time, in whole milliseconds, adding up to the suite's time (tools that add them show the run's).
 
-    A verdict of the gate carries ``seconds``: how long the gate had run when it reached that
-    verdict, which is the check's real time (a check that passed at once took the first attempt, one
-    that passed after a wait took that wait). Verdicts without it (made elsewhere and handed to the
-    gate_report role) share their suite's time equally; the first ones take the milliseconds left over.
+    The suite's time is shared in proportion to each verdict's ``seconds``: how long the gate had
+    run when it reached that verdict (a check that passed at once took a share of the first
+    attempt, one that passed after a wait a share of that wait). Verdicts without it (made
+    elsewhere and handed to the gate_report role), or all reached at 0 s, share it equally. The
+    milliseconds a division leaves over go to the first cases.
     """
-    if verdicts and all(_junit_seconds(verdict.get('seconds')) or verdict.get('seconds') == 0 for verdict in verdicts):
-        return [_junit_seconds(verdict['seconds']) for verdict in verdicts]
     millis = _junit_seconds(run.get('elapsed_seconds'))
-    share, rest = divmod(millis, len(verdicts)) if verdicts else (0, 0)
-    return [share + (1 if index < rest else 0) for index in range(len(verdicts))]
+    if not verdicts:
+        return []
+    weights = [_junit_seconds(verdict.get('seconds')) for verdict in verdicts]
+    if not all(weight or verdict.get('seconds') == 0 for weight, verdict in zip(weights, verdicts)) or not sum(weights):
+        weights = [1] * len(verdicts)
+    total = sum(weights)
+    shares = [millis * weight // total for weight in weights]
+    rest = millis - sum(shares)
+    return [share + (1 if index < rest else 0) for index, share in enumerate(shares)]
 
 
 def _run_key(run):

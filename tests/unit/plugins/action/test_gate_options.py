@@ -156,6 +156,25 @@ def test_a_number_of_any_length_is_refused_by_name_before_the_first_api_call_and
     assert re.search(says, (tmp_path / 'gate.xml').read_text(encoding='utf-8'))
 
 
+@pytest.mark.parametrize('args, says', [
+    (dict(endpoint='http://127.0.0.1:8080', groups=[{'group_id': 'GID_orders'}, {'group_id': 'GID_orders', 'instance_id': 'rmq-cn-1'}]),
+     r"rmq_endpoint \(playbook variable rmq_endpoint\): the gate reads 5.x instances \(rmq-...\) and endpoint \(ons_endpoint\) "
+     r"is set, but rmq_endpoint is not: set it too, to https://rocketmq.<region>.aliyuncs.com for the public endpoint"),
+    (dict(rmq_endpoint='http://127.0.0.1:8080', region='cn-hangzhou'),
+     r"endpoint \(playbook variable ons_endpoint\): the gate reads 4.x instances \(MQ_INST_...\) and rmq_endpoint \(rmq_endpoint\) "
+     r"is set, but endpoint is not: set it too, to https://ons.cn-hangzhou.aliyuncs.com"),
+])
+def test_an_endpoint_set_for_one_api_and_not_the_other_is_refused_before_any_connection(connections, tmp_path, args, says):
+    result = run_gate(report_json=str(tmp_path / 'gate.json'), **args)
+    assert connections == []
+    assert re.search('the gate did not start: ' + says, result['msg']), result['msg']
+
+
+def test_an_endpoint_of_one_api_is_enough_when_the_gate_reads_only_that_one(connections, tmp_path):
+    result = run_gate(endpoint='http://127.0.0.1:8080', report_json=str(tmp_path / 'gate.json'))
+    assert len(connections) == 1 and 'Failed to find credentials' in result['msg']
+
+
 def test_numbers_the_gate_can_take_still_reach_the_connection(connections, tmp_path):
     result = run_gate(timeout='30', retries='3', rate_limit=2, wait_timeout='0', report_json=str(tmp_path / 'gate.json'))
     assert [(made['timeout'], made['retries'], made['rate_limit']) for made in connections] == [(30.0, 3, 2.0)]

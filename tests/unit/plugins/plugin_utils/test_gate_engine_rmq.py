@@ -129,6 +129,9 @@ def test_a_dead_letter_stored_a_minute_before_the_gate_fails_on_both_generations
     failed = [verdict for verdict in run.outcome['verdicts'] if verdict['status'] == 'failed']
     assert [verdict['offenders'][0].split(',')[0] for verdict in failed] == [
         'message 0A0001050000217A000000000000D001 of topic orders', 'message 0100163E0EC1F1965C04C790670000D001 of topic DLQ_orders']
+    # A group on two instances is named with its instance, in the progress line as in the report.
+    assert run.progress[0].startswith('attempt 1 at 0 s: 2 of 20 checks not passing: GID_orders (%s) max_dead_letters failed (1), '
+                                      'GID_orders (%s) max_dead_letters failed (1)' % (ONS, RMQ))
     # Read beside the status at each attempt while the group does not pass; the 5.x dead-letter topic once per group.
     actions = run.actions()
     assert (run.outcome['attempts'], actions['OnsDLQMessagePageQueryByGroupId'], actions['ListMessages'], actions['GetConsumerGroup']) == (

@@ -231,18 +231,25 @@ def test_junit_has_one_suite_per_role_and_one_case_per_subject_and_check():
     assert 'GID_orders min_consumers PASSED' in suites[0].find('system-out').text
 
 
-def test_each_case_takes_the_time_the_gate_had_run_when_it_reached_its_verdict():
+def test_the_case_times_add_up_to_the_suites_each_case_its_share_by_when_it_was_reached():
     verdicts = sample_verdicts()[:3]
     for verdict, seconds in zip(verdicts, (0.0, 10.25, 20.5)):
         verdict['seconds'] = seconds
     runs = [{'suite': 'consumer_health', 'attempts': 3, 'elapsed_seconds': 30.0}]
     suite = ET.fromstring(gate_junit(gate_report(verdicts, runs=runs))).find('testsuite')
-    assert [case.get('time') for case in suite.iter('testcase')] == ['0.000', '10.250', '20.500']
+    # Tools that add the times of the cases (GitLab) show the suite's 30 s, not 0 + 10.25 + 20.5.
+    assert [case.get('time') for case in suite.iter('testcase')] == ['0.000', '10.000', '20.000']
     assert suite.get('time') == '30.000'
     # Verdicts without their time (made elsewhere) share the suite's time equally.
     del verdicts[1]['seconds']
     suite = ET.fromstring(gate_junit(gate_report(verdicts, runs=runs))).find('testsuite')
     assert [case.get('time') for case in suite.iter('testcase')] == ['10.000', '10.000', '10.000']
+    # Every verdict reached at the first attempt: equal shares, the odd millisecond to the first.
+    for verdict in verdicts:
+        verdict['seconds'] = 0.4
+    runs = [{'suite': 'consumer_health', 'attempts': 1, 'elapsed_seconds': 0.401}]
+    suite = ET.fromstring(gate_junit(gate_report(verdicts, runs=runs))).find('testsuite')
+    assert [case.get('time') for case in suite.iter('testcase')] == ['0.134', '0.134', '0.133']
 
 
 def test_junit_reports_a_blocking_inconclusive_check_as_an_error():
@@ -325,3 +332,8 @@ def test_a_run_that_would_end_after_the_calendar_starts_where_its_end_says():
     suite = ET.fromstring(gate_junit(report)).find('testsuite')
     # Counted back from finished: 300000000 s (about 9.5 years) before the end of 9999.
     assert suite.get('timestamp').startswith('9990-')
+
+
+def test_the_summary_counts_one_check_in_the_singular():
+    verdicts = deliver([{'topic': 'orders', 'msg_id': MSG}], {MSG: trace_entry(tracks=[track('GID_orders', 'CONSUMED')])})
+    assert gate_summary(gate_report(verdicts, name='one'))[0] == 'one PASSED: 1 check, 1 passed, 0 failed, 0 inconclusive'
