@@ -32,7 +32,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     short,
 )
 # The shapes of values are checked in gate_values; these names are also this module's, for the filters.
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_values import flag, listing, mapping, text, unknown_keys
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_values import close_match, flag, listing, mapping, text, unknown_keys
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.versions import version_key
 
 try:
@@ -354,10 +354,11 @@ def _defaults(defaults, prefix, option_name, allowed, what):
         return prefix + key if prefix and prefix.endswith('_') else '%s.%s' % (prefix or option_name, key)
 
     defaults = mapping(defaults if defaults is not None else {}, prefix or option_name, what)
-    unknown = sorted(clean(str(key)) for key in defaults if key not in allowed)
+    unknown = sorted(str(key) for key in defaults if key not in allowed)
     if unknown:
-        fail(', '.join(option(key) for key in unknown), 'unknown setting%s (accepted: %s)' % (
-            's' if len(unknown) > 1 else '', ', '.join(allowed)))
+        meant = [option(closest) for closest in (close_match(key, allowed) for key in unknown) if closest]
+        fail(', '.join(option(clean(key)) for key in unknown), 'unknown setting%s%s (accepted: %s)' % (
+            's' if len(unknown) > 1 else '', ' (did you mean %s?)' % ', '.join(meant) if meant else '', ', '.join(allowed)))
     return option, defaults
 
 

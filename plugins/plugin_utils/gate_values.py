@@ -11,11 +11,15 @@ Each fails with GateInputError naming the input where it is (gate_model.fail). T
 (gate_spec), the report writer (gate_report) and the filters read them from here.
 """
 
+import difflib
 from collections.abc import Mapping
 
 from ansible.module_utils.common.validation import check_type_bool
 
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import clean, fail, short
+
+# How close an unknown name must be to a known one to be offered as what was meant (difflib's ratio).
+CLOSE_ENOUGH = 0.75
 
 
 def mapping(value, where, what):
@@ -32,11 +36,24 @@ def listing(value, where, what):
     return list(value)
 
 
+def close_match(name, allowed):
+    """The name of ``allowed`` closest to the unknown ``name``, when one is close enough to be what was meant; else None."""
+    closest = difflib.get_close_matches(str(name), [str(item) for item in allowed], n=1, cutoff=CLOSE_ENOUGH)
+    return closest[0] if closest else None
+
+
+def suggested(name, allowed):
+    """``name`` as an error shows an unknown name: with the closest of ``allowed``, when one is close (``max_lga (did you mean max_lag?)``)."""
+    closest = close_match(name, allowed)
+    return '%s (did you mean %s?)' % (clean(str(name)), closest) if closest else clean(str(name))
+
+
 def unknown_keys(value, allowed, where):
-    """Fail when the dict ``value`` has a key that is not in ``allowed``."""
-    unknown = sorted(clean(str(key)) for key in value if key not in allowed)
+    """Fail when the dict ``value`` has a key that is not in ``allowed``, suggesting the closest allowed key."""
+    unknown = sorted(str(key) for key in value if key not in allowed)
     if unknown:
-        fail(where, 'unknown key%s %s (accepted: %s)' % ('s' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(allowed)))
+        fail(where, 'unknown key%s %s (accepted: %s)' % ('s' if len(unknown) > 1 else '', ', '.join(suggested(key, allowed) for key in unknown),
+                                                         ', '.join(allowed)))
 
 
 def text(value, where, what='a non-empty string'):

@@ -60,8 +60,9 @@ def test_numbers_and_booleans_given_as_strings_from_the_command_line_are_accepte
     assert checks['uniform_version'] is True and checks['max_delay_seconds'] == 1.5 and checks['lag_trend'] is True
 
 
-def test_a_misspelt_check_is_refused_instead_of_silently_skipped():
-    with pytest.raises(GateInputError, match=r"^consumer_health_groups\[1\]: unknown key min_consumer \(accepted: group_id"):
+def test_a_misspelt_check_is_refused_instead_of_silently_skipped_naming_what_was_meant():
+    with pytest.raises(GateInputError, match=r"^consumer_health_groups\[1\]: unknown key min_consumer \(did you mean min_consumers\?\) "
+                                             r"\(accepted: group_id"):
         plan([{'group_id': 'GID_a'}, {'group_id': 'GID_b', 'min_consumer': 2}], names=ROLE_NAMES)
 
 
@@ -80,7 +81,7 @@ def test_a_misspelt_check_is_refused_instead_of_silently_skipped():
     ({'group_id': 'GID_a', 'require_progress': 'maybe'}, r"groups\[0\]\.require_progress: 'maybe' is not a boolean"),
     ({'select': {'group_type': 'udp'}}, r"groups\[0\]\.select\.group_type: 'udp' is not a group type \(accepted: tcp, http\)"),
     ({'select': {'tags': {'app': True}}}, r"groups\[0\]\.select\.tags\.app: True is not a tag value"),
-    ({'select': {'tag': {'app': 'x'}}}, r"groups\[0\]\.select: unknown key tag \(accepted: group_id, group_type, tags, exclude\)"),
+    ({'select': {'tag': {'app': 'x'}}}, r"groups\[0\]\.select: unknown key tag \(did you mean tags\?\) \(accepted: group_id, group_type, tags"),
     ({'group_id': 'GID_a', 'select': {}}, r"groups\[0\]: give exactly one of group_id .* and select"),
     ({'min_consumers': 2}, r"groups\[0\]: give exactly one of group_id"),
     ({'group_id': ''}, r"groups\[0\]\.group_id: expected a group ID, got ''"),
@@ -115,10 +116,12 @@ def test_a_group_listed_twice_and_an_empty_or_missing_list_are_refused():
 
 
 def test_an_unknown_default_is_refused_by_its_own_name():
-    with pytest.raises(GateInputError, match=r"^group_defaults.max_lags: unknown setting \(accepted: instance_id, rules"):
+    with pytest.raises(GateInputError, match=r"^group_defaults.max_lags: unknown setting \(did you mean group_defaults.max_lag\?\) "
+                                             r"\(accepted: instance_id, rules"):
         plan([{'group_id': 'GID_a'}], max_lags=3)
     # Passed through by a role, it is named as the role's variable would be.
-    with pytest.raises(GateInputError, match=r"^consumer_health_max_lags: unknown setting \(accepted: "):
+    with pytest.raises(GateInputError, match=r"^consumer_health_max_lags: unknown setting \(did you mean consumer_health_max_lag\?\) "
+                                             r"\(accepted: "):
         plan([{'group_id': 'GID_a'}], names=ROLE_NAMES, max_lags=3)
 
 
@@ -457,3 +460,13 @@ def test_a_4x_group_name_keeps_the_4x_rules():
         plan([{'group_id': 'GID.orders'}])
     with pytest.raises(GateInputError, match=r"^groups\[0\]\.group_id: '\.\.' is not a group ID"):
         plan([{'group_id': '..', 'instance_id': 'rmq-cn-test0000001'}])
+
+
+@pytest.mark.parametrize('groups, message', [
+    ([{'group_id': 'GID_a', 'rules': [{'name': 'r', 'quary': 'status.online'}]}],
+     r"^groups\[0\]\.rules\[0\]: unknown key quary \(did you mean query\?\)"),
+    ([{'message': 'x', 'group_id': 'GID_a'}], r"^groups\[0\]: unknown key message \(accepted: "),
+])
+def test_a_misspelt_key_at_any_level_names_what_was_meant_when_one_is_close(groups, message):
+    with pytest.raises(GateInputError, match=message):
+        plan(groups)
