@@ -64,7 +64,7 @@ SCENARIO_GROUPS = 100
 # The operations the API limits to 10 calls per second per account (emulator/ratelimit.py keeps
 # the published 50/s of OnsInstanceBaseInfo and OnsInstanceInServiceList).
 LIMITED_OPERATIONS = ('OnsConsumerStatus', 'OnsConsumerAccumulate', 'OnsConsumerGetConnection', 'OnsGroupSubDetail',
-                      'OnsGroupList', 'OnsMessageTrace', 'OnsMessageGetByMsgId', 'OnsDLQMessagePageQueryByGroupId')
+                      'OnsGroupList', 'OnsMessageTrace', 'OnsMessageGetByMsgId') + DEAD_LETTER_OPERATIONS['ons']
 
 
 def group_id(n):

@@ -12,7 +12,7 @@ import re
 import threading
 
 from emulator.errors import ApiError, invalid, missing
-from emulator.world import crc, expression_tags
+from emulator.world import crc, expression_tags, stable_hex
 
 
 def _text(params, name, required=False):
@@ -388,7 +388,7 @@ class QueryTasks(object):
     def create(self, instance_id, group_id, begin, end, size):
         """Remember a task; return its id (32 hex digits, as the API's look)."""
         task = (instance_id, group_id, begin, end, size)
-        task_id = ''.join('%08X' % crc('task', part, *task) for part in range(4))
+        task_id = stable_hex('task', *task)
         with self._lock:
             self._tasks.pop(task_id, None)
             self._tasks[task_id] = task

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from emulator.errors import ApiError, invalid
 from emulator.security import v5_resource
-from emulator.world import crc, entity_time
+from emulator.world import crc, entity_time, stable_hex
 
 PRODUCT = 'RocketMQ'
 API_VERSION = '2022-08-01'
@@ -444,7 +444,7 @@ def list_messages(world, params, ctx):
         row['bodySize'] = msg['store_size']
         rows.append(row)
     query = (inst.instance_id, name, params.get('startTime'), params.get('endTime'), wanted_id, wanted_key)
-    digits = ''.join('%08X' % crc('scroll', part, *query) for part in range(4))
+    digits = stable_hex('scroll', *query)
     scroll_id = '-'.join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
     sent = params.get('scrollId')
     if sent and sent != scroll_id:

@@ -35,6 +35,11 @@ def crc(*parts):
     return zlib.crc32('|'.join(str(p) for p in parts).encode('utf-8'))
 
 
+def stable_hex(kind, *parts):
+    """32 upper-case hex digits derived from ``kind`` and ``parts``: an id the same query always gets (task and scroll ids)."""
+    return ''.join('%08X' % crc(kind, part, *parts) for part in range(4))
+
+
 def _signed32(value):
     return value - (1 << 32) if value >= (1 << 31) else value
 

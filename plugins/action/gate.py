@@ -318,14 +318,14 @@ class ActionModule(ActionBase):
                 parse_time_zone(time_zone, 'rmq_time_zone')
             except ValueError as exc:
                 reasons.append(clean(str(exc)))
-        if plan is not None:
-            reasons.extend(endpoint_omissions(args, needed_apis(item['instance_id'] for item in plan['groups'] + plan['messages'])))
+        apis = needed_apis(item['instance_id'] for item in plan['groups'] + plan['messages']) if plan is not None else []
+        reasons.extend(endpoint_omissions(args, apis))
         if reasons:
             return self._stopped(['the gate did not start: %s' % reason for reason in reasons], plan)
         clients = []
         try:
             check_connection_options(args)
-            connected = self._connect(args, plan, clients)
+            connected = self._connect(args, apis, clients)
         except CredentialError as exc:
             return self._stopped('the gate did not start: Failed to find credentials: %s' % exc, plan)
         except ValueError as exc:
@@ -351,14 +351,14 @@ class ActionModule(ActionBase):
         return dict(args, timeout=check_timeout(args['timeout']), rate_limit=check_rate_limit(args['rate_limit']),
                     retries=check_retries(whole_number(args['retries'])))
 
-    def _connect(self, args, plan, clients):
-        """The client of each API the plan's instances need (gate_backends.needed_apis), by the API's key.
+    def _connect(self, args, apis, clients):
+        """The client of each API of ``apis`` (those the plan's instances need: gate_backends.needed_apis), by the API's key.
 
         Every client made is added to ``clients``; their secrets are scrubbed from all the task says.
         """
         connected = {}
         secrets = []
-        for api in needed_apis(item['instance_id'] for item in plan['groups'] + plan['messages']):
+        for api in apis:
             client, found = CONNECT[api.key](args)
             clients.append(client)
             secrets.extend(found)

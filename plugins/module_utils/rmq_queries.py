@@ -32,6 +32,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.response import 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import request_id_of
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.time_windows import (
     EASTMOST_OFFSET,
+    EPOCH,
     WESTMOST_OFFSET,
     check_window,
     parse_time_zone,
@@ -56,7 +57,6 @@ MESSAGE_PAGE_SIZE = 50
 # The API's times, such as ListMessages' startTime and storeTime: a wall clock without a zone, and
 # the zone is not published. Unknown, it is one of the zones in use, from UTC-12:00 to UTC+14:00.
 API_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MINUTE_MS = 60 * 1000
 _SECOND_MS = 1000
 
@@ -575,7 +575,7 @@ def api_time(ms, offset, round_up=False):
     one asked for.
     """
     seconds = -(-ms // _SECOND_MS) if round_up else ms // _SECOND_MS
-    return (_EPOCH + timedelta(seconds=seconds, minutes=offset)).strftime(API_TIME_FORMAT)
+    return (EPOCH + timedelta(seconds=seconds, minutes=offset)).strftime(API_TIME_FORMAT)
 
 
 def read_api_time(text):
@@ -587,7 +587,7 @@ def read_api_time(text):
             when = datetime.strptime(text.strip(), form)
         except ValueError:
             continue
-        return (when.replace(tzinfo=timezone.utc) - _EPOCH) // timedelta(milliseconds=1)
+        return (when.replace(tzinfo=timezone.utc) - EPOCH) // timedelta(milliseconds=1)
     return None
 
 

@@ -29,7 +29,7 @@ WINDOW_OPTIONS = dict(
     end_time=dict(type="raw"),
     lookback=dict(type="int", default=DEFAULT_LOOKBACK),
 )
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # The zones in use, from UTC-12:00 to UTC+14:00: what an unknown zone may be.
 WESTMOST_OFFSET = -12 * 60
 EASTMOST_OFFSET = 14 * 60
@@ -38,7 +38,7 @@ _OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
 
 def iso_time(ms):
     """Epoch milliseconds as an ISO 8601 time in UTC, for messages: ``2026-12-07T10:00:00.000Z``."""
-    return (_EPOCH + timedelta(milliseconds=ms)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return (EPOCH + timedelta(milliseconds=ms)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def parse_time(option, value):
@@ -67,7 +67,7 @@ def parse_time(option, value):
         if when.tzinfo is None:
             raise ValueError("%s %r has no zone, so it names no one moment: add Z (UTC) or an offset such as +08:00"
                              % (option, value))
-        ms = (when - _EPOCH) // timedelta(milliseconds=1)
+        ms = (when - EPOCH) // timedelta(milliseconds=1)
     else:
         raise ValueError("%s %r is not a time: %s" % (option, value, accepted))
     if not EARLIEST_MS <= ms < DEFAULT_LATEST_MS:

@@ -125,6 +125,11 @@ def expected_text(name, setting):
 # Naming clients and topics in offender lines
 
 
+def _detail_name(client):
+    """A client of a detailed status's ``clients`` as _client_name names a connection (its address is ``connection`` there)."""
+    return {'client_addr': client.get('connection'), 'client_id': client.get('client_id')}
+
+
 def _client_name(connection, detail=''):
     """Name a client for an offender line: its address, what is wrong with it, then its client ID."""
     address = connection.get('client_addr')
@@ -310,8 +315,7 @@ def _subscription_sets(status):
             if not isinstance(item, Mapping):
                 return None
             pairs.append((str(item.get('topic')), str(item.get('sub_string'))))
-        name = {'client_addr': client.get('connection'), 'client_id': client.get('client_id')}
-        sets.append((name, tuple(sorted(pairs))))
+        sets.append((_detail_name(client), tuple(sorted(pairs))))
     return sets
 
 
@@ -468,16 +472,20 @@ ClientFigures.__doc__ = """One client's figures over its topics: messages ``ok``
 
 
 class VersionFigures:
-    """The figures of the clients of one version together: ``clients`` (ClientFigures), ``unknown`` (names without figures)."""
+    """The figures of the clients of one version together: ``clients`` (ClientFigures), ``unknown`` (names without figures).
 
-    def __init__(self, version):
+    ``label`` names clients of several versions pooled together (the canary's others), instead of ``version``.
+    """
+
+    def __init__(self, version, label=None):
         self.version = version
+        self.label = label
         self.clients = []
         self.unknown = []
 
     @property
     def shown(self):
-        return _version_text(self.version)
+        return self.label if self.label is not None else _version_text(self.version)
 
     @property
     def ok(self):
@@ -518,7 +526,7 @@ def _client_figures(client):
     minute). A client that subscribes to topics but has no row is unknown, not idle: the broker
     could not read its figures.
     """
-    name = {'client_addr': client.get('connection'), 'client_id': client.get('client_id')}
+    name = _detail_name(client)
     rows = client.get('running_data')
     if not isinstance(rows, list) or not all(isinstance(row, Mapping) for row in rows):
         return None
@@ -553,8 +561,7 @@ def _versions(facts):
         found = by_version.setdefault(identity, VersionFigures(client.get('version')))
         figures = _client_figures(client)
         if figures is None:
-            found.unknown.append(_client_name({'client_addr': client.get('connection'), 'client_id': client.get('client_id')},
-                                              'on %s without readable figures' % found.shown))
+            found.unknown.append(_client_name(_detail_name(client), 'on %s without readable figures' % found.shown))
         else:
             found.clients.append(figures)
     recognised = sorted((key for key in by_version if key[0] != 'unrecognised'), reverse=True)
@@ -632,7 +639,7 @@ def _canary(facts):
     if _version_identity(versions[0].version)[0] == 'unrecognised':
         return None, None, (INCONCLUSIVE, [found.shown for found in versions], [],
                             'no version of the group is a RocketMQ version name, so none is known to be the newest')
-    newest, others = versions[0], VersionFigures(None)
+    newest, others = versions[0], VersionFigures(None, label=', '.join(found.shown for found in versions[1:]))
     for found in versions[1:]:
         others.clients.extend(found.clients)
         others.unknown.extend(found.unknown)
@@ -643,26 +650,19 @@ def _canary(facts):
     return newest, others, None
 
 
-def _older(facts, newest):
-    """The versions other than ``newest``, as a line names them."""
-    versions, _why = _versions(facts)
-    return ', '.join(found.shown for found in versions if found.version != newest.version)
-
-
 @check('canary_max_rt_ratio', 'ratio', None, CONNECTIONS, lambda limit: 'newest version <= %s\u00d7 the consume time of the others' % limit)
 def canary_max_rt_ratio(limit, facts):
     """The newest version takes more than ``limit`` times as long per message as the others."""
     newest, others, instead = _canary(facts)
     if instead:
         return instead
-    older = _older(facts, newest)
     if newest.rt is None or others.rt is None:
-        idle = newest.shown if newest.rt is None else older
+        idle = newest.shown if newest.rt is None else others.shown
         return NOT_APPLICABLE, None, [], '%s consumed nothing in the last minute: no consume time to compare' % idle
     ratio = newest.rt / others.rt if others.rt > 0 else (1.0 if newest.rt == 0 else float('inf'))
     observed = round(ratio, 2) if ratio != float('inf') else 'unbounded'
     text = '%s: %.3g ms per message on %s, %s\u00d7 the %.3g ms of %s on %s' % (
-        newest.shown, newest.rt, newest.size(), observed, others.rt, older, plural(len(others.clients), 'client'))
+        newest.shown, newest.rt, newest.size(), observed, others.rt, others.shown, plural(len(others.clients), 'client'))
     if ratio > limit:
         return FAILED, observed, [], text
     return PASSED, observed, [], text
@@ -674,12 +674,11 @@ def canary_min_tps_ratio(limit, facts):
     newest, others, instead = _canary(facts)
     if instead:
         return instead
-    older = _older(facts, newest)
     if not others.ok_per_client:
-        return NOT_APPLICABLE, None, [], '%s consumed nothing in the last minute: no throughput to compare with' % older
+        return NOT_APPLICABLE, None, [], '%s consumed nothing in the last minute: no throughput to compare with' % others.shown
     ratio = newest.ok_per_client / others.ok_per_client
     text = '%s: %s consumed per client on %s, %.3g\u00d7 the %s of %s on %s' % (
-        newest.shown, _rate(newest.ok_per_client), newest.size(), ratio, _rate(others.ok_per_client), older,
+        newest.shown, _rate(newest.ok_per_client), newest.size(), ratio, _rate(others.ok_per_client), others.shown,
         plural(len(others.clients), 'client'))
     if ratio < limit:
         return FAILED, round(ratio, 2), [], text

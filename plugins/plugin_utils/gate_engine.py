@@ -58,7 +58,9 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     plain,
     plural,
     problem,
+    several_instances,
     short,
+    subject_name,
     verdict,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import (
@@ -431,10 +433,9 @@ class Run:
                 head, plural(len(verdicts), 'check'), _number(self.plan['observe_seconds']), int(round(pause)))
         shown = []
         # With groups or messages on several instances, each is named with its instance, as the report names it.
-        several = len({item.get('instance_id') for item in verdicts}) > 1
+        several = several_instances(verdicts)
         for item in blocking[:PROGRESS_LISTED]:
-            subject = '%s (%s)' % (item['subject'], item['instance_id']) if several and item.get('instance_id') else item['subject']
-            part = '%s %s %s' % (subject, item['check'], item['status'])
+            part = '%s %s %s' % (subject_name(item, several), item['check'], item['status'])
             if item.get('observed') is not None and not isinstance(item['observed'], (dict, list)):
                 part += ' (%s)' % item['observed']
             shown.append(part)

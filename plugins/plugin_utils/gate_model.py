@@ -228,6 +228,18 @@ def _cause(reason):
     return {'kind': cause.kind, 'code': reason.code, 'fix': cause.fix} if cause is not None else None
 
 
+def several_instances(verdicts):
+    """Whether ``verdicts`` are of subjects on more than one instance: their lines then name each subject's instance."""
+    return len({verdict.get('instance_id') for verdict in verdicts}) > 1
+
+
+def subject_name(verdict, with_instance):
+    """The subject of ``verdict`` as a line names it: with its instance (``GID_orders (MQ_INST_...)``) when ``with_instance``."""
+    if with_instance and verdict.get('instance_id'):
+        return '%s (%s)' % (verdict['subject'], verdict['instance_id'])
+    return verdict['subject']
+
+
 def unwritten(reason):
     """The verdict that says a report could not be written: check ``run`` of the gate, inconclusive and always blocking.
 

@@ -31,7 +31,9 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     plain,
     plural,
     render,
+    several_instances,
     short,
+    subject_name,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_values import listing, mapping, text
 
@@ -88,19 +90,8 @@ def gate_report(verdicts, name='deployment_gate', runs=None, started=None, finis
     return report
 
 
-def _several_instances(verdicts):
-    return len({verdict.get('instance_id') for verdict in verdicts}) > 1
-
-
-def _subject_name(verdict, with_instance):
-    subject = verdict['subject']
-    if with_instance and verdict.get('instance_id'):
-        subject = '%s (%s)' % (subject, verdict['instance_id'])
-    return subject
-
-
 def _verdict_line(verdict, with_instance):
-    subject = _subject_name(verdict, with_instance)
+    subject = subject_name(verdict, with_instance)
     status = verdict['status'].upper()
     if verdict['status'] == INCONCLUSIVE and not verdict.get('blocking'):
         status += ' (allowed)'
@@ -126,7 +117,7 @@ def _cause_line(verdicts, with_instance):
     first = min(verdicts, key=lambda verdict: len(verdict['reason']))
     subjects = []
     for verdict in verdicts:
-        name = _subject_name(verdict, with_instance)
+        name = subject_name(verdict, with_instance)
         if name not in subjects:
             subjects.append(name)
     return clean('%s INCONCLUSIVE: %s; %s (%s of %s could not be told)' % (
@@ -137,7 +128,7 @@ def _shared_line(verdicts, with_instance):
     """One line for the blocking verdicts of one subject that share a reason and have nothing else to say."""
     first = verdicts[0]
     status = first['status'].upper()
-    return clean('%s %s %s: %s' % (_subject_name(first, with_instance), ', '.join(verdict['check'] for verdict in verdicts),
+    return clean('%s %s %s: %s' % (subject_name(first, with_instance), ', '.join(verdict['check'] for verdict in verdicts),
                                    status, first['reason']))
 
 
@@ -150,7 +141,7 @@ def _failure_lines(report):
     as a group that does not exist) are one line. Every other check has a line of its own.
     """
     verdicts = report['checks']
-    several = _several_instances(verdicts)
+    several = several_instances(verdicts)
     groups = {}
     for verdict in verdicts:
         if not verdict.get('blocking'):
@@ -281,10 +272,9 @@ def gate_summary(report, paths=None, subjects=False):
                 order.append(key)
                 by_subject[key] = []
             by_subject[key].append(verdict)
-        with_instance = _several_instances(report['checks'])
+        with_instance = several_instances(report['checks'])
         for key in order:
-            label = key[2] if not with_instance or not key[1] else '%s (%s)' % (key[2], key[1])
-            lines.append(_subject_line(label, by_subject[key]))
+            lines.append(_subject_line(subject_name(by_subject[key][0], with_instance), by_subject[key]))
     for label, path in (paths or {}).items():
         lines.append('  %s report: %s' % (label, path))
     for line in report.get('failures') or []:
