@@ -24,6 +24,7 @@ if not __package__:
 from emulator.faults import parse_fault_spec  # noqa: E402  (after the sys.path fix above)
 from emulator.scenario import ScenarioError, load  # noqa: E402
 from emulator.server import start  # noqa: E402
+from emulator.sts import StsState  # noqa: E402
 
 SCENARIOS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'scenarios')
 
@@ -78,6 +79,13 @@ def build_parser():
     parser.add_argument('--verbose', action='store_true', help='write an access log line per request to stderr')
     parser.add_argument('--exit-with-parent', action='store_true',
                         help='stop when the process that started the emulator ends (for test runners that may not clean up)')
+    parser.add_argument('--mint-oidc-token', metavar='PROVIDER_ARN',
+                        help='print an OIDC token of this provider of the scenario (sts.oidc_providers), which the '
+                             "emulator's AssumeRoleWithOIDC accepts, and exit without serving")
+    parser.add_argument('--oidc-subject', default='repo:example/app:ref:refs/heads/main',
+                        help='the sub claim of the minted token (default %(default)s)')
+    parser.add_argument('--oidc-lifetime', type=int, default=3600,
+                        help='seconds the minted token is valid; negative: already expired (default %(default)s)')
     return parser
 
 
@@ -117,6 +125,15 @@ def main(argv=None):
     except (ScenarioError, OSError) as exc:
         sys.stderr.write('emulator: %s\n' % exc)
         return 2
+    if args.mint_oidc_token:
+        try:
+            token = StsState(scenario.data['sts']).mint_oidc_token(args.mint_oidc_token, subject=args.oidc_subject,
+                                                                   lifetime=args.oidc_lifetime)
+        except ValueError as exc:
+            sys.stderr.write('emulator: %s\n' % exc)
+            return 2
+        sys.stdout.write(token + '\n')
+        return 0
     try:
         handle = start(scenario, host=args.host, port=args.port, rate_limit=args.rate_limit, faults=faults,
                        seed=args.seed, log_size=args.log_size, verbose=args.verbose)

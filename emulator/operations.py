@@ -468,7 +468,8 @@ OPERATIONS = {
     'OnsConsumerStatus': Operation(consumer_status, 'mq:QueryConsumerStatus', 'group', associated=INSTANCE_INFO),
     'OnsConsumerAccumulate': Operation(consumer_accumulate, 'mq:QueryConsumerAccumulate', 'group', associated=INSTANCE_INFO),
     'OnsGroupSubDetail': Operation(group_sub_detail, 'mq:QueryGroupSubDetail', 'group', associated=INSTANCE_INFO),
-    'OnsGroupList': Operation(group_list, 'mq:ListGroup', 'list'),
+    # The current reference lists mq:QueryInstanceBaseInfo as OnsGroupList's dependent action.
+    'OnsGroupList': Operation(group_list, 'mq:ListGroup', 'list', associated=INSTANCE_INFO),
     'OnsInstanceInServiceList': Operation(instance_in_service_list, 'mq:QueryInstanceBaseInfo', 'list', aliases=('mq:OnsInstanceBaseInfo',)),
     'OnsInstanceBaseInfo': Operation(instance_base_info, 'mq:QueryInstanceBaseInfo', 'instance', aliases=('mq:OnsInstanceBaseInfo',)),
     'OnsMessageGetByMsgId': Operation(message_get_by_msg_id, 'mq:QueryMessage', 'topic', associated=INSTANCE_INFO),

@@ -156,9 +156,11 @@ def _instance_row(inst):
         'groupCount': len(inst.group_order),
         'productInfo': {'traceOn': True, 'capacityType': 'provisioned'},
         'tags': _tags(inst.data['tags']),
-        'createTime': entity_time(inst.create_time),
+        # ListInstances' createTime is when the instance's version was last updated, its startTime
+        # when it was created (the SDK's model documentation); GetInstance's createTime is the creation.
+        'createTime': entity_time(inst.version_time),
         'startTime': entity_time(inst.create_time),
-        'updateTime': entity_time(inst.create_time),
+        'updateTime': entity_time(inst.version_time),
     }
     if inst.data.get('release_time') is not None:
         row['releaseTime'] = entity_time(inst.data['release_time'])
@@ -175,16 +177,21 @@ def _endpoints(inst):
 
 
 def _group_row(group):
-    return {
+    row = {
         'regionId': group.instance.region,
         'instanceId': group.instance.instance_id,
         'consumerGroupId': group.group_id,
         'status': 'RUNNING',
-        'messageModel': group.message_model,
+        'messageModel': group.group_model,
         'remark': group.data['remark'],
         'createTime': entity_time(group.create_time),
         'updateTime': entity_time(group.update_time),
     }
+    if group.data['topic_name'] is not None:
+        row['topicName'] = group.data['topic_name']
+    if group.data['max_receive_tps'] is not None:
+        row['maxReceiveTps'] = group.data['max_receive_tps']
+    return row
 
 
 def _topic_row(inst, name):
@@ -225,6 +232,7 @@ def _message_info(inst, topic, message_type, msg, born, store):
 
 
 def _connection(client, group):
+    # a client's model: BROADCASTING appears here and on subscriptions, never on the group itself
     return {'clientId': client.client_id, 'hostname': client.hostname, 'egressIp': client.egress_ip, 'language': client.language,
             'version': client.version, 'messageModel': group.message_model}
 
@@ -232,7 +240,12 @@ def _connection(client, group):
 # -- operations ------------------------------------------------------------------------------
 
 def list_instances(world, params, ctx):
-    """ListInstances: 5.x instances, paged; filter (id or name), seriesCodes, tags."""
+    """ListInstances: 5.x instances, paged; filter (id or name), seriesCodes, tags.
+
+    Authorised on ``instance/*`` as a whole: a key that may list lists every instance (the rows
+    are not filtered by the instances its policy names). Released instances are listed too, with
+    ``status`` ``RELEASED``, as the API's status list allows.
+    """
     fragment = params.get('filter') or ''
     series = [s.strip() for s in (params.get('seriesCodes') or '').split(',') if s.strip()]
     wanted = _wanted_tags(params.get('tags'))
@@ -243,8 +256,6 @@ def list_instances(world, params, ctx):
         if series and inst.data['series_code'] not in series:
             continue
         if not _tags_match(inst.data['tags'], wanted):
-            continue
-        if not ctx['allowed'](inst.instance_id, None, None):
             continue
         rows.append(_instance_row(inst))
     return _page(params, rows, 'ListInstances')
@@ -272,6 +283,8 @@ def get_instance(world, params, ctx):
     """GetInstance: the list fields plus endpoints, product details, software and quotas."""
     inst = _instance(world, params)
     data = _instance_row(inst)
+    # GetInstance's createTime is the creation (ListInstances' is the last version update).
+    data['createTime'] = entity_time(inst.create_time)
     data['productInfo'] = {'traceOn': True, 'capacityType': 'provisioned', 'msgProcessSpec': 'rmq.p2.4xlarge', 'messageRetentionTime': 72,
                            'sendReceiveRatio': 0.5, 'autoScaling': False, 'supportAutoScaling': True, 'storageEncryption': False}
     data['networkInfo'] = {'endpoints': _endpoints(inst)}
@@ -303,7 +316,8 @@ def get_consumer_group(world, params, ctx):
         policy['fixedIntervalRetryTime'] = 10
     if group.data.get('dead_letter_topic'):
         policy['deadLetterTargetTopic'] = group.data['dead_letter_topic']
-    data.update({'deliveryOrderType': group.data['delivery_order_type'], 'consumeRetryPolicy': policy})
+    data.update({'deliveryOrderType': group.data['delivery_order_type'], 'consumeRetryPolicy': policy,
+                 'exclusive': group.data['exclusive']})
     return data
 
 
@@ -322,12 +336,16 @@ def get_consumer_group_lag(world, params, ctx):
     topic = _topic(group.instance, params, required=False)
     topics = [topic] if topic is not None else group.topics
     per_topic = dict((t, group.lag_v5(t, ctx['now_ms'])) for t in topics)
+    forced = group.data['last_consume_timestamp']
+    if forced is not None:
+        for row in per_topic.values():
+            row['lastConsumeTimestamp'] = forced
     rows = list(per_topic.values())
     total = {
         'readyCount': sum(r['readyCount'] for r in rows),
         'inflightCount': sum(r['inflightCount'] for r in rows),
         'deliveryDuration': max([r['deliveryDuration'] for r in rows] or [0]),
-        'lastConsumeTimestamp': max([r['lastConsumeTimestamp'] for r in rows] or [0]),
+        'lastConsumeTimestamp': forced if forced is not None else max([r['lastConsumeTimestamp'] for r in rows] or [0]),
     }
     data = {'regionId': group.instance.region, 'instanceId': group.instance.instance_id, 'consumerGroupId': group.group_id,
             'totalLag': total, 'topicLagMap': per_topic, 'liteTopicLagMap': {}}
@@ -391,19 +409,29 @@ def get_trace(world, params, ctx):
     msg_id = params.get('messageId')
     if not msg_id:
         raise mandatory('messageId')
-    # the window is checked, not used: a trace is found by its message id
-    _query_time(params, 'startTime')
-    _query_time(params, 'endTime')
+    start, end = _query_time(params, 'startTime'), _query_time(params, 'endTime')
+    if start is not None and end is not None and start > end:
+        raise invalid('endTime', '%r is before startTime %r (the window must not end before it begins)' % (params['endTime'], params['startTime']))
     msg = inst.messages.get((topic, msg_id))
     if msg is None:
         raise _not_found('Message.NotFound', 'message', 'messageId', msg_id)
     now = ctx['now_ms']
     born, store = inst.message_timestamps(msg, now)
+    # The window is on the store time, both ends included, to the second; a message stored outside
+    # it is not found. Without one, nothing is left out (the API's default window is not published).
+    if (start is not None and store // 1000 < start) or (end is not None and store // 1000 > end):
+        raise _not_found('Message.NotFound', 'message', 'messageId', msg_id)
+    words = inst.world.trace_words
     info = _message_info(inst, topic, inst.topics[topic]['message_type'], msg, born, store)
-    producer = {'records': [{'clientHost': info['bornHost'], 'produceStatus': 'SEND_SUCCESS', 'produceTime': entity_time(born),
-                             'arriveTime': entity_time(store), 'produceDuration': max(0, store - born), 'messageSource': 'NORMAL'}]}
-    return {'regionId': inst.region, 'instanceId': inst.instance_id, 'topicName': topic, 'messageInfo': info,
+    producer = {'records': [{'clientHost': info['bornHost'], 'produceStatus': words['produced'], 'produceTime': entity_time(born),
+                             'arriveTime': entity_time(store), 'produceDuration': max(0, store - born),
+                             'messageSource': words['source']}]}
+    data = {'regionId': inst.region, 'instanceId': inst.instance_id, 'topicName': topic, 'messageInfo': info,
             'producerInfo': producer, 'consumerInfos': inst.consumer_infos(msg, now)}
+    broker = inst.broker_info(msg, now)
+    if broker is not None:
+        data['brokerInfo'] = broker
+    return data
 
 
 def list_messages(world, params, ctx):
@@ -457,9 +485,8 @@ def list_messages(world, params, ctx):
 class Operation(object):
     """A 5.x operation: its handler, its RAM action and the kind of resource it is authorised on.
 
-    ``resource``: ``instances`` (ListInstances, rows filtered by the key's resources),
-    ``instance``, ``groups`` / ``topics`` (every group or topic of an instance), ``group``,
-    ``topic``.
+    ``resource``: ``instances`` (ListInstances, authorised on ``instance/*``), ``instance``,
+    ``groups`` / ``topics`` (every group or topic of an instance), ``group``, ``topic``.
     """
 
     def __init__(self, name, handler, resource):
@@ -530,11 +557,11 @@ def route(method, path):
 
 
 def resource_of(operation, params):
-    """(instance id, kind, name) of the resource a request is authorised on; None for ListInstances."""
+    """(instance id, kind, name) of the resource a request is authorised on; no instance (``instance/*``) for ListInstances."""
     iid = params.get('instanceId')
     kind = operation.resource
     if kind == 'instances':
-        return None
+        return None, None, None
     if kind == 'instance':
         return iid, None, None
     if kind in ('groups', 'topics'):
@@ -546,8 +573,7 @@ def resource_of(operation, params):
 
 def resource_name(operation, params):
     """The resource part of the ARN a denial names."""
-    touched = resource_of(operation, params)
-    return v5_resource(*touched) if touched is not None else 'instance/*'
+    return v5_resource(*resource_of(operation, params))
 
 
 def success(request_id, data):

@@ -11,6 +11,7 @@ tracks, default client ids) are computed later from a state by :mod:`emulator.wo
 import copy
 import datetime
 import os
+import re
 
 import yaml
 
@@ -26,6 +27,12 @@ DEFAULT_ACCOUNT = '1234567890123456'
 SERIES_CODES = ('standard', 'professional', 'ultimate')
 SUB_SERIES_CODES = ('cluster_ha', 'single_node', 'serverless')
 INSTANCE_STATUSES = ('RUNNING', 'STOPPED', 'CHANGING', 'CREATING', 'RELEASED')
+# A group's message model: BROADCASTING is a model of 4.x groups and of 5.x clients (connections,
+# subscriptions); a 5.x group itself is CLUSTERING or LITE_SELECTIVE (the SDK's GetConsumerGroup).
+MESSAGE_MODELS = ('CLUSTERING', 'BROADCASTING', 'LITE_SELECTIVE')
+# The words of 5.x traces: the published ones (the SDK's examples: SUCCESS, FAILED, ADD, CONSOLE) or
+# the emulator's earlier ones (CONSUME_SUCCESS, CONSUME_FAILED, SEND_SUCCESS, NORMAL).
+TRACE_VOCABULARIES = ('published', 'legacy')
 MESSAGE_TYPES = ('NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'LITE')
 DELIVERY_ORDER_TYPES = ('Concurrently', 'Orderly')
 # 5.x instances (served by the RocketMQ 2022-08-01 API only) are told apart by their id.
@@ -97,7 +104,7 @@ DEAD_LETTER = {
 GROUP = {
     'group_id': F('str', required=True),
     'group_type': F('str', default='tcp', choices=('tcp', 'http')),
-    'message_model': F('str', default='CLUSTERING', choices=('CLUSTERING', 'BROADCASTING')),
+    'message_model': F('str', default='CLUSTERING', choices=MESSAGE_MODELS),
     'tags': F('strmap', default={}),
     'remark': F('str', default=''),
     'owner': F('str', default='1234567890123456'),
@@ -117,6 +124,13 @@ GROUP = {
     'delivery_order_type': F('str', default='Concurrently', choices=DELIVERY_ORDER_TYPES),
     'max_retry_times': F('int', default=16, minimum=0),
     'dead_letter_topic': F('str'),
+    # the lite topic of a LITE_SELECTIVE group, whether it consumes exclusively, and its receive
+    # limit (-1: what the API may send for none; the SDK types it as a plain integer)
+    'topic_name': F('str'),
+    'exclusive': F('bool', default=False),
+    'max_receive_tps': F('int', minimum=-1),
+    # forces lastConsumeTimestamp (ms) of every topic and of the total; -1 as the API may send it
+    'last_consume_timestamp': F('int', minimum=-1),
 }
 
 TOPIC = {
@@ -146,6 +160,11 @@ MESSAGE = {
     # to their dead-letter topic
     'consume_status': F('strmap', default={}),
     'dead_letters': F('strlist', default=[]),
+    # 5.x only: a scheduled (delay) message, delivered at deliver_at (absolute) or deliver_in seconds
+    # after the emulator started (negative: before), not both; delay_status forces brokerInfo.delayStatus
+    'deliver_at': F('time'),
+    'deliver_in': F('num'),
+    'delay_status': F('str'),
 }
 
 ENDPOINTS = {
@@ -167,6 +186,8 @@ INSTANCE = {
     'remark': F('str', default=''),
     'create_time': F('time'),
     'release_time': F('time'),
+    # 5.x only: when the instance's version was last updated (ListInstances' createTime)
+    'version_time': F('time'),
     'tags': F('strmap', default={}),
     'endpoints': F('obj', item=ENDPOINTS, default={}),
     'topics': F('list', item=TOPIC, default=[]),
@@ -176,6 +197,12 @@ INSTANCE = {
     'series_code': F('str', default='professional', choices=SERIES_CODES),
     'sub_series_code': F('str', default='cluster_ha', choices=SUB_SERIES_CODES),
     'status': F('str', default='RUNNING', choices=INSTANCE_STATUSES),
+}
+
+# One statement of a RAM policy: the actions it allows on the resources it names.
+STATEMENT = {
+    'actions': F('strlist', required=True),
+    'resources': F('strlist', default=['*']),
 }
 
 KEY = {
@@ -188,6 +215,39 @@ KEY = {
     'display_name': F('str'),
     'actions': F('strlist', default=['*']),
     'resources': F('strlist', default=['*']),
+    # A policy of several statements, each allowing its actions on its resources only (instead of
+    # actions and resources, which allow every action on every resource).
+    'statements': F('list', item=STATEMENT),
+}
+
+# STS (emulator/sts.py): the RAM roles that AssumeRole, AssumeRoleWithOIDC and the ECS metadata
+# service hand out credentials of, and the OIDC providers whose tokens are exchanged for them.
+ROLE = {
+    'arn': F('str', required=True),
+    'max_session_duration': F('int', default=3600, minimum=3600, maximum=43200),
+    # Who may assume the role: access key IDs, acs:ram::<account>:root, acs:ram::<account>:user/<name>,
+    # role ARNs (an assumed role), OIDC provider ARNs, and ecs.aliyuncs.com (an ECS instance role).
+    'trust': F('strlist', default=[]),
+    'external_id': F('str'),
+    'oidc_subjects': F('strlist'),
+    'actions': F('strlist', default=['*']),
+    'resources': F('strlist', default=['*']),
+}
+
+OIDC_PROVIDER = {
+    'arn': F('str', required=True),
+    'issuer': F('str', required=True),
+    'client_ids': F('strlist', default=['sts.aliyuncs.com']),
+    'signing_key': F('str', required=True),
+}
+
+STS = {
+    'roles': F('list', item=ROLE, default=[]),
+    'oidc_providers': F('list', item=OIDC_PROVIDER, default=[]),
+    # Seconds every credential the emulator issues lives, whatever DurationSeconds asks: short lives
+    # let a test see a client renew them.
+    'credential_lifetime': F('int', minimum=1),
+    'ecs_credential_lifetime': F('int', default=21600, minimum=1),
 }
 
 FAULT = {
@@ -234,12 +294,14 @@ SCHEMA = {
     'description': F('str', required=True),
     'region': F('str', default='cn-hangzhou'),
     'seed': F('int', default=0),
+    'trace_vocabulary': F('str', default='published', choices=TRACE_VOCABULARIES),
     'keys': F('list', item=KEY, required=True),
     'limits': F('obj', item=LIMITS, default={}),
     'signature': F('obj', item=SIGNATURE, default={}),
     'instances': F('list', item=INSTANCE, default=[]),
     'faults': F('list', item=FAULT, default=[]),
     'timeline': F('list', item=TIMELINE_ENTRY, default=[]),
+    'sts': F('obj', item=STS, default={}),
 }
 
 
@@ -444,6 +506,8 @@ def _check_state(state):
         _check_unique(inst['messages'], 'msg_id', ipath + '.messages', 'message id')
         topics = set(t['topic'] for t in inst['topics'])
         for j, msg in enumerate(inst['messages']):
+            if msg['deliver_at'] is not None and msg['deliver_in'] is not None:
+                raise ScenarioError('%s.messages[%d]: give deliver_at or deliver_in, not both' % (ipath, j))
             if msg['topic'] not in topics:
                 raise ScenarioError('%s.messages[%d].topic: %r is not a topic of instance %s' % (ipath, j, msg['topic'], inst['instance_id']))
             for track in msg['tracks'].values():
@@ -456,6 +520,9 @@ def _check_state(state):
                     raise ScenarioError('%s.messages[%d].dead_letters: %r is not a group of instance %s' % (ipath, j, gid, inst['instance_id']))
         for j, group in enumerate(inst['groups']):
             gpath = '%s.groups[%d]' % (ipath, j)
+            if group['message_model'] == 'LITE_SELECTIVE' and not is_v5(inst['instance_id']):
+                raise ScenarioError('%s.message_model: LITE_SELECTIVE is a model of 5.x groups; instance %s is a 4.x instance'
+                                    % (gpath, inst['instance_id']))
             for key in ('offsets', 'inflight'):
                 for topic in group[key]:
                     if topic not in topics:
@@ -467,6 +534,29 @@ def _check_state(state):
                 if sub['topic'] not in topics:
                     raise ScenarioError('%s.topic: %r is not a topic of instance %s' % (spath, sub['topic'], inst['instance_id']))
             _check_dead_letters(group, gpath, inst, topics)
+
+
+ROLE_ARN = re.compile(r'acs:ram::([0-9]+):role/([A-Za-z0-9._@-]{1,64})')
+OIDC_PROVIDER_ARN = re.compile(r'acs:ram::([0-9]+):oidc-provider/([A-Za-z0-9._-]{1,128})')
+
+
+def _check_sts(sts):
+    """The STS section: ARNs of the published forms, each once; trust naming providers that exist."""
+    for kind, items, pattern in (('roles', sts['roles'], ROLE_ARN), ('oidc_providers', sts['oidc_providers'], OIDC_PROVIDER_ARN)):
+        seen = set()
+        for i, item in enumerate(items):
+            if not pattern.fullmatch(item['arn']):
+                raise ScenarioError('sts.%s[%d].arn: %r is not of the form %s' % (
+                    kind, i, item['arn'], 'acs:ram::<account>:role/<name>' if kind == 'roles' else
+                    'acs:ram::<account>:oidc-provider/<name>'))
+            if item['arn'].lower() in seen:
+                raise ScenarioError('sts.%s[%d].arn: duplicate %s' % (kind, i, item['arn']))
+            seen.add(item['arn'].lower())
+    providers = set(p['arn'] for p in sts['oidc_providers'])
+    for i, role in enumerate(sts['roles']):
+        for j, principal in enumerate(role['trust']):
+            if ':oidc-provider/' in principal and principal not in providers:
+                raise ScenarioError('sts.roles[%d].trust[%d]: no OIDC provider %r in sts.oidc_providers' % (i, j, principal))
 
 
 def _find_instance(state, instance_id, path):
@@ -517,7 +607,13 @@ class Scenario(object):
         self.data = validate_object(data, SCHEMA, '')
         if not self.data['keys']:
             raise ScenarioError('keys: at least one access key is required')
+        for i, key in enumerate(data['keys']):
+            given = [name for name in ('actions', 'resources') if key.get(name) is not None]
+            if key.get('statements') is not None and given:
+                raise ScenarioError('keys[%d]: give %s or statements, not both (statements hold their own actions and resources)'
+                                    % (i, ' and '.join(given)))
         base = dict((k, v) for k, v in self.data.items() if k != 'timeline')
+        _check_sts(self.data['sts'])
         _check_state(base)
         self.steps = [(0.0, 'initial state', base)]
         state = base

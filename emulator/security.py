@@ -169,17 +169,44 @@ def _strip_arn(pattern, service=ONS_SERVICE):
     return pattern
 
 
+def statements(key):
+    """``(actions, resources)`` of each statement of the key's policy.
+
+    A key holds one statement (its ``actions`` on its ``resources``), or several (``statements``),
+    each allowing its own actions on its own resources only, as a RAM policy's statements do.
+    """
+    if key.get('statements'):
+        return [(statement['actions'], statement['resources']) for statement in key['statements']]
+    return [(key['actions'], key['resources'])]
+
+
+def _allows(actions, names):
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in actions for name in names)
+
+
 def _granted(key, names):
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in key['actions'] for name in names)
+    return any(_allows(actions, names) for actions, _resources in statements(key))
 
 
 def missing_actions(key, operation):
-    """The names (first the one to report) of the first RAM action the key lacks, or None.
+    """The names (first the one to report) of the first RAM action the key lacks on any resource, or None.
 
     The operation's own action is checked first, then its associated instance action.
     """
     for names in operation.required_actions:
         if not _granted(key, names):
+            return names
+    return None
+
+
+def missing_on_resource(key, operation, covers):
+    """The names of the first RAM action of ``operation`` that no statement of the key allows on the resource, or None.
+
+    ``covers(resources)`` tells whether a statement's resource patterns cover the resource the
+    request touches: each action the operation needs must be allowed by a statement that covers it.
+    """
+    for names in operation.required_actions:
+        if not any(_allows(actions, names) and covers(resources) for actions, resources in statements(key)):
             return names
     return None
 
@@ -217,12 +244,20 @@ def access_denied(key, names, resource):
     return ApiError('Forbidden.RAM', message, fields={'AccessDeniedDetail': detail})
 
 
-def resource_allowed(key, instance_id, name):
+def resource_allowed(key, instance_id, name, operation=None):
     """True if the key's resource patterns cover an instance, or a group/topic in it.
 
     A pattern may name the instance (covers everything in it), the group or topic, or
     ``instance%name`` as in RAM ARNs; ``*`` wildcards work; ``acs:mq:*:*:`` prefixes are ignored.
+    With ``operation``, only statements that allow its actions count (missing_on_resource).
     """
+    if operation is not None:
+        return missing_on_resource(key, operation, lambda resources: covers_ons(resources, instance_id, name)) is None
+    return any(covers_ons(resources, instance_id, name) for _actions, resources in statements(key))
+
+
+def covers_ons(resources, instance_id, name):
+    """True if the resource patterns ``resources`` cover a 4.x instance, or a group/topic in it (see resource_allowed)."""
     candidates = []
     if instance_id:
         candidates.append(instance_id)
@@ -232,7 +267,7 @@ def resource_allowed(key, instance_id, name):
             candidates.append('%s%%%s' % (instance_id, name))
     if not candidates:
         candidates.append('')
-    for pattern in key['resources']:
+    for pattern in resources:
         pattern = _strip_arn(pattern)
         if pattern is not None and any(fnmatch.fnmatchcase(c, pattern) for c in candidates):
             return True
@@ -250,21 +285,31 @@ def v5_resource(instance_id, kind=None, name=None):
     return resource
 
 
-def resource_allowed_v5(key, instance_id, kind=None, name=None):
+def resource_allowed_v5(key, instance_id, kind=None, name=None, operation=None):
     """True if the key's resource patterns cover a 5.x resource.
 
     An ARN pattern (``acs:rocketmq:*:*:instance/rmq-x/consumergroup/GID_*``) is matched against
     the resource part of the request's ARN (region and account are not checked, as for 4.x);
     ARNs of another service never match. A plain pattern may also name the instance (covering
-    everything in it) or the group or topic, as for 4.x.
+    everything in it) or the group or topic, as for 4.x. Without an instance the resource is
+    ``instance/*`` (ListInstances): only a pattern that matches that very text covers it, such as
+    ``acs:rocketmq:*:*:instance/*`` or ``*``, never one naming an instance. With ``operation``,
+    only statements that allow its actions count (missing_on_resource).
     """
+    if operation is not None:
+        return missing_on_resource(key, operation, lambda resources: covers_v5(resources, instance_id, kind, name)) is None
+    return any(covers_v5(resources, instance_id, kind, name) for _actions, resources in statements(key))
+
+
+def covers_v5(resources, instance_id, kind=None, name=None):
+    """True if the resource patterns ``resources`` cover a 5.x resource (see resource_allowed_v5)."""
     resource = v5_resource(instance_id, kind, name)
     candidates = [resource]
     if instance_id:
         candidates.append(instance_id)
     if kind and name and name != '*':
         candidates.append(name)
-    for pattern in key['resources']:
+    for pattern in resources:
         if pattern.startswith('acs:'):
             stripped = _strip_arn(pattern, V5_SERVICE)
             if stripped is not None and stripped != pattern and fnmatch.fnmatchcase(resource, stripped):

@@ -19,18 +19,18 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from emulator import API_VERSION, PRODUCT, rocketmq5
+from emulator import API_VERSION, PRODUCT, rocketmq5, sts
 from emulator.errors import ApiError, missing
 from emulator.faults import ERROR_KINDS, FaultInjector
 from emulator.operations import OPERATIONS, QueryTasks, resources_of
 from emulator.ratelimit import PUBLISHED_RATES, RateLimiter, retry_after_ms
 from emulator.scenario import ScenarioError, load, parse_text
-from emulator.security import (NonceStore, Request, access_denied, authenticate_v1, authenticate_v3, missing_actions,
-                               resource_allowed, resource_allowed_v5, resource_label, v5_resource_label)
+from emulator.security import (NonceStore, Request, access_denied, authenticate_v1, authenticate_v3, covers_ons, covers_v5,
+                               missing_actions, missing_on_resource, resource_allowed, resource_label, v5_resource_label)
 from emulator.world import World
 
 # Parameters never written to the request log: they are credentials or derived from them.
-HIDDEN_PARAMS = frozenset(('signature', 'securitytoken', 'accesskeysecret', 'bearertoken'))
+HIDDEN_PARAMS = frozenset(('signature', 'securitytoken', 'accesskeysecret', 'bearertoken', 'oidctoken'))
 # Common parameters of V1 signing: logged elsewhere (action, key id) or pure noise.
 COMMON_PARAMS = frozenset(('action', 'version', 'format', 'accesskeyid', 'signaturemethod', 'signatureversion', 'signaturenonce',
                            'timestamp', 'signaturetype', 'regionid'))
@@ -57,6 +57,9 @@ def mask_secrets(data):
             for name in ('access_key_secret', 'security_token'):
                 if key.get(name):
                     key[name] = '***'
+    for provider in (data.get('sts') or {}).get('oidc_providers') or []:
+        if isinstance(provider, dict) and provider.get('signing_key'):
+            provider['signing_key'] = '***'
     return data
 
 
@@ -121,6 +124,11 @@ class EmulatorState(object):
             self._step_injector = {}
             # A new scenario is a new server: the DLQ queries' tasks of the old one are gone.
             self.query_tasks = QueryTasks()
+            # STS: its roles and providers, and the credentials it issued (kept with the counters).
+            old_sts = getattr(self, 'sts', None)
+            self.sts = sts.StsState(scenario.data['sts'])
+            if old_sts is not None and not reset_counters:
+                self.sts.issued = old_sts.issued
             sig = scenario.data['signature']
             old_nonces = getattr(self, 'nonces', None)
             self.nonces = NonceStore(sig['nonce_window_seconds'], sig['max_nonces'])
@@ -300,6 +308,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path.startswith('/_emulator/') or parts.path == '/_emulator':
             self._control(parts)
+        elif parts.path.startswith('/latest/'):
+            self._metadata(parts)
         else:
             self._api(parts)
 
@@ -334,6 +344,11 @@ class Handler(BaseHTTPRequestHandler):
                     raise ValueError('seconds must not be negative')
                 state.advance(seconds)
                 self._send_json(200, {'ok': True, 'elapsed_seconds': round(state.elapsed(), 3)})
+            elif route == ('POST', '/_emulator/oidc-token'):
+                token = state.sts.mint_oidc_token(query.get('provider'), subject=query.get('subject') or 'repo:example/app:ref:refs/heads/main',
+                                                  lifetime=int(query.get('lifetime') or 600), audience=query.get('audience'),
+                                                  issuer=query.get('issuer'))
+                self._send_json(200, {'token': token})
             elif route == ('GET', '/_emulator/health'):
                 self._send_json(200, {'ok': True})
             else:
@@ -342,6 +357,17 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(400, {'error': exc.message})
         except (ScenarioError, ValueError, UnicodeDecodeError) as exc:
             self._send_json(400, {'error': str(exc)})
+
+    # -- the ECS metadata service (emulator/sts.py) ---------------------------------------
+
+    def _metadata(self, parts):
+        try:
+            self._read_body()
+        except ApiError:
+            pass
+        headers = dict((name.lower(), value) for name, value in self.headers.items())
+        status, content_type, text = self.server.state.sts.metadata(self.command, parts.path, headers)
+        self._send(status, text.encode('utf-8'), content_type=content_type)
 
     # -- the API -------------------------------------------------------------------------
 
@@ -385,7 +411,8 @@ class Handler(BaseHTTPRequestHandler):
             # the gateway's errors (signature, key, RAM, throttling, faults): PascalCase for both APIs
             envelope = {
                 'RequestId': request_id,
-                'HostId': '%s.%s.aliyuncs.com' % ('rocketmq' if product == rocketmq5.PRODUCT else 'ons', region),
+                'HostId': 'sts.aliyuncs.com' if product == sts.PRODUCT else '%s.%s.aliyuncs.com' % (
+                    'rocketmq' if product == rocketmq5.PRODUCT else 'ons', region),
                 'Code': exc.code,
                 'Message': exc.message,
                 'Recommend': 'https://api.aliyun.com/troubleshoot?q=%s&product=%s&requestId=%s' % (exc.code, product, request_id),
@@ -420,15 +447,20 @@ class Handler(BaseHTTPRequestHandler):
         req = Request(self.command, parts.path or '/', query_pairs, body, headers)
         _index, world, injector = state.current()
         settings = state.scenario.data['signature']
+        keys = state.sts.keyring(world.keys)
+        if sts.is_sts_request(req, params):
+            key, action = sts.authenticate(req, query_pairs + body_pairs, params, keys, state.nonces, settings, entry)
+            return self._serve(state, injector, sts.caller(key, params), action, params, entry, request_id,
+                               sts.operation(state.sts, key, action, params, request_id))
         auth = req.header('authorization')
         if auth:
             entry['signature'] = 'v3'
             entry['access_key_id'] = _credential_of(auth)
-            key, action, version = authenticate_v3(req, params, world.keys, state.nonces, settings)
+            key, action, version = authenticate_v3(req, params, keys, state.nonces, settings)
         elif 'Signature' in params or 'AccessKeyId' in params:
             entry['signature'] = 'v1'
             entry['access_key_id'] = params.get('AccessKeyId')
-            key, action, version = authenticate_v1(req, query_pairs + body_pairs, params, world.keys, state.nonces, settings)
+            key, action, version = authenticate_v1(req, query_pairs + body_pairs, params, keys, state.nonces, settings)
         else:
             raise ApiError('IncompleteSignature', 'The request is not signed: send an ACS3-HMAC-SHA256 Authorization header or V1 Signature parameters.')
         entry['action'] = action
@@ -444,11 +476,15 @@ class Handler(BaseHTTPRequestHandler):
         lacking = missing_actions(key, operation)
         if lacking is not None:
             raise access_denied(key, lacking, resource_label(region, *(touched or (None, None))))
-        if touched is not None and not resource_allowed(key, *touched):
-            raise access_denied(key, (operation.ram_action,), resource_label(region, *touched))
+        if touched is not None:
+            lacking = missing_on_resource(key, operation, lambda resources: covers_ons(resources, *touched))
+            if lacking is not None:
+                raise access_denied(key, lacking, resource_label(region, *touched))
 
         def produce():
-            ctx = {'now_ms': state.now_ms(), 'allowed': lambda iid, name: resource_allowed(key, iid, name), 'query_tasks': state.query_tasks}
+            # A listing shows the rows on which the key holds every action the operation needs.
+            ctx = {'now_ms': state.now_ms(), 'allowed': lambda iid, name: resource_allowed(key, iid, name, operation),
+                   'query_tasks': state.query_tasks}
             payload = {'RequestId': request_id}
             payload.update(operation.handler(world, params, ctx))
             return payload
@@ -477,7 +513,7 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError('IncompleteSignature', 'The request is not signed: ROA requests need an ACS3-HMAC-SHA256 Authorization header.')
         entry['signature'] = 'v3'
         entry['access_key_id'] = _credential_of(auth)
-        key, action, _version = authenticate_v3(req, {}, world.keys, state.nonces, state.scenario.data['signature'])
+        key, action, _version = authenticate_v3(req, {}, state.sts.keyring(world.keys), state.nonces, state.scenario.data['signature'])
         entry['action'] = action
         if found is None:
             raise ApiError('InvalidApi.NotFound', 'Specified api is not found, please check your url and method: version %s has no %s %s.'
@@ -492,17 +528,18 @@ class Handler(BaseHTTPRequestHandler):
         if lacking is not None:
             raise access_denied(key, lacking, label)
         touched = rocketmq5.resource_of(operation, params)
-        if touched is not None and not resource_allowed_v5(key, *touched):
-            raise access_denied(key, (operation.ram_action,), label)
+        lacking = missing_on_resource(key, operation, lambda resources: covers_v5(resources, *touched))
+        if lacking is not None:
+            raise access_denied(key, lacking, label)
 
         def produce():
-            ctx = {'now_ms': state.now_ms(), 'allowed': lambda iid, kind, res: resource_allowed_v5(key, iid, kind, res)}
+            ctx = {'now_ms': state.now_ms()}
             return rocketmq5.success(request_id, operation.handler(world, params, ctx))
 
-        # The gateway answers throttling of ROA APIs with 429.
-        return self._serve(state, injector, key, name, params, entry, request_id, produce, throttle_status=429)
+        # Throttling is the gateway's, as for ONS: 400 Throttling.User (ons-api.md, "Errors").
+        return self._serve(state, injector, key, name, params, entry, request_id, produce)
 
-    def _serve(self, state, injector, key, action, params, entry, request_id, produce, throttle_status=400):
+    def _serve(self, state, injector, key, action, params, entry, request_id, produce):
         """Faults, then the request limit, then the operation (``produce`` builds the payload)."""
         latency, fault = injector.decide(action, key['access_key_id'], params)
         cli_latency, cli_fault = state.cli_injector.decide(action, key['access_key_id'], params)
@@ -512,13 +549,13 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(latency)
         if fault is not None:
             entry['fault'] = fault['kind']
-            answer = self._pre_fault(fault, entry, request_id, state, action, throttle_status)
+            answer = self._pre_fault(fault, entry, request_id, state, action)
             if answer is not None:
                 return answer
         wait = state.limiter.take(key['account'], action)
         if wait is not None:
             raise ApiError('Throttling.User', 'Request was denied due to user flow control: more than %g requests per second for %s '
-                           'by account %s.' % (state.limiter.rate_for(action), action, key['account']), throttle_status,
+                           'by account %s.' % (state.limiter.rate_for(action), action, key['account']), 400,
                            headers={'x-acs-retry-after': retry_after_ms(wait)})
         data = json.dumps(produce(), ensure_ascii=False).encode('utf-8')
         entry['status'] = 200
@@ -529,13 +566,11 @@ class Handler(BaseHTTPRequestHandler):
             return lambda: self._send_slowly(fault, data, request_id)
         return lambda: self._send(200, data, request_id=request_id)
 
-    def _pre_fault(self, fault, entry, request_id, state, action, throttle_status=400):
+    def _pre_fault(self, fault, entry, request_id, state, action):
         """The answer of a fault that replaces the response; None for faults that alter it later."""
         kind = fault['kind']
         if kind in ERROR_KINDS:
             status, code = ERROR_KINDS[kind]
-            if kind == 'throttle':
-                status = throttle_status
             code = fault.get('code') or code
             headers = {}
             if kind == 'throttle' and code.startswith('Throttling'):

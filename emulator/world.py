@@ -15,11 +15,21 @@ import zlib
 
 from emulator.scenario import DEFAULT_STORED_AGO, PULL_TYPES, group_topics, is_v5
 
-# Trace consume statuses the emulator derives for 5.x messages (the API does not enumerate them).
-CONSUME_SUCCESS = 'CONSUME_SUCCESS'
-CONSUME_FAILED = 'CONSUME_FAILED'
-CONSUMING = 'CONSUMING'
-NOT_CONSUMED = 'NOT_CONSUMED'
+# The states of a 5.x message for a group, as the emulator derives them; TRACE_WORDS says how a
+# trace names each (the API does not enumerate its words).
+CONSUMED, FAILED, CONSUMING, NOT_CONSUMED = 'consumed', 'failed', 'consuming', 'not_consumed'
+# The words of 5.x traces, per scenario trace_vocabulary. ``published``: the words of the SDK's
+# examples (consumeStatus SUCCESS and FAILED, produceStatus SUCCESS, messageSource CONSOLE,
+# delayStatus SUCCESS, operateType ADD); ``legacy``: the emulator's earlier words. CONSUMING,
+# NOT_CONSUMED and a scheduled message's WAITING are the emulator's in both (nothing is published).
+TRACE_WORDS = {
+    'published': {CONSUMED: 'SUCCESS', FAILED: 'FAILED', CONSUMING: 'CONSUMING', NOT_CONSUMED: 'NOT_CONSUMED',
+                  'produced': 'SUCCESS', 'source': 'CONSOLE', 'scheduled': 'ADD', 'delivered': 'SUCCESS', 'waiting': 'WAITING'},
+    'legacy': {CONSUMED: 'CONSUME_SUCCESS', FAILED: 'CONSUME_FAILED', CONSUMING: 'CONSUMING', NOT_CONSUMED: 'NOT_CONSUMED',
+               'produced': 'SEND_SUCCESS', 'source': 'NORMAL', 'scheduled': 'ADD', 'delivered': 'SUCCESS', 'waiting': 'WAITING'},
+}
+# How long after its creation an instance's version was last updated, when the scenario does not say (ms).
+VERSION_AFTER_MS = 30 * 24 * 3600 * 1000
 # How long a received 5.x message stays invisible to other consumers (ms), as the SDK defaults it.
 INVISIBLE_MS = 30000
 
@@ -148,6 +158,7 @@ class Group(object):
         self.index = index
         self._ready = {}
         self.group_id = data['group_id']
+        # the model of the group's clients (connections, subscriptions, 4.x everywhere)
         self.message_model = data['message_model']
         if data.get('subscriptions') is not None:
             self.default_subscriptions = data['subscriptions']
@@ -173,6 +184,11 @@ class Group(object):
         resolved['store_timestamp'] = store
         resolved['born_timestamp'] = store - 3
         return resolved
+
+    @property
+    def group_model(self):
+        """The model of a 5.x group itself: LITE_SELECTIVE, else CLUSTERING (broadcasting is its clients' choice)."""
+        return 'LITE_SELECTIVE' if self.message_model == 'LITE_SELECTIVE' else 'CLUSTERING'
 
     @property
     def online(self):
@@ -341,6 +357,7 @@ class Instance(object):
             self.group_order.append(group)
         self.messages = dict(((m['topic'], m['msg_id']), m) for m in data['messages'])
         self.create_time = data['create_time'] if data.get('create_time') is not None else 1690000000000 + crc(self.instance_id) % 10 ** 9
+        self.version_time = data['version_time'] if data.get('version_time') is not None else self.create_time + VERSION_AFTER_MS
         self.index = index
 
     @property
@@ -407,54 +424,87 @@ class Instance(object):
                 groups.append(self.groups[gid])
         return [{'ConsumerGroup': g.group_id, 'TrackType': self.track(msg, g), 'InstanceId': self.instance_id} for g in groups]
 
+    def deliver_ms(self, msg):
+        """When a scheduled (delay) message is delivered, in epoch ms; None for a message delivered at once."""
+        if msg.get('deliver_at') is not None:
+            return msg['deliver_at']
+        if msg.get('deliver_in') is not None:
+            return self.world.started_ms + int(round(msg['deliver_in'] * 1000))
+        return None
+
+    def broker_info(self, msg, now_ms):
+        """5.x trace: ``brokerInfo`` of a scheduled message (None for others): its preset time and delay status."""
+        due = self.deliver_ms(msg)
+        if due is None:
+            return None
+        words = self.world.trace_words
+        _born, store = self.message_timestamps(msg, now_ms)
+        status = msg.get('delay_status') or (words['delivered'] if now_ms >= due else words['waiting'])
+        return {'delayStatus': status, 'presetDelayTime': entity_time(due),
+                'operations': [{'operateType': words['scheduled'], 'operateTime': entity_time(store)}]}
+
     def consumer_infos(self, msg, now_ms):
         """5.x trace: one entry per group that subscribes to the message's topic and gets it.
 
         A group whose tag expression excludes the message never receives it (5.x filters on
-        the server), so it has no entry, unless the scenario forces its status. The status
-        is the forced ``consume_status`` → CONSUME_FAILED (dead letter) → CONSUME_SUCCESS
-        (offset past the message) → CONSUMING (within the inflight messages of an online
-        group) → NOT_CONSUMED.
+        the server), so it has no entry, nor has any group while a scheduled message is not due,
+        unless the scenario forces its status. The state is the forced ``consume_status`` →
+        failed (dead letter) → consumed (offset past the message) → consuming (within the
+        inflight messages of an online group) → not consumed; the scenario's trace_vocabulary
+        names it (TRACE_WORDS).
         """
+        words = self.world.trace_words
         forced_all = msg['consume_status'].get('*')
         groups = list(self.groups_subscribing(msg['topic']))
         for gid in list(msg['consume_status']) + list(msg['dead_letters']):
             if gid in self.groups and self.groups[gid] not in groups:
                 groups.append(self.groups[gid])
         _born, store = self.message_timestamps(msg, now_ms)
+        due = self.deliver_ms(msg)
+        waiting = due is not None and now_ms < due
         infos = []
         for group in groups:
             forced = msg['consume_status'].get(group.group_id, forced_all)
             dead = group.group_id in msg['dead_letters']
-            if not forced and not dead and not tag_matches(group.expression_for(msg['topic']), msg['tag']):
+            if not forced and (waiting or (not dead and not tag_matches(group.expression_for(msg['topic']), msg['tag']))):
                 continue
             consumed = group.consumed_offset(msg['topic'])
             if dead:
-                status = CONSUME_FAILED
+                state = FAILED
             elif consumed > msg['offset']:
-                status = CONSUME_SUCCESS
+                state = CONSUMED
             elif group.online and msg['offset'] < consumed + group.inflight_count(msg['topic'], max(0, self.topics[msg['topic']]['max_offset'] - consumed)):
-                status = CONSUMING
+                state = CONSUMING
             else:
-                status = NOT_CONSUMED
-            info = {'consumerGroupId': group.group_id, 'consumeStatus': forced or status, 'deadMessage': dead,
-                    'records': self._trace_records(msg, group, forced or status, dead, store, now_ms)}
+                state = NOT_CONSUMED
+            if forced:
+                # a forced word that names a state has that state's records; any other, one delivery
+                state = next((known for known in (CONSUMED, FAILED, NOT_CONSUMED) if words[known] == forced), CONSUMING)
+            word = forced or words[state]
+            info = {'consumerGroupId': group.group_id, 'consumeStatus': word, 'deadMessage': dead,
+                    'records': self._trace_records(msg, group, state, word, dead, store, now_ms)}
             if dead:
                 info['deadLetterInfo'] = {'messageId': '%032X' % (crc('dlq', group.group_id, msg['msg_id']) * 7919),
                                           'topicName': group.dead_letter_topic(), 'toDlqTime': entity_time(store + 65000)}
             infos.append(info)
         return infos
 
-    def _trace_records(self, msg, group, status, dead, store, now_ms):
-        """The receive/ack history of one group, by the client that handled the message."""
-        if status == NOT_CONSUMED:
+    def _trace_records(self, msg, group, state, word, dead, store, now_ms):
+        """The receive/ack history of one group, by the client that handled the message.
+
+        The operation types (Receive, Ack, Nack, ToDLQ) are the emulator's: none is published.
+        """
+        if state == NOT_CONSUMED:
             return []
         if group.clients:
             client = group.clients[crc(msg['msg_id']) % len(group.clients)]
             host, user = client.hostname, client.client_id
         else:
             host, user = '%s-0000000' % _host_stem(group.group_id), ''
-        received = store + 20 if status != CONSUMING else now_ms - 1000
+        received = store + 20 if state != CONSUMING else now_ms - 1000
+        due = self.deliver_ms(msg)
+        if due is not None and state != CONSUMING:
+            received = max(received, due + 20)
 
         def op(kind, at, dead_message=False):
             return {'operateType': kind, 'operateTime': entity_time(at), 'invisibleTime': INVISIBLE_MS, 'deadMessage': dead_message}
@@ -463,11 +513,13 @@ class Instance(object):
             # two deliveries that failed, then the move to the dead-letter topic
             operations = [op('Receive', received), op('Nack', received + 15), op('Receive', received + 30000),
                           op('Nack', received + 30015), op('ToDLQ', received + 65000 - 20, True)]
-        elif status == CONSUME_SUCCESS:
+        elif state == CONSUMED:
             operations = [op('Receive', received), op('Ack', received + 12)]
+        elif state == FAILED:
+            operations = [op('Receive', received), op('Nack', received + 15)]
         else:
             operations = [op('Receive', received)]
-        return [{'clientHost': host, 'consumeStatus': status, 'fifoEnable': group.data['delivery_order_type'] == 'Orderly',
+        return [{'clientHost': host, 'consumeStatus': word, 'fifoEnable': group.data['delivery_order_type'] == 'Orderly',
                  'userName': user, 'popCk': '%x' % crc('ck', group.group_id, msg['msg_id']), 'operations': operations}]
 
 
@@ -480,6 +532,8 @@ class World(object):
         # (at, state) of the timeline up to this state: how long a group has been stalled
         self.history = history if history is not None else [(0.0, state)]
         self.region = state['region']
+        # The words of 5.x traces (TRACE_WORDS).
+        self.trace_words = TRACE_WORDS[state.get('trace_vocabulary') or 'published']
         # The ONS (4.x) view and the 5.x view: each API sees only its own instances.
         self.instances = []
         self.by_id = {}

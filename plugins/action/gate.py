@@ -82,7 +82,7 @@ GATE_ARGUMENT_SPEC = dict(
 # apply (module_utils/validation.py): Ansible's own int and float conversions fail on a number of
 # any length without naming the option (OverflowError), or build a number of a billion digits from
 # "1e999999999". A refused value stops the gate before its first API call, with its reports.
-SELF_CONVERTED = ('timeout', 'retries', 'rate_limit')
+SELF_CONVERTED = ('timeout', 'retries', 'rate_limit', 'duration_seconds')
 ARGUMENT_SPEC = dict(ONS_ARGUMENT_SPEC, **GATE_ARGUMENT_SPEC)
 ARGUMENT_SPEC.update((name, dict(ONS_ARGUMENT_SPEC[name], type='raw')) for name in SELF_CONVERTED)
 # The report options, by the report's label; each report has a file of its own.
@@ -206,8 +206,17 @@ class ActionModule(ActionBase):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Every form of every secret the client holds, scrubbed from all the task returns, prints or writes.
-        self._secrets = []
+        # The secrets of each client, lists that grow as temporary tokens are renewed during the wait,
+        # and every form of them (_secrets), scrubbed from all the task returns, prints or writes.
+        self._secret_lists = []
+        self._forms = ([], 0)
+
+    @property
+    def _secrets(self):
+        found = [secret for secrets in self._secret_lists for secret in secrets]
+        if len(found) != self._forms[1]:
+            self._forms = (list(secret_forms(found)), len(found))
+        return self._forms[0]
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -357,13 +366,12 @@ class ActionModule(ActionBase):
         Every client made is added to ``clients``; their secrets are scrubbed from all the task says.
         """
         connected = {}
-        secrets = []
         for api in apis:
             client, found = CONNECT[api.key](args)
             clients.append(client)
-            secrets.extend(found)
+            # The client's own list, which a renewed STS token joins.
+            self._secret_lists.append(found)
             connected[api.key] = client
-        self._secrets = list(secret_forms(secrets))
         return connected
 
     @staticmethod

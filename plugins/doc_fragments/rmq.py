@@ -16,11 +16,15 @@ options:
       - AccessKey ID of the Alibaba Cloud account or RAM user. The RAM actions are C(rocketmq:<Operation>),
         not the C(mq:*) actions of the ONS API.
       - "Credentials are taken from the first of these that gives them: O(access_key_id) and
-        O(access_key_secret); the environment variables E(ALIBABA_CLOUD_ACCESS_KEY_ID),
-        E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) and E(ALIBABA_CLOUD_SECURITY_TOKEN); E(ALICLOUD_ACCESS_KEY),
-        E(ALICLOUD_SECRET_KEY) and E(ALICLOUD_SECURITY_TOKEN); the aliyun CLI profile named by O(profile)
-        (or E(ALIBABA_CLOUD_PROFILE), E(ALICLOUD_PROFILE)); the ECS RAM role O(ecs_role_name); the current
-        profile of C(~/.aliyun/config.json). This is the same chain as the C(ons_*) modules'."
+        O(access_key_secret) (with O(role_arn): the role assumed with them); O(role_arn) with O(oidc_provider_arn)
+        and O(oidc_token_file); O(role_arn) alone (the role assumed with what the rest of this chain finds); the
+        environment variables E(ALIBABA_CLOUD_ACCESS_KEY_ID), E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) and
+        E(ALIBABA_CLOUD_SECURITY_TOKEN), then E(ALICLOUD_ACCESS_KEY), E(ALICLOUD_SECRET_KEY) and
+        E(ALICLOUD_SECURITY_TOKEN) (a key without a token, beside E(ALIBABA_CLOUD_ROLE_ARN), assumes that role);
+        E(ALIBABA_CLOUD_ROLE_ARN), E(ALIBABA_CLOUD_OIDC_PROVIDER_ARN) and E(ALIBABA_CLOUD_OIDC_TOKEN_FILE) (OIDC: RRSA,
+        CI); the aliyun CLI profile named by O(profile) (or E(ALIBABA_CLOUD_PROFILE), E(ALICLOUD_PROFILE)); the ECS
+        RAM role O(ecs_role_name) (or E(ALIBABA_CLOUD_ECS_METADATA)); the current profile of C(~/.aliyun/config.json).
+        This is the same chain as the C(ons_*) modules'."
       - A key ID, secret or token holding a newline or another control character is refused, naming
         where it came from (the key ID and the token may not hold spaces or non-ASCII characters either).
     type: str

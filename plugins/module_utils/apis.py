@@ -5,12 +5,13 @@
 # FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
 # and may change in any release; modules, plugins and roles are the public interface.
 
-"""What each management API of ApsaraMQ for RocketMQ is, said once: ONS (4.x) and RocketMQ 2022-08-01 (5.x).
+"""What each API the collection calls is, said once: ONS (4.x), RocketMQ 2022-08-01 (5.x), and STS.
 
 Each API is one ``Api``: the instances it serves (their ID prefix), the rules of its names, its
 endpoints, the error codes that mean throttled, worth another try, or not found, and its
-operations with their request limits. The modules, the clients and the gate read these two
-descriptors; nothing else restates them. Where a fact is inferred rather than published, the
+operations with their request limits. The modules, the clients and the gate read these
+descriptors; nothing else restates them. STS (the Security Token Service, which turns a RAM role
+into temporary credentials) serves no instance: the credential chain calls it. Where a fact is inferred rather than published, the
 comment says so (``../shared/reference`` in the project holds the sources).
 
 This file imports nothing of the collection's, so that every part of it can read it.
@@ -54,6 +55,11 @@ CLIENT_CAUSES = {
     "TransportError": Cause("endpoint", "check the endpoint (endpoint, rmq_endpoint, region, network) and that it can "
                                         "be reached from where the gate runs"),
     "ConfigurationError": Cause("endpoint", "check the endpoint and transport options"),
+    # The STS token of an assumed role (or of an ECS role) could not be renewed before it expired
+    # (errors.CredentialRefreshError): its message names the STS error.
+    "CredentialRefreshFailed": Cause("credentials", "check the role the gate assumes (role_arn, its trust policy, "
+                                                    "sts:AssumeRole) and, with OIDC, that the token file holds a "
+                                                    "token that is still valid"),
 }
 Operation.__doc__ = """An operation of an API: its ``name``, its request ``limit`` in calls per second per account, and whether that limit is ``published``."""
 
@@ -81,8 +87,8 @@ class Api:
         return "<Api %s %s>" % (self.product, self.version)
 
     def serves(self, instance_id):
-        """Tell whether ``instance_id`` is an instance of this API (by its prefix)."""
-        return isinstance(instance_id, str) and instance_id.startswith(self.instance_prefix)
+        """Tell whether ``instance_id`` is an instance of this API (by its prefix); an API of no instances serves none."""
+        return bool(self.instance_prefix) and isinstance(instance_id, str) and instance_id.startswith(self.instance_prefix)
 
     def check_name(self, kind, value, what):
         """Return ``value`` when it is a name of ``kind`` (a key of ``names``); else raise ValueError naming ``what``."""
@@ -92,7 +98,12 @@ class Api:
         return value
 
     def host(self, region, network):
-        """The API's host name for ``region`` on ``network`` (a key of ``hosts``: ``public`` or ``vpc``)."""
+        """The API's host name for ``region`` on ``network`` (a key of ``hosts``: ``public`` or ``vpc``).
+
+        Without a region, the API's ``global`` host if it has one (STS: ``sts.aliyuncs.com``).
+        """
+        if not region and "global" in self.hosts:
+            return self.hosts["global"]
         return self.hosts[network].format(region=region)
 
     def limit(self, operation):
@@ -216,6 +227,47 @@ RMQ = Api(
         "ListMessages")),
 )
 
+# The Security Token Service: what the credential chain calls to assume a RAM role (AssumeRole,
+# signed with the source credentials) or to exchange an OIDC token for one (AssumeRoleWithOIDC,
+# which is anonymous: no AccessKey signs it). RPC style, as ONS. Its hosts: sts.aliyuncs.com
+# without a region, sts.<region>.aliyuncs.com, and sts-vpc.<region>.aliyuncs.com in a VPC (the
+# host the ACK RRSA webhook injects as ALIBABA_CLOUD_STS_ENDPOINT).
+_STS_NAMES = {
+    # Names as the RAM console and the STS reference state them (RoleSessionName: 2 to 64 of these
+    # characters; older pages said 32). Matched whole.
+    "role_arn": NameRule(re.compile(r"acs:ram::[0-9]{1,32}:role/[A-Za-z0-9._@-]{1,64}"), "a RAM role ARN",
+                         "acs:ram::<account ID>:role/<role name>, the role name of 1 to 64 letters, digits, periods, "
+                         "hyphens, underscores and @"),
+    "oidc_provider_arn": NameRule(re.compile(r"acs:ram::[0-9]{1,32}:oidc-provider/[A-Za-z0-9._-]{1,128}"),
+                                  "an OIDC provider ARN",
+                                  "acs:ram::<account ID>:oidc-provider/<provider name>, the name of 1 to 128 letters, "
+                                  "digits, periods, hyphens and underscores"),
+    "role_session_name": NameRule(re.compile(r"[A-Za-z0-9._@-]{2,64}"), "a role session name",
+                                  "2 to 64 letters, digits, periods, hyphens, underscores and @"),
+    "external_id": NameRule(re.compile(r"[A-Za-z0-9=,.@:/_-]{2,1224}"), "an external ID",
+                            "2 to 1224 letters, digits and =,.@:/-_"),
+}
+
+STS = Api(
+    key="sts",
+    product="Sts",
+    version="2015-04-01",
+    generation=None,
+    instance_prefix=None,
+    style="RPC",
+    signature_versions=("v3", "v1"),
+    hosts={"public": "sts.{region}.aliyuncs.com", "vpc": "sts-vpc.{region}.aliyuncs.com", "global": "sts.aliyuncs.com"},
+    names=_STS_NAMES,
+    throttled_codes=("Throttling", "Throttling.User", "Throttling.Api"),
+    retry_codes=("ServiceUnavailable", "InternalError"),
+    # A role that does not exist never comes into being by asking again.
+    not_found_codes=("EntityNotExist.Role",),
+    # No request limit of STS is published: the 10 calls per second of the others is assumed; the
+    # chain calls it once per token.
+    operations=(Operation("AssumeRole", 10.0, False), Operation("AssumeRoleWithOIDC", 10.0, False)),
+)
+
+# The APIs that serve instances: the gate reads each instance through one of them.
 APIS = (ONS, RMQ)
 
 

@@ -7,14 +7,19 @@
 
 """The ONS API client: endpoints, transport, signing of each call, retries and errors.
 
-ApiClient is the transport both API clients share (this module's OnsClient and rmq_client's
-RmqClient): credentials checks, one keep-alive session, the rate limit, retries with backoff, one
-deadline per call, reading the answer within it, and errors without secrets. The errors are the
-ApiError family for both APIs, so that callers handle them alike.
+ApiClient is the transport every API client shares (this module's OnsClient, rmq_client's
+RmqClient and sts's StsClient): credentials checks, one keep-alive session, the rate limit,
+retries with backoff, one deadline per call, reading the answer within it, and errors without
+secrets. The errors are the ApiError family for every API, so that callers handle them alike.
+RpcClient signs and reads the calls of an RPC-style API (ONS, STS).
+
+A client signs each call with the credentials its provider (credentials.CredentialProvider) has
+at that moment: temporary credentials are renewed before they expire, during a long wait too.
 """
 
 import http.client
 import json
+import os
 import re
 import time
 import traceback
@@ -24,14 +29,22 @@ from datetime import datetime, timezone
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import signer
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import ONS
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import (
+    ECS_METADATA_ENDPOINT_ENV,
+    ECS_METADATA_URL,
+    CredentialError,
+    CredentialProvider,
+    StaticSource,
+    build_provider,
     fetch_ecs_role_credentials,
-    resolve_credentials,
     resolve_region,
+    resolve_source,
+    shared_provider,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.errors import (
     ApiError,
     AnswerError,
     ConfigurationError,
+    CredentialRefreshError,
     DeadlineError,
     InvalidAnswerError,
     TransportError,
@@ -84,6 +97,9 @@ SNIPPET_LENGTH = 160
 QUOTE_MAX_BYTES = 1024 * 1024
 # How much of an underlying error to quote (cut after masking the secrets).
 CAUSE_LENGTH = 300
+# How a host name that does not resolve reads in the errors of requests, urllib3 and the resolver.
+UNRESOLVED = re.compile(r"NameResolutionError|Failed to resolve|Name or service not known|nodename nor servname|"
+                        r"getaddrinfo failed|No address associated with hostname|Temporary failure in name resolution")
 # No answer of the API comes near this; a body that does is not one.
 MAX_BODY_BYTES = 64 * 1024 * 1024
 # No answer of the API nests deeper than about ten levels.
@@ -128,27 +144,57 @@ def metadata_transport(timeout):
     return get, put
 
 
+def metadata_url(environ=None):
+    """The base URL of the ECS metadata service: ALIBABA_CLOUD_IMDS_ENDPOINT when set (an emulator), else 100.100.100.200."""
+    environ = os.environ if environ is None else environ
+    given = environ.get(ECS_METADATA_ENDPOINT_ENV)
+    if not given:
+        return ECS_METADATA_URL
+    try:
+        return resolve_endpoint(endpoint=given)
+    except ValueError as exc:
+        raise CredentialError("%s: %s" % (ECS_METADATA_ENDPOINT_ENV, exc))
+
+
 def fetch_ecs_credentials(role_name):
     """Return the Credentials of the ECS RAM role ``role_name`` from the instance metadata service."""
     get, put = metadata_transport(ECS_METADATA_TIMEOUT)
-    return fetch_ecs_role_credentials(role_name, get, put)
+    return fetch_ecs_role_credentials(role_name, get, put, metadata_url())
 
 
 def open_client(params, make_client, ecs_fetch=None):
     """Return ``(client, secrets)``: ``make_client(credentials, region)`` with the credentials of ``params``.
 
     ``params`` holds the connection options (see ons_module.ONS_ARGUMENT_SPEC). Credentials come
-    from the chain of credentials.resolve_credentials, ``ecs_fetch(role_name)`` giving those of an
-    ECS RAM role (default fetch_ecs_credentials); ``region`` is the option, else the environment's,
-    else the profile's (may be None). ``secrets`` are the values that must never appear in output.
+    from the chain of credentials.resolve_source, ``ecs_fetch(role_name)`` giving those of an ECS
+    RAM role (default fetch_ecs_credentials) and sts.StsCaller assuming roles; ``region`` is the
+    option, else the environment's, else the profile's (may be None). ``credentials`` is a
+    credentials.CredentialProvider, shared by the clients of one process that are given the same
+    settings (the gate's two clients renew one STS session), whose first credentials are fetched
+    here. ``secrets`` are the values that must never appear in output: a list that grows when a
+    temporary token is renewed, so keep the reference.
 
-    Raises CredentialError when no credentials can be found, ValueError (never quoting a secret)
-    for a setting the client cannot take.
+    Raises CredentialError when no credentials can be found (or a role cannot be assumed),
+    ValueError (never quoting a secret) for a setting the client cannot take.
     """
-    credentials, profile_region = resolve_credentials(params, ecs_fetch or fetch_ecs_credentials)
-    secrets = credentials.secrets()
+    # Imported here: sts builds on this module's clients.
+    from ansible_collections.apsaramq.rocketmq.plugins.module_utils.sts import StsCaller
+
+    source, profile_region = resolve_source(params)
+    region = resolve_region(params, profile_region)
+    if isinstance(source, StaticSource):
+        provider = build_provider(source, None)
+    elif ecs_fetch is not None and ecs_fetch is not fetch_ecs_credentials:
+        # A caller's own way to the ECS role (a test's) never shares a provider with another.
+        provider = build_provider(source, ecs_fetch, StsCaller(params, region))
+    else:
+        sts = StsCaller(params, region)
+        provider = shared_provider(source, (sts.key(), os.environ.get(ECS_METADATA_ENDPOINT_ENV)),
+                                   lambda: build_provider(source, fetch_ecs_credentials, sts))
+    secrets = provider.secrets
+    credentials = provider.get()
     try:
-        client = make_client(credentials, resolve_region(params, profile_region))
+        client = make_client(provider if not isinstance(source, StaticSource) else credentials, region)
     except ValueError as exc:
         # The caller learns the secrets only from our return value: no message may hold one.
         message = scrub(str(exc), secrets)
@@ -291,13 +337,22 @@ class ApiClient:
 
     # No deadline but each call's own: (deadline, clock, what) once bound_by sets one.
     _run_bound = None
+    # What to tell when the endpoint's host does not resolve (an endpoint that is inferred: see connect_rmq).
+    unresolved_advice = None
     # The API the subclass calls (apis.Api); without one, rate_limit alone spaces every operation.
     API = None
 
     def __init__(self, credentials, base_url, timeout=10.0, retries=5, rate_limit=10.0, validate_certs=True,
-                 ca_bundle=None, pool_size=10):
+                 ca_bundle=None, pool_size=10, secrets=None):
+        """``credentials`` are Credentials, a credentials.CredentialProvider (renewed as they near their expiry), or None
+        for a client of anonymous calls; ``secrets`` (default: the provider's) are masked in every error."""
         _require_requests()
-        self.credentials = credentials
+        if credentials is None or isinstance(credentials, CredentialProvider):
+            self._provider = credentials
+        else:
+            fixed = credentials
+            self._provider = CredentialProvider(StaticSource(fixed), lambda: fixed, fixed.secrets())
+        self._secrets = secrets if secrets is not None else (self._provider.secrets if self._provider else [])
         self._check_credentials()
         self.base_url = resolve_endpoint(endpoint=base_url)
         self.host = self.base_url.split("://", 1)[1]
@@ -314,8 +369,27 @@ class ApiClient:
         self.session.verify = ca_bundle if (validate_certs and ca_bundle) else bool(validate_certs)
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
 
-    def _check_credentials(self):
-        creds = self.credentials
+    @property
+    def credentials(self):
+        """The credentials the next call is signed with (renewed first when they near their expiry); None when anonymous.
+
+        Raises CredentialRefreshError when they expired and could not be renewed.
+        """
+        if self._provider is None:
+            return None
+        try:
+            return self._provider.get()
+        except CredentialError as exc:
+            raise CredentialRefreshError(scrub(str(exc), self._secrets))
+
+    def secrets(self):
+        """Every secret this client was ever given (the list grows as temporary tokens are renewed)."""
+        return self._secrets
+
+    def _check_credentials(self, creds=None):
+        creds = self.credentials if creds is None else creds
+        if creds is None:
+            return
         for name, value, header in (("access_key_id", creds.access_key_id, True),
                                     ("access_key_secret", creds.access_key_secret, False),
                                     ("security_token", creds.security_token, True)):
@@ -396,7 +470,7 @@ class ApiClient:
 
     def _clean_error(self, exc):
         """Scrub the secrets from every text of ``exc``, quote its body (quote_body), drop the exceptions chained to it."""
-        secrets = self.credentials.secrets()
+        secrets = self._secrets
         if exc.body_to_quote:
             quoted = quote_body(exc.body_to_quote, secrets)
             # The quote follows the text it illustrates, before anything added since (the timeout).
@@ -416,10 +490,12 @@ class ApiClient:
     def _signing_inputs(self):
         """Return ``(credentials, nonce, timestamp)`` for one request, the credentials checked again.
 
-        Checked for each call: a value that cannot go into a header must fail here, named.
+        Checked for each call: a value that cannot go into a header must fail here, named. The
+        credentials are the provider's of this moment: renewed first when they near their expiry.
         """
-        self._check_credentials()
-        return self.credentials, uuid.uuid4().hex, _utc_timestamp()
+        creds = self.credentials
+        self._check_credentials(creds)
+        return creds, uuid.uuid4().hex, _utc_timestamp()
 
     def _exchange(self, action, method, prepare, deadline):
         """Send one request within the rate limit and the deadline; return ``(response, raw_body)``.
@@ -446,12 +522,12 @@ class ApiClient:
                 requests.exceptions.InvalidHeader, urllib3.exceptions.LocationValueError) as exc:
             raise self._configuration_error(action, exc)
         except requests.exceptions.RequestException as exc:
-            raise TransportError("%s: connection to %s failed: %s" % (action, self.base_url, self._cause(exc)))
+            raise TransportError("%s: connection to %s failed: %s%s" % (action, self.base_url, self._cause(exc), self._advice(exc)))
         except ValueError as exc:
             # http.client refuses a header value with a newline; a codec cannot encode a host or header.
             raise self._configuration_error(action, exc)
         except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
-            raise TransportError("%s: connection to %s failed: %s" % (action, self.base_url, self._cause(exc)))
+            raise TransportError("%s: connection to %s failed: %s%s" % (action, self.base_url, self._cause(exc), self._advice(exc)))
         if 300 <= response.status_code < 400:
             # The API never redirects; a redirect is a proxy or a wrong endpoint, not an answer.
             response.close()
@@ -465,7 +541,13 @@ class ApiClient:
 
     def _cause(self, exc):
         """_cause of ``exc`` with this client's secrets masked before the text is cut."""
-        return _cause(exc, self.credentials.secrets())
+        return _cause(exc, self._secrets)
+
+    def _advice(self, exc):
+        """``; <unresolved_advice>`` when ``exc`` says the endpoint's host does not resolve and the client has advice for that; else ""."""
+        if self.unresolved_advice and UNRESOLVED.search("%s %r" % (exc, exc)):
+            return "; " + self.unresolved_advice
+        return ""
 
     def _configuration_error(self, action, exc):
         return ConfigurationError("%s: the request to %s cannot be built from the options endpoint, access_key_id "
@@ -517,24 +599,28 @@ class ApiClient:
         return b"".join(body)
 
 
-class OnsClient(ApiClient):
-    """Signed calls to the ONS API (RPC style, ``POST /``) over one keep-alive session (see ApiClient).
+class RpcClient(ApiClient):
+    """Signed calls to an RPC-style API (``POST /``, the parameters in the query string) over one keep-alive session (see ApiClient).
 
-    ``signature_version`` is ``v3`` (ACS3-HMAC-SHA256) or ``v1`` (HMAC-SHA1).
+    ``API`` is the apis.Api the subclass calls; ``signature_version`` is ``v3`` (ACS3-HMAC-SHA256)
+    or ``v1`` (HMAC-SHA1). A client without credentials sends its calls unsigned (the anonymous
+    calls of an API, such as STS AssumeRoleWithOIDC): the V1 common parameters without
+    ``AccessKeyId`` and ``Signature``, as the official credential providers send them.
     """
 
     API = ONS
 
     def __init__(self, credentials, base_url, signature_version="v3", timeout=10.0, retries=5,
-                 rate_limit=10.0, validate_certs=True, ca_bundle=None, pool_size=10, api_version=API_VERSION):
+                 rate_limit=10.0, validate_certs=True, ca_bundle=None, pool_size=10, api_version=None, secrets=None):
         _require_requests()
-        if signature_version not in SIGNATURE_VERSIONS:
+        if signature_version not in self.API.signature_versions:
             raise ValueError("signature_version %r is not valid: use one of %s" % (
-                signature_version, ", ".join(SIGNATURE_VERSIONS)))
-        super(OnsClient, self).__init__(credentials, base_url, timeout=timeout, retries=retries, rate_limit=rate_limit,
-                                        validate_certs=validate_certs, ca_bundle=ca_bundle, pool_size=pool_size)
+                signature_version, ", ".join(self.API.signature_versions)))
+        super(RpcClient, self).__init__(credentials, base_url, timeout=timeout, retries=retries, rate_limit=rate_limit,
+                                        validate_certs=validate_certs, ca_bundle=ca_bundle, pool_size=pool_size,
+                                        secrets=secrets)
         self.signature_version = signature_version
-        self.api_version = api_version
+        self.api_version = api_version or self.API.version
 
     def call(self, action, params):
         """Call ``action`` with ``params`` (a dict of strings); return the answer's JSON object.
@@ -549,6 +635,9 @@ class OnsClient(ApiClient):
 
     def _prepare(self, action, params):
         creds, nonce, timestamp = self._signing_inputs()
+        if creds is None:
+            query = dict(params, Action=action, Version=self.api_version, Format="JSON", Timestamp=timestamp)
+            return "%s/?%s" % (self.base_url, signer.canonical_query_string(query)), {}
         if self.signature_version == "v1":
             query = signer.v1_params(creds.access_key_id, creds.access_key_secret, action, self.api_version, params,
                                      timestamp, nonce, creds.security_token)
@@ -564,8 +653,7 @@ class OnsClient(ApiClient):
         response, raw = self._exchange(action, "POST", lambda: self._prepare(action, params), deadline)
         return self._parse(response, raw)
 
-    @staticmethod
-    def _parse(response, raw):
+    def _parse(self, response, raw):
         status = response.status_code
         body, header_request_id, retry_after = read_json_answer(response, raw)
         request_id = body.get("RequestId") or header_request_id
@@ -575,12 +663,27 @@ class OnsClient(ApiClient):
         message = body.get("Message")
         message = str(message) if message is not None else None
         if status >= 400 or body.get("Success") is False:
-            raise AnswerError(code, message, status, request_id, retry_after, api=ONS)
+            raise AnswerError(code, message, status, request_id, retry_after, api=self.API)
         # An error code in a 200 answer without Data is an error, whatever the status says.
         if code is not None and not is_success_code(code) and body.get("Success") is not True and body.get("Data") is None:
             raise AnswerError(code, message or "the answer has status %s but carries this error code and no Data" % status,
-                              status, request_id, retry_after, api=ONS)
+                              status, request_id, retry_after, api=self.API)
         return body
+
+
+class OnsClient(RpcClient):
+    """Signed calls to the ONS API (RPC style, ``POST /``) over one keep-alive session (see RpcClient and ApiClient).
+
+    ``signature_version`` is ``v3`` (ACS3-HMAC-SHA256) or ``v1`` (HMAC-SHA1).
+    """
+
+    API = ONS
+
+    def __init__(self, credentials, base_url, signature_version="v3", timeout=10.0, retries=5,
+                 rate_limit=10.0, validate_certs=True, ca_bundle=None, pool_size=10, api_version=API_VERSION):
+        super(OnsClient, self).__init__(credentials, base_url, signature_version=signature_version, timeout=timeout,
+                                        retries=retries, rate_limit=rate_limit, validate_certs=validate_certs,
+                                        ca_bundle=ca_bundle, pool_size=pool_size, api_version=api_version)
 
 
 def connect(params, ecs_fetch=None):

@@ -9,8 +9,9 @@
 
 ApiError is the base of every error a client raises: AnswerError (the API answered with an
 error), InvalidAnswerError (the answer cannot be read as the API's), TransportError (no answer),
-DeadlineError (the caller's deadline passed) and ConfigurationError (the request cannot be built
-from the options). The names of the first release (OnsError, OnsApiError, ...) remain aliases.
+DeadlineError (the caller's deadline passed), ConfigurationError (the request cannot be built
+from the options) and CredentialRefreshError (the temporary credentials could not be renewed).
+The names of the first release (OnsError, OnsApiError, ...) remain aliases.
 """
 
 
@@ -111,6 +112,23 @@ class ConfigurationError(ApiError, ValueError):
     def __init__(self, message):
         self.message = message
         super(ConfigurationError, self).__init__(message)
+
+    def __str__(self):
+        return "%s: %s" % (self.code, self.message)
+
+
+class CredentialRefreshError(ApiError):
+    """The temporary credentials of an assumed role (or an ECS role) expire and could not be renewed: never retried.
+
+    Raised before a call is sent, once the STS call (itself retried as its error allows) or the
+    token file failed; the message names the role and the cause, never a secret.
+    """
+
+    code = "CredentialRefreshFailed"
+
+    def __init__(self, message):
+        self.message = message
+        super(CredentialRefreshError, self).__init__(message)
 
     def __str__(self):
         return "%s: %s" % (self.code, self.message)

@@ -32,6 +32,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials impo
     ROLE_NAME_PATTERN,
     ROLE_NAME_RULE,
     CredentialError,
+    role_option_problem,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.ons_queries import in_order, outcome_of, tag_parameters
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import rmq_queries
@@ -52,6 +53,16 @@ ONS_ARGUMENT_SPEC = dict(
     security_token=dict(type="str", no_log=True, aliases=["sts_token"]),
     profile=dict(type="str"),
     ecs_role_name=dict(type="str"),
+    # An assumed RAM role (STS AssumeRole), or an OIDC token exchanged for one (AssumeRoleWithOIDC):
+    # the doc fragment apsaramq.rocketmq.credentials says how they combine with the rest.
+    role_arn=dict(type="str"),
+    role_session_name=dict(type="str"),
+    external_id=dict(type="str", no_log=False),
+    policy=dict(type="raw"),
+    duration_seconds=dict(type="int"),
+    oidc_provider_arn=dict(type="str"),
+    oidc_token_file=dict(type="path", no_log=False),
+    sts_endpoint=dict(type="str"),
     region=dict(type="str", aliases=["region_id"]),
     network=dict(type="str", default="public", choices=list(NETWORKS)),
     endpoint=dict(type="str"),
@@ -113,6 +124,14 @@ def check_connection_options(params):
     role = params.get("ecs_role_name")
     if role is not None and not ROLE_NAME_PATTERN.fullmatch(role):
         raise ValueError("ecs_role_name %r is not a valid RAM role name: use %s" % (role, ROLE_NAME_RULE))
+    if params.get("sts_endpoint") is not None:
+        parse_endpoint(params["sts_endpoint"], "sts_endpoint")
+    for name in ("role_arn", "role_session_name", "external_id", "policy", "duration_seconds", "oidc_provider_arn",
+                 "oidc_token_file"):
+        if params.get(name) is not None:
+            problem = role_option_problem(name, params[name])
+            if problem:
+                raise ValueError("%s %s" % (name, problem))
 
 
 def query_concurrently(func, items, max_workers=MAX_WORKERS):

@@ -50,6 +50,17 @@ def resolve_rmq_endpoint(region=None, network="public", endpoint=None):
     return resolve_endpoint(region, network, endpoint, api=RMQ)
 
 
+def vpc_endpoint_advice(host):
+    """What to tell when ``host``, the VPC endpoint of the 5.x API that ``network: vpc`` derives, does not resolve.
+
+    Alibaba Cloud publishes no VPC endpoint of the 5.x API: the name follows its rule for VPC
+    endpoints (apis.RMQ), an inference that may be wrong in a region.
+    """
+    return ("the host %s does not resolve: it is the name network vpc infers for the RocketMQ 5.x API (Alibaba Cloud "
+            "publishes no VPC endpoint for it); set the option endpoint (rmq_endpoint for the gate) to the 5.x API's "
+            "endpoint you can reach, or use network public" % host)
+
+
 def _text(body, *keys):
     """The first of ``keys`` that ``body`` has with a value other than None or "", as text; else None."""
     for key in keys:
@@ -298,9 +309,13 @@ def connect_rmq(params, ecs_fetch=None):
     setting the client cannot take, RuntimeError when the Python library requests is missing.
     """
     def make(credentials, region):
-        base_url = resolve_rmq_endpoint(region, params.get("network") or "public", params.get("endpoint"))
-        return RmqClient(credentials, base_url, timeout=params.get("timeout", 10.0), retries=params.get("retries", 5),
-                         rate_limit=params.get("rate_limit", 10.0), validate_certs=params.get("validate_certs", True),
-                         ca_bundle=params.get("ca_bundle"), pool_size=POOL_SIZE)
+        network = params.get("network") or "public"
+        base_url = resolve_rmq_endpoint(region, network, params.get("endpoint"))
+        client = RmqClient(credentials, base_url, timeout=params.get("timeout", 10.0), retries=params.get("retries", 5),
+                           rate_limit=params.get("rate_limit", 10.0), validate_certs=params.get("validate_certs", True),
+                           ca_bundle=params.get("ca_bundle"), pool_size=POOL_SIZE)
+        if network == "vpc" and not params.get("endpoint"):
+            client.unresolved_advice = vpc_endpoint_advice(client.host)
+        return client
 
     return open_client(params, make, ecs_fetch)

@@ -17,6 +17,7 @@ Which API serves an instance is told by its ID: ``rmq-...`` is a 5.x instance, s
 API; ``MQ_INST_...`` a 4.x one, served by ONS (see wrong_generation).
 """
 
+import time
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.errors import ApiError, InvalidAnswerError
@@ -142,12 +143,23 @@ def _count(item, key, request_id):
 
 
 def _epoch_ms(item, key, request_id):
-    """An epoch time in milliseconds: 0 (never) or a plausible date."""
+    """An epoch time in milliseconds: 0 (never) or a plausible date; a negative value (such as -1) is None.
+
+    The SDK types these times as plain integers: a negative one, which the API may send for "none",
+    is no time, and never makes the answer unreadable.
+    """
     value = get_scalar(item, key, int, request_id=request_id)
+    if value is not None and value < 0:
+        return None
     if value is not None and value != 0 and not EARLIEST_MS <= value < DEFAULT_LATEST_MS:
         raise InvalidAnswerError("%s is %r, not a plausible time in epoch milliseconds (0, or from %d to %d)" % (
             key, value, EARLIEST_MS, DEFAULT_LATEST_MS), request_id=request_id)
     return value
+
+
+def _integer(item, key, request_id):
+    """An int field the SDK types as a plain integer, taken as it comes: -1 (which may mean none or no limit) included."""
+    return get_scalar(item, key, int, request_id=request_id)
 
 
 def _tags(item, request_id):
@@ -331,8 +343,9 @@ def query_subscriptions(client, instance_id, group_id, detail=False):
 def group_entry(instance_id, group_id=None, request_id=None):
     """Return the entry of a group with nothing known of it (its query failed)."""
     return {"group_id": group_id, "instance_id": instance_id, "status": None, "message_model": None,
-            "delivery_order_type": None, "max_receive_tps": None, "remark": None, "create_time": None,
-            "update_time": None, "consume_retry_policy": None, "dead_letter_topic": None, "request_id": request_id}
+            "delivery_order_type": None, "max_receive_tps": None, "topic_name": None, "exclusive": None, "remark": None,
+            "create_time": None, "update_time": None, "consume_retry_policy": None, "dead_letter_topic": None,
+            "request_id": request_id}
 
 
 def _group_facts(entry, item, request_id):
@@ -341,7 +354,9 @@ def _group_facts(entry, item, request_id):
         "instance_id": _text(item, "instanceId", request_id) or entry["instance_id"],
         "status": _text(item, "status", request_id),
         "message_model": _text(item, "messageModel", request_id),
-        "max_receive_tps": _count(item, "maxReceiveTps", request_id),
+        # -1 (no limit, as the API may send it) is kept as it comes: it must not fail the group's query.
+        "max_receive_tps": _integer(item, "maxReceiveTps", request_id),
+        "topic_name": _text(item, "topicName", request_id),
         "remark": _text(item, "remark", request_id),
         "create_time": _text(item, "createTime", request_id),
         "update_time": _text(item, "updateTime", request_id),
@@ -379,7 +394,7 @@ def get_consumer_group(client, instance_id, group_id):
     """Ask GetConsumerGroup about one group: its settings, retry policy and dead-letter topic.
 
     Returns the group's entry (see group_entry) with ``delivery_order_type`` (``Concurrently``,
-    ``Orderly``), ``consume_retry_policy`` ``{retry_policy, max_retry_times,
+    ``Orderly``), ``exclusive``, ``consume_retry_policy`` ``{retry_policy, max_retry_times,
     fixed_interval_retry_time, dead_letter_target_topic}`` (None when the API gives none) and
     ``dead_letter_topic`` (that policy's dead-letter topic). Raises ApiError when the call fails
     (an unknown group: ``ConsumerGroup.NotFound``) or the answer cannot be read.
@@ -389,6 +404,7 @@ def get_consumer_group(client, instance_id, group_id):
     data = _data(body, request_id)
     entry = _group_facts(group_entry(instance_id, group_id), data, request_id)
     entry["delivery_order_type"] = _text(data, "deliveryOrderType", request_id)
+    entry["exclusive"] = _flag(data, "exclusive", request_id)
     policy = get_object(data, "consumeRetryPolicy", request_id=request_id)
     if policy is not None:
         entry["consume_retry_policy"] = {
@@ -405,15 +421,26 @@ def get_consumer_group(client, instance_id, group_id):
 # ListInstances and GetInstance (rmq_instance_info)
 
 
+# The status of an instance that is gone: Alibaba's Terraform provider treats it as deleted.
+RELEASED = "RELEASED"
+
+
 def instance_entry(instance_id=None, request_id=None):
     """Return the entry of an instance with nothing known of it (its query failed)."""
-    return {"instance_id": instance_id, "instance_name": None, "status": None, "series_code": None,
+    return {"instance_id": instance_id, "instance_name": None, "status": None, "released": None, "series_code": None,
             "sub_series_code": None, "region_id": None, "payment_type": None, "group_count": None, "topic_count": None,
-            "trace_on": None, "tags": None, "remark": None, "create_time": None, "expire_time": None,
-            "software_version": None, "endpoints": None, "request_id": request_id}
+            "trace_on": None, "tags": None, "remark": None, "create_time": None, "version_update_time": None,
+            "expire_time": None, "release_time": None, "software_version": None, "endpoints": None,
+            "request_id": request_id}
 
 
-def _instance_facts(entry, item, request_id):
+def _instance_facts(entry, item, request_id, listed=False):
+    """The facts of an instance, of a row of ListInstances (``listed``) or of GetInstance.
+
+    The two give ``createTime`` different meanings: in ListInstances it is when the instance's
+    version was last updated and ``startTime`` is its creation; in GetInstance ``createTime`` is
+    the creation (the SDK's model documentation). ``create_time`` is the creation in both.
+    """
     product = get_object(item, "productInfo", request_id=request_id) or {}
     entry.update({
         "instance_id": _text(item, "instanceId", request_id) or entry["instance_id"],
@@ -428,10 +455,13 @@ def _instance_facts(entry, item, request_id):
         "trace_on": _flag(product, "traceOn", request_id),
         "tags": _tags(item, request_id),
         "remark": _text(item, "remark", request_id),
-        "create_time": _text(item, "createTime", request_id),
+        "create_time": _text(item, "startTime" if listed else "createTime", request_id),
+        "version_update_time": _text(item, "createTime", request_id) if listed else None,
         "expire_time": _text(item, "expireTime", request_id),
+        "release_time": _text(item, "releaseTime", request_id),
         "request_id": request_id,
     })
+    entry["released"] = entry["status"] == RELEASED
     return entry
 
 
@@ -452,32 +482,39 @@ def list_instances(client, filter=None, series_codes=None, tags=None):  # pylint
     ``filter`` is the API's filter (a part of the instance's ID or name); ``series_codes`` a list of
     series (``standard``, ``professional``, ``ultimate`` ...); ``tags`` a dict: only the instances
     carrying every one of these tags with these values are kept (compared here, on the tags each
-    listed instance carries). Returns ``{instances, instance_ids, total_count, request_id,
-    request_ids}``. The list is whole or not given, as list_consumer_groups says (the instances
-    counted by ``instanceId`` before ``tags`` are compared). Raises ValueError for a series code
-    the API cannot take, ApiError when a call fails or an answer cannot be read.
+    listed instance carries). A released instance (``status`` RELEASED) is gone, as Terraform
+    treats it: it is left out of ``instances`` and named in ``released_instance_ids``. Returns
+    ``{instances, instance_ids, released_instance_ids, total_count, request_id, request_ids}``. The
+    list is whole or not given, as list_consumer_groups says (the instances counted by
+    ``instanceId`` before ``tags`` are compared and released ones left out). Raises ValueError for
+    a series code the API cannot take, ApiError when a call fails or an answer cannot be read.
     """
     params = {"filter": filter, "seriesCodes": _comma_list("series_codes", series_codes)}
     listing = client.get_pages(LIST_INSTANCES, ["instances"], params, page_size=INSTANCE_PAGE_SIZE, key="instanceId",
                                noun="instance")
     wanted = dict((key, None if value is None else str(value)) for key, value in (tags or {}).items())
-    instances, seen = [], set()
+    instances, released, seen = [], [], set()
     for item in listing["items"]:
-        entry = _instance_facts(instance_entry(), item, listing["request_id"])
+        entry = _instance_facts(instance_entry(), item, listing["request_id"], listed=True)
         if entry["instance_id"] in seen:
             continue
         seen.add(entry["instance_id"])
-        if all(key in entry["tags"] and entry["tags"][key] == value for key, value in wanted.items()):
+        if not all(key in entry["tags"] and entry["tags"][key] == value for key, value in wanted.items()):
+            continue
+        if entry["released"]:
+            released.append(entry["instance_id"])
+        else:
             instances.append(entry)
     return {"instances": instances, "instance_ids": [entry["instance_id"] for entry in instances],
-            "total_count": listing["total_count"], "request_id": listing["request_id"],
+            "released_instance_ids": released, "total_count": listing["total_count"], "request_id": listing["request_id"],
             "request_ids": listing["request_ids"]}
 
 
 def get_instance(client, instance_id):
     """Ask GetInstance about one instance: the list's facts, its software version and its endpoints.
 
-    ``endpoints`` is ``[{endpoint_type, endpoint_url}]`` (``networkInfo.endpoints``). Raises
+    ``endpoints`` is ``[{endpoint_type, endpoint_url}]`` (``networkInfo.endpoints``); a released
+    instance (``status`` RELEASED) is given as the API describes it, with ``released`` true. Raises
     InvalidAnswerError for an answer about another instance, ApiError when the call fails (an
     unknown instance: ``Instance.NotFound``) or the answer cannot be read.
     """
@@ -502,9 +539,31 @@ def get_instance(client, instance_id):
 # GetTrace (rmq_trace_info)
 
 
-def trace_entry(topic, msg_id, request_id=None):
-    """Return the trace entry of a message that was not found, or whose query failed."""
-    return {"msg_id": msg_id, "topic": topic, "found": False, "consumers": [], "request_id": request_id}
+def trace_entry(topic, msg_id, request_id=None, begin_ms=None, end_ms=None, time_zone=None):
+    """Return the trace entry of a message that was not found (in the window ``begin_ms`` to ``end_ms``), or whose query failed."""
+    return {"msg_id": msg_id, "topic": topic, "found": False, "consumers": [], "begin_time": begin_ms, "end_time": end_ms,
+            "time_zone": time_zone, "scheduled": None, "delay_status": None, "preset_delay_time": None,
+            "preset_delay_timestamp": None, "due": None, "request_id": request_id}
+
+
+def _due(preset_delay_time, offset, now_ms):
+    """``(due, timestamp)`` of a scheduled message whose delivery time the API gives as ``preset_delay_time``.
+
+    ``due`` tells whether that time has come by ``now_ms``; with the zone ``offset`` unknown (None),
+    True or False only when every reading of it from UTC-12:00 to UTC+14:00 agrees, else None.
+    ``timestamp`` is the time in epoch ms when the zone is known, else None.
+    """
+    wall_ms = read_api_time(preset_delay_time)
+    if wall_ms is None:
+        return None, None
+    if offset is not None:
+        moment = wall_ms - offset * _MINUTE_MS
+        return moment <= now_ms, moment
+    if wall_ms - WESTMOST_OFFSET * _MINUTE_MS <= now_ms:
+        return True, None
+    if wall_ms - EASTMOST_OFFSET * _MINUTE_MS > now_ms:
+        return False, None
+    return None, None
 
 
 def _missing_message(error):
@@ -536,31 +595,54 @@ def _shape_consumer(item, request_id):
     }
 
 
-def get_trace(client, instance_id, topic, msg_id):
-    """Ask GetTrace what each consumer group did with a message.
+def get_trace(client, instance_id, topic, msg_id, begin_ms=None, end_ms=None, time_zone=None, now_ms=None):
+    """Ask GetTrace what each consumer group did with a message stored from ``begin_ms`` to ``end_ms`` (epoch ms).
+
+    The window is sent as ``startTime``/``endTime``, as message_window says (``time_zone``: text for
+    parse_time_zone, or None when the API's zone is not known); without ``begin_ms`` and ``end_ms``
+    none is sent, and the API's own default window, which is not published, applies.
 
     Returns ``{msg_id, topic, found, consumers: [{group_id, consume_status, dead_message,
     dead_letter: {msg_id, topic, to_dlq_time} or None, records: [{client_host, consume_status,
-    operations: [{operate_type, operate_time}]}]}], request_id}``. ``found`` is false, and the
-    call no error, when the API says the message does not exist (a not-found code about the
-    message or its trace, or an answer without data). The values of ``consume_status`` are not
-    enumerated by the API: a caller must not count an unknown one as consumed. Raises ApiError
-    for any other failure (an unknown topic or instance among them).
+    operations: [{operate_type, operate_time}]}]}], begin_time, end_time, time_zone, scheduled,
+    delay_status, preset_delay_time, preset_delay_timestamp, due, request_id}``. ``found`` is
+    false, and the call no error, when the API says the message does not exist (a not-found code
+    about the message or its trace, or an answer without data). The values of
+    ``consume_status`` are not enumerated by the API: a caller must not count an unknown one as
+    consumed. ``scheduled`` says whether the message is a scheduled one (``brokerInfo`` gives its
+    ``presetDelayTime``), and ``due`` whether its time has come by ``now_ms`` (default: now),
+    None when the unknown zone leaves it open (see _due); a message that is not scheduled is due.
+    Raises ValueError for a bad window or zone, ApiError for any other failure (an unknown topic
+    or instance among them).
     """
+    offset = parse_time_zone(time_zone) if time_zone is not None else None
+    query = {}
+    if begin_ms is not None or end_ms is not None:
+        check_window(begin_ms, end_ms)
+        query["startTime"], query["endTime"] = message_window(begin_ms, end_ms, offset)
     try:
-        body = client.get(GET_TRACE, ["instances", instance_id, "topics", topic, "traces", msg_id])
+        body = client.get(GET_TRACE, ["instances", instance_id, "topics", topic, "traces", msg_id], query)
     except ApiError as exc:
         if not _missing_message(exc):
             raise
-        return trace_entry(topic, msg_id, exc.request_id)
+        return trace_entry(topic, msg_id, exc.request_id, begin_ms, end_ms, time_zone)
     request_id = request_id_of(body)
-    entry = trace_entry(topic, msg_id, request_id)
+    entry = trace_entry(topic, msg_id, request_id, begin_ms, end_ms, time_zone)
     data = get_object(body, "data", request_id=request_id)
     if not data:
         return entry
     entry["found"] = True
     entry["consumers"] = [_shape_consumer(item, request_id)
                           for item in get_list(data, "consumerInfos", request_id=request_id)]
+    broker = get_object(data, "brokerInfo", request_id=request_id) or {}
+    entry["delay_status"] = _text(broker, "delayStatus", request_id)
+    entry["preset_delay_time"] = _text(broker, "presetDelayTime", request_id) or None
+    entry["scheduled"] = entry["preset_delay_time"] is not None
+    if entry["scheduled"]:
+        now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        entry["due"], entry["preset_delay_timestamp"] = _due(entry["preset_delay_time"], offset, now_ms)
+    else:
+        entry["due"] = True
     return entry
 
 

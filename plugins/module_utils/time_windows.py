@@ -5,7 +5,7 @@
 # FOR INTERNAL COLLECTION USE ONLY: the interfaces of this file serve the apsaramq.rocketmq collection
 # and may change in any release; modules, plugins and roles are the public interface.
 
-"""Time windows and zones, as the dead-letter modules of both APIs and the gate take them.
+"""Time windows and zones, as the dead-letter modules of both APIs, rmq_trace_info and the gate take them.
 
 A window is a pair of epoch milliseconds; the options that give it (``begin_time``,
 ``end_time``, ``lookback``) are read the same way for 4.x and 5.x. A zone is an offset from UTC
@@ -29,6 +29,11 @@ WINDOW_OPTIONS = dict(
     end_time=dict(type="raw"),
     lookback=dict(type="int", default=DEFAULT_LOOKBACK),
 )
+# The window of rmq_trace_info and of the gate's 5.x messages (GetTrace's startTime and endTime):
+# a week before the end by default, the longest default retention of 5.x messages, so that a
+# message the instance still keeps is found whatever the API's own default window (not published).
+TRACE_LOOKBACK = 7 * 24 * 3600
+TRACE_WINDOW_OPTIONS = dict(WINDOW_OPTIONS, lookback=dict(type="int", default=TRACE_LOOKBACK))
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # The zones in use, from UTC-12:00 to UTC+14:00: what an unknown zone may be.
 WESTMOST_OFFSET = -12 * 60

@@ -229,29 +229,29 @@ def _host_problem(host):
     return None
 
 
-def parse_endpoint(value):
-    """Return ``(scheme, host, port)`` of the option ``endpoint``; the scheme defaults to https, the port to None.
+def parse_endpoint(value, name="endpoint"):
+    """Return ``(scheme, host, port)`` of the option ``endpoint`` (or the one ``name`` says); the scheme defaults to https, the port to None.
 
     Accepts a host name, an IPv4 address or a bracketed IPv6 literal, with an optional port
     1..65535, and an optional ``http://``/``https://`` scheme and trailing ``/``.
     """
-    _clean_text("endpoint", value, ENDPOINT_ACCEPTED)
+    _clean_text(name, value, ENDPOINT_ACCEPTED)
     match = ENDPOINT_PATTERN.fullmatch(value)
     if not match:
-        raise ValueError("endpoint %r is not valid: %s" % (value, ENDPOINT_ACCEPTED))
+        raise ValueError("%s %r is not valid: %s" % (name, value, ENDPOINT_ACCEPTED))
     scheme = (match.group("scheme") or "https").lower()
     if scheme not in ("http", "https"):
-        raise ValueError("endpoint %r is not valid: the scheme must be http or https; %s" % (value, ENDPOINT_ACCEPTED))
+        raise ValueError("%s %r is not valid: the scheme must be http or https; %s" % (name, value, ENDPOINT_ACCEPTED))
     if match.group("rest") not in ("", "/"):
-        raise ValueError("endpoint %r is not valid: %s" % (value, ENDPOINT_ACCEPTED))
+        raise ValueError("%s %r is not valid: %s" % (name, value, ENDPOINT_ACCEPTED))
     problem = _host_problem(match.group("host"))
     if problem:
-        raise ValueError("endpoint %r is not valid: %s; %s" % (value, problem, ENDPOINT_ACCEPTED))
+        raise ValueError("%s %r is not valid: %s; %s" % (name, value, problem, ENDPOINT_ACCEPTED))
     port = match.group("port")
     if port is not None:
         if not re.fullmatch(r"[0-9]{1,5}", port) or not 1 <= int(port) <= 65535:
-            raise ValueError("endpoint %r is not valid: the port must be a number from 1 to 65535; %s" % (
-                value, ENDPOINT_ACCEPTED))
+            raise ValueError("%s %r is not valid: the port must be a number from 1 to 65535; %s" % (
+                name, value, ENDPOINT_ACCEPTED))
         port = int(port)
     return scheme, match.group("host").lower(), port
 

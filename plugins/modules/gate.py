@@ -189,9 +189,14 @@ options:
   messages:
     description:
       - The messages to check. Each item has C(topic) and C(msg_id), and optionally C(instance_id),
-        C(expect_consumed_by), C(allow_filtered) and C(allow_inconclusive) to override O(message_defaults).
+        C(expect_consumed_by), C(allow_filtered), C(allow_inconclusive) and C(trace_lookback) to override
+        O(message_defaults).
       - A message passes when every expected group consumed it (its trace has a C(CONSUMED) track for the
         group). Leave O(messages) out to check only groups; an empty list is an error.
+      - 'On a 5.x instance the consume status C(SUCCESS) (the word of the API''s published examples) or C(CONSUME_SUCCESS)
+        is consumed; C(FAILED), C(CONSUME_FAILED), C(NOT_CONSUMED) and a dead letter fail, naming the group; any other
+        status is inconclusive, naming it. A scheduled message whose delivery time has not come is inconclusive:
+        C(scheduled for <time>, not due).'
     type: list
     elements: raw
   message_defaults:
@@ -213,6 +218,14 @@ options:
         description: Whether a message whose trace cannot tell passes the gate while inconclusive.
         type: bool
         default: false
+      trace_lookback:
+        description:
+          - For a message of a 5.x instance, how many seconds before the gate started it was stored at the earliest
+            (C(startTime) of C(GetTrace), which ends at each attempt), from V(1) to V(2592000). A message stored
+            earlier is not found. The API's own default window, used when none is sent, is not published.
+          - ONS traces a 4.x message without a window.
+        type: float
+        default: 604800
   instance_id:
     description: The instance of the groups and messages that name none (after O(group_defaults.instance_id)
       and O(message_defaults.instance_id)).
@@ -301,6 +314,9 @@ options:
       - Unset, the gate asks for the dead letters of a window widened by the widest offsets (12 hours before, 14 after)
         and counts a dead letter whose store time could be in the window in any zone, so that none is missed; a
         letter stored up to 14 hours before the window may then count. Set, the window is exact.
+      - The same holds for the window of a 5.x message's trace (O(message_defaults.trace_lookback)). Whether a
+        scheduled message is due is told by its delivery time read in this zone; unset, a delivery time within the
+        widest offsets of now is C(perhaps not due).
     type: str
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons

@@ -83,8 +83,8 @@ groups:
   description:
     - One entry per group, in the order of O(group_ids) (or the one O(group_id)); without them, every group
       of the instance in the order the API lists them.
-    - The listing gives neither RV(groups[].delivery_order_type) nor RV(groups[].consume_retry_policy),
-      which are V(null) there.
+    - The listing gives neither RV(groups[].delivery_order_type), RV(groups[].exclusive) nor
+      RV(groups[].consume_retry_policy), which are V(null) there.
   returned: success
   type: list
   elements: dict
@@ -102,7 +102,10 @@ groups:
       type: str
       sample: RUNNING
     message_model:
-      description: C(CLUSTERING), C(BROADCASTING) or C(LITE_SELECTIVE), as the API gives it.
+      description:
+        - The group's model as the API gives it, C(CLUSTERING) or C(LITE_SELECTIVE). Broadcasting is a choice of the
+          clients, which M(apsaramq.rocketmq.rmq_consumer_connection_info) and
+          M(apsaramq.rocketmq.rmq_consumer_subscription_info) tell (C(BROADCASTING)), never the group's.
       type: str
       sample: CLUSTERING
     delivery_order_type:
@@ -110,9 +113,19 @@ groups:
       type: str
       sample: Concurrently
     max_receive_tps:
-      description: Most messages per second the group may consume; V(null) when the API does not say.
+      description:
+        - Most messages per second the group may consume, as the API gives it; V(null) when the API does not say.
+        - A negative value such as V(-1) is returned as it comes; the API may send it for no limit (not published).
       type: int
       sample: 1000
+    topic_name:
+      description: The lite topic of a C(LITE_SELECTIVE) group (the API's C(topicName)); V(null) otherwise.
+      type: str
+      sample: null
+    exclusive:
+      description: Whether the group consumes exclusively (C(exclusive)); V(null) in the listing, which does not give it.
+      type: bool
+      sample: false
     remark:
       description: Description of the group.
       type: str
@@ -202,10 +215,20 @@ delivery_order_type:
   type: str
   sample: Concurrently
 max_receive_tps:
-  description: With O(group_id), the most messages per second the group may consume.
+  description: With O(group_id), the most messages per second the group may consume, as the API gives it (V(-1) included).
   returned: success and O(group_id) is set
   type: int
   sample: 1000
+topic_name:
+  description: With O(group_id), the topic of a C(LITE_SELECTIVE) group, or V(null).
+  returned: success and O(group_id) is set
+  type: str
+  sample: null
+exclusive:
+  description: With O(group_id), whether the group consumes exclusively.
+  returned: success and O(group_id) is set
+  type: bool
+  sample: false
 remark:
   description: With O(group_id), the description of the group.
   returned: success and O(group_id) is set

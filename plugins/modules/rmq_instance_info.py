@@ -17,6 +17,9 @@ description:
   - The listing is whole or the task fails with C(InvalidResponse), never a shorter list - when its pages hold
     fewer distinct instances than its C(totalCount), when a page repeats an earlier one, or when it needs more
     than 100 pages of 100 instances. An instance listed again because the list moved between pages is kept once.
+  - A released instance (status C(RELEASED)) is gone, as Alibaba's Terraform provider treats it - the listing leaves
+    it out of RV(instances) and names it in RV(released_instance_ids); asked for by O(instance_id), it is given
+    with RV(instances[].released=true).
   - 4.x instances (C(MQ_INST_...)) are not listed; use M(apsaramq.rocketmq.ons_instance_info) for them.
 author:
   - apsaramq.rocketmq contributors (@apsaramq)
@@ -70,11 +73,11 @@ EXAMPLES = r"""
     instance_id: rmq-cn-2r42vrvde0j
   register: instance
 
-- name: Require a running instance with message trace on
+- name: Require a running instance with a TCP endpoint in the VPC
   ansible.builtin.assert:
     that:
       - instance.status == 'RUNNING'
-      - instance.trace_on
+      - instance.endpoints | selectattr('endpoint_type', 'equalto', 'TCP_VPC') | list | length == 1
 
 - name: List the production instances of the Professional and Platinum series
   apsaramq.rocketmq.rmq_instance_info:
@@ -111,6 +114,10 @@ instances:
       description: Status of the instance, such as C(RUNNING), C(STOPPED), C(CHANGING), C(CREATING) or C(RELEASED).
       type: str
       sample: RUNNING
+    released:
+      description: Whether the instance is released (status C(RELEASED)), that is gone; never V(true) in the listing, which leaves such instances out.
+      type: bool
+      sample: false
     series_code:
       description: Series of the instance, such as C(standard), C(professional) or C(ultimate).
       type: str
@@ -136,7 +143,10 @@ instances:
       type: int
       sample: 8
     trace_on:
-      description: Whether message trace is on (RV(apsaramq.rocketmq.rmq_trace_info#module:messages) needs it).
+      description:
+        - The instance's C(productInfo.traceOn) flag, as the API gives it.
+        - It does not take effect - message trace is on for every instance - except for Serverless instances in China
+          regions (the API's documentation); M(apsaramq.rocketmq.rmq_trace_info) works whatever it says.
       type: bool
       sample: true
     tags:
@@ -148,9 +158,20 @@ instances:
       type: str
       sample: Orders in production
     create_time:
-      description: When the instance was created, C(YYYY-MM-DD HH:mm:ss) as the API gives it.
+      description:
+        - When the instance was created, C(YYYY-MM-DD HH:mm:ss) as the API gives it.
+        - In the listing it is the API's C(startTime) (C(ListInstances) gives as C(createTime) the last update of the
+          instance's version, see RV(instances[].version_update_time)); with O(instance_id) it is C(GetInstance)'s C(createTime).
       type: str
       sample: "2025-06-01 09:00:00"
+    version_update_time:
+      description: In the listing, when the instance's version was last updated (C(ListInstances)' C(createTime)); V(null) with O(instance_id).
+      type: str
+      sample: "2026-03-01 02:00:00"
+    release_time:
+      description: When the instance was released, C(YYYY-MM-DD HH:mm:ss); V(null) when the API does not say.
+      type: str
+      sample: null
     expire_time:
       description: When a subscription instance expires, C(YYYY-MM-DD HH:mm:ss); V(null) when the API does not say.
       type: str
@@ -188,8 +209,16 @@ instance_ids:
   type: list
   elements: str
   sample: [rmq-cn-2r42vrvde0j]
+released_instance_ids:
+  description:
+    - Without O(instance_id) and O(instance_ids), the IDs of the released instances (status C(RELEASED)) the API
+      listed and RV(instances) leaves out, as they are gone; those that O(tags) does not keep are not named.
+  returned: success, without O(instance_id) and O(instance_ids)
+  type: list
+  elements: str
+  sample: []
 total_count:
-  description: Without O(instance_id) and O(instance_ids), the number of instances the API counted, before O(tags) are compared.
+  description: Without O(instance_id) and O(instance_ids), the number of instances the API counted, released ones included, before O(tags) are compared.
   returned: success, without O(instance_id) and O(instance_ids)
   type: int
   sample: 1
@@ -214,6 +243,11 @@ status:
   returned: success and O(instance_id) is set
   type: str
   sample: RUNNING
+released:
+  description: With O(instance_id), whether the instance is released (status C(RELEASED)).
+  returned: success and O(instance_id) is set
+  type: bool
+  sample: false
 series_code:
   description: With O(instance_id), the series of the instance.
   returned: success and O(instance_id) is set
@@ -245,7 +279,7 @@ topic_count:
   type: int
   sample: 8
 trace_on:
-  description: With O(instance_id), whether message trace is on.
+  description: With O(instance_id), the C(traceOn) flag, which does not take effect (see RV(instances[].trace_on)).
   returned: success and O(instance_id) is set
   type: bool
   sample: true
@@ -264,6 +298,16 @@ create_time:
   returned: success and O(instance_id) is set
   type: str
   sample: "2025-06-01 09:00:00"
+version_update_time:
+  description: With O(instance_id), V(null) (C(GetInstance) does not give it; see RV(instances[].version_update_time)).
+  returned: success and O(instance_id) is set
+  type: str
+  sample: null
+release_time:
+  description: With O(instance_id), when the instance was released, or V(null).
+  returned: success and O(instance_id) is set
+  type: str
+  sample: null
 expire_time:
   description: With O(instance_id), when the instance expires, or V(null).
   returned: success and O(instance_id) is set

@@ -49,12 +49,16 @@ from collections.abc import Mapping
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import ONS, RMQ, api_or_ons
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import LAG, RULES, SAMPLES, fail, figure
 
-# Consume statuses of a 5.x trace that mean the group consumed the message; the API does not
-# enumerate them, so any other value is not taken for consumed (see gate_checks: unknown).
-CONSUMED_STATUSES = ('CONSUME_SUCCESS', 'SUCCESS', 'CONSUMED')
+# Consume statuses of a 5.x trace that mean the group consumed the message: SUCCESS is the word of the
+# API's published examples, the others inferred. The API does not enumerate them, so any other value
+# is not taken for consumed (see gate_checks: unknown).
+CONSUMED_STATUSES = ('SUCCESS', 'CONSUME_SUCCESS', 'CONSUMED')
+# Statuses that say the group failed to consume it: FAILED is the published word, CONSUME_FAILED
+# inferred. They fail the check, naming the group and the word.
+FAILED_STATUSES = ('FAILED', 'CONSUME_FAILED')
 # Statuses that say the group has not consumed it (inferred, as the emulator gives them): they fail
 # the check like ONS's NOT_CONSUME_YET. Any other value (CONSUMING, ...) leaves it inconclusive.
-NOT_CONSUMED_STATUSES = ('NOT_CONSUMED', 'CONSUME_FAILED')
+NOT_CONSUMED_STATUSES = ('NOT_CONSUMED',) + FAILED_STATUSES
 DEAD_LETTER = 'DEAD_LETTER'
 # The key of a 5.x status that holds the rmq_* facts its rules read (RmqBackend.rule_facts).
 RMQ_FACTS = 'rmq'
@@ -110,8 +114,11 @@ class Backend:
         """``(what, function)``: the group's dead letters stored from ``begin_ms`` to ``end_ms``, reading no further than ``enough`` of them."""
         raise NotImplementedError
 
-    def trace(self, instance_id, topic, msg_id):
-        """``(what, function)``: the trace of a message as the message check reads it (``found`` and ``tracks``)."""
+    def trace(self, instance_id, topic, msg_id, begin_ms=None, end_ms=None):
+        """``(what, function)``: the trace of a message as the message check reads it (``found`` and ``tracks``).
+
+        ``begin_ms`` and ``end_ms`` are the window the message was stored in, for an API that asks for one.
+        """
         raise NotImplementedError
 
 
@@ -136,7 +143,8 @@ class OnsBackend(Backend):
         return 'ons_dead_letter_info', lambda: self.queries.list_dead_letters(
             self.client, instance_id, group_id, begin_ms, end_ms, enough=enough)
 
-    def trace(self, instance_id, topic, msg_id):
+    def trace(self, instance_id, topic, msg_id, begin_ms=None, end_ms=None):
+        # OnsMessageTrace takes no window.
         return 'ons_trace_info', lambda: self.queries.query_trace(self.client, instance_id, topic, msg_id)
 
 
@@ -232,8 +240,10 @@ class RmqBackend(Backend):
         self.dead_letter_topics[key] = found['dead_letter_topic']
         return found
 
-    def trace(self, instance_id, topic, msg_id):
-        return 'rmq_trace_info', lambda: trace_from_rmq(self.queries.get_trace(self.client, instance_id, topic, msg_id))
+    def trace(self, instance_id, topic, msg_id, begin_ms=None, end_ms=None):
+        # The window ends at the attempt, the gate's now: whether a scheduled message is due is judged then.
+        return 'rmq_trace_info', lambda: trace_from_rmq(self.queries.get_trace(
+            self.client, instance_id, topic, msg_id, begin_ms, end_ms, time_zone=self.time_zone, now_ms=end_ms))
 
 
 # One backend per API of module_utils/apis.py, in the order of apis.APIS.
@@ -329,8 +339,31 @@ def status_from_rmq(instance_id, group_id, connections, lag=None, subscriptions=
     }
 
 
+def not_due(trace):
+    """What the message check says of a scheduled 5.x message that no group can have consumed yet, or None.
+
+    A message whose delivery time (``preset_delay_time``) has not come has no consumer record:
+    ``scheduled for <time>, not due``, or ``perhaps not due`` when the zone of the API's times is
+    not known and leaves it open (rmq_queries.get_trace: ``due`` None). None once it is due, or
+    once any group has a record of it.
+    """
+    consumers = [consumer for consumer in trace.get('consumers') or [] if isinstance(consumer, Mapping)]
+    if not trace.get('scheduled') or trace.get('due') is True or any(consumer.get('records') for consumer in consumers):
+        return None
+    if trace.get('due') is False:
+        return 'scheduled for %s, not due' % trace.get('preset_delay_time')
+    return ('scheduled for %s, perhaps not due (the zone of the API\'s times is not known: set rmq_time_zone)'
+            % trace.get('preset_delay_time'))
+
+
 def trace_from_rmq(trace):
-    """The entry of a 5.x message as the message check reads ``ons_trace_info``'s: ``found`` and ``tracks``."""
+    """The entry of a 5.x message as the message check reads ``ons_trace_info``'s: ``found``, ``tracks`` and ``not_due``.
+
+    A group's consume status becomes its track: a consumed one CONSUMED, a failed one (FAILED,
+    CONSUME_FAILED) itself, NOT_CONSUMED the ONS NOT_CONSUME_YET, a dead message DEAD_LETTER, and
+    any other word itself (which the check does not know: inconclusive, naming the word).
+    ``not_due`` is not_due's text; ``begin_time`` and ``end_time`` the window it was looked for in.
+    """
     tracks = []
     for consumer in trace.get('consumers') or []:
         if not isinstance(consumer, Mapping):
@@ -347,4 +380,5 @@ def trace_from_rmq(trace):
             kind = status or 'UNKNOWN'
         tracks.append({'consumer_group': consumer.get('group_id'), 'track_type': kind})
     return {'msg_id': trace.get('msg_id'), 'topic': trace.get('topic'), 'found': trace.get('found'), 'tracks': tracks,
+            'not_due': not_due(trace), 'begin_time': trace.get('begin_time'), 'end_time': trace.get('end_time'),
             'request_id': trace.get('request_id')}

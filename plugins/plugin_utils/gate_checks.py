@@ -43,9 +43,10 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
 
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.time_windows import iso_time
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import number_text
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.connection_summary import connection_summary
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends import backend_for
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends import DEAD_LETTER, FAILED_STATUSES, backend_for
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     CONNECTIONS,
     DEAD_LETTERS,
@@ -928,8 +929,8 @@ def group_verdicts(instance_id, group_id, entry, group_type, status, samples=Non
 # Message tracks: what counts as consumed, what certainly is not, and everything else is unknown.
 TRACK_CONSUMED = 'CONSUMED'
 TRACK_FILTERED = 'CONSUMED_BUT_FILTERED'
-# DEAD_LETTER and CONSUME_FAILED come from 5.x traces (gate_backends.trace_from_rmq).
-TRACKS_NOT_CONSUMED = ('NOT_CONSUME_YET', 'NOT_ONLINE', 'DEAD_LETTER', 'CONSUME_FAILED')
+# DEAD_LETTER and the failed statuses come from 5.x traces (gate_backends.trace_from_rmq).
+TRACKS_NOT_CONSUMED = ('NOT_CONSUME_YET', 'NOT_ONLINE', DEAD_LETTER) + FAILED_STATUSES
 NO_TRACK = 'NO_TRACK'
 
 
@@ -965,7 +966,11 @@ def message_verdict(message, answer):
     if not isinstance(answer, Mapping):
         return result(INCONCLUSIVE, None, reason='ons_trace_info gave no answer for the message')
     if answer.get('found') is False:
-        return result(FAILED, 'not found', reason='the API has no message %s in topic %s' % (message['msg_id'], message['topic']))
+        window = ''
+        if figure(answer.get('begin_time')) and figure(answer.get('end_time')):
+            # A 5.x message is looked for in a window (trace_lookback): say which.
+            window = ' stored from %s to %s (trace_lookback)' % (iso_time(int(answer['begin_time'])), iso_time(int(answer['end_time'])))
+        return result(FAILED, 'not found', reason='the API has no message %s in topic %s%s' % (message['msg_id'], message['topic'], window))
     tracks = answer.get('tracks')
     if answer.get('found') is not True or not isinstance(tracks, list) or not all(isinstance(track, Mapping) for track in tracks):
         return result(INCONCLUSIVE, None, reason='ons_trace_info gave an answer that cannot be read: %s' % short(answer))
@@ -986,11 +991,17 @@ def message_verdict(message, answer):
     if not groups and nameless:
         return result(INCONCLUSIVE, observed, nameless, 'no track of the trace names its consumer group, so it does not tell '
                                                         'which groups consumed the message')
+    # A scheduled 5.x message not yet due: a group without a record has not had it yet (gate_backends.not_due).
+    pending = answer.get('not_due') if isinstance(answer.get('not_due'), str) else None
+    if not groups and pending:
+        return result(INCONCLUSIVE, observed, reason='the message is %s: no group can have consumed it yet' % pending)
     if not groups:
         return result(FAILED, observed, reason='no consumer group tracks the message: nothing subscribes to topic %s' % message['topic'])
     missing, unknown = [], []
     for group in groups:
         kind = observed.get(group, NO_TRACK)
+        if pending and kind in (NO_TRACK, 'NOT_CONSUME_YET'):
+            kind = observed[group] = pending
         rank = _track_rank(kind, message['allow_filtered'])
         if rank == 0:
             missing.append('%s: %s' % (group, kind))
@@ -1005,8 +1016,11 @@ def message_verdict(message, answer):
             len(missing), plural(len(groups), 'group'), reason_filtered))
     if unknown or nameless:
         reasons = []
-        if unknown:
-            reasons.append('the trace does not tell whether %s consumed the message' % plural(len(unknown), 'group'))
+        waiting = len([line for line in unknown if pending and line.endswith(': ' + pending)])
+        if waiting:
+            reasons.append('the message is %s: no group can have consumed it yet' % pending)
+        if len(unknown) > waiting:
+            reasons.append('the trace does not tell whether %s consumed the message' % plural(len(unknown) - waiting, 'group'))
         if nameless:
             reasons.append('%s of the trace name%s no consumer group' % (plural(len(nameless), 'track'), 's' if len(nameless) == 1 else ''))
         return result(INCONCLUSIVE, observed, unknown + nameless, '; '.join(reasons))

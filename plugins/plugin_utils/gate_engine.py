@@ -13,7 +13,8 @@ still needs: the selections, the status of every group not yet passing and the t
 message not yet consumed, each through the backend of its instance's API (gate_backends: one
 OnsConsumerStatus with ``Detail`` for a 4.x group, up to three calls for a 5.x group), and beside
 them the dead letters of every group whose ``max_dead_letters`` is set, stored from
-``dead_letter_lookback`` seconds before the gate started until the attempt. A group or
+``dead_letter_lookback`` seconds before the gate started until the attempt, and the trace of a 5.x
+message among those stored from ``trace_lookback`` seconds before it started. A group or
 message whose checks all passed is settled and not read again, except while ``observe_seconds``
 has not passed: then every group is read at every attempt, so that the trend checks see its lag
 over the whole window. An attempt starts ``poll_interval`` after the answers of the previous one
@@ -65,6 +66,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import (
     DEFAULT_GROUP_TYPE,
+    DEFAULT_TRACE_LOOKBACK,
     GROUP_TYPES,
     describe_selector,
 )
@@ -190,10 +192,10 @@ class Facts:
         what, function = backend.dead_letters(instance_id, group_id, begin_ms, end_ms, entry['checks']['max_dead_letters'] + 1)
         return Job(('dead_letters', instance_id, group_id), what, function, backend.dead_letter_calls, backend.api.key)
 
-    def trace_job(self, message):
-        """The Job that reads the trace of a message of the plan."""
+    def trace_job(self, message, begin_ms=None, end_ms=None):
+        """The Job that reads the trace of a message of the plan, stored from ``begin_ms`` to ``end_ms`` (for an API that asks for a window)."""
         backend = self.backend(message['instance_id'])
-        what, function = backend.trace(message['instance_id'], message['topic'], message['msg_id'])
+        what, function = backend.trace(message['instance_id'], message['topic'], message['msg_id'], begin_ms, end_ms)
         return Job(('trace', message['instance_id'], message['topic'], message['msg_id']), what, function, 1, backend.api.key)
 
 
@@ -318,7 +320,11 @@ class Run:
                                             until_ms)
                  for instance_id, group_id, entry, group_type in reading if needs_dead_letters(entry)]
         messages = [message for message in plan['messages'] if self._message_open(message)]
-        jobs += [self.facts.trace_job(message) for message in messages]
+        # A 5.x message is looked for among those stored from trace_lookback seconds before the gate
+        # started until the attempt (GetTrace's window); ONS takes no window.
+        jobs += [self.facts.trace_job(message, self.started_ms - int(message.get('trace_lookback', DEFAULT_TRACE_LOOKBACK) * 1000),
+                                      until_ms)
+                 for message in messages]
         answers = self._gather(jobs)
         if jobs and self.answered is None:
             self.answered = self.clock.now()

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleError
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.apis import api_or_ons
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.time_windows import TRACE_LOOKBACK
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import SHOWN_DIGITS, decimal_number, number_text
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends import backend_for
@@ -53,8 +54,11 @@ GROUP_DEFAULT_KEYS = ('instance_id', 'rules', 'allow_inconclusive', 'dead_letter
 DEFAULT_DEAD_LETTER_LOOKBACK = 3600
 SELECT_KEYS = ('group_id', 'group_type', 'tags', 'exclude')
 RULE_KEYS = ('name', 'query', 'expect', 'that', 'fail_msg', 'success_msg', 'allow_inconclusive')
-MESSAGE_KEYS = ('topic', 'msg_id', 'instance_id', 'expect_consumed_by', 'allow_filtered', 'allow_inconclusive')
-MESSAGE_DEFAULT_KEYS = ('instance_id', 'expect_consumed_by', 'allow_filtered', 'allow_inconclusive')
+MESSAGE_KEYS = ('topic', 'msg_id', 'instance_id', 'expect_consumed_by', 'allow_filtered', 'allow_inconclusive', 'trace_lookback')
+MESSAGE_DEFAULT_KEYS = ('instance_id', 'expect_consumed_by', 'allow_filtered', 'allow_inconclusive', 'trace_lookback')
+# How far before the gate started a 5.x message is looked for (GetTrace's window), in seconds: a week
+# (rmq_trace_info's default lookback).
+DEFAULT_TRACE_LOOKBACK = TRACE_LOOKBACK
 # Names a rule cannot take: the built-in checks and the gate's own verdicts.
 RESERVED = CHECK_NAMES + (SELECT_CHECK, APPLICABLE_CHECK, RUN_CHECK)
 
@@ -79,6 +83,7 @@ LIMITS = {
     # At most 2000: ONS lists 2500 dead letters of a window at most, and the gate reads one more than the limit.
     'letters': (0, 2000, 'dead letters'),
     'dead_letter_lookback': (0, 2592000, 'seconds'),
+    'trace_lookback': (1, 2592000, 'seconds'),
     'seconds': (0, 31536000, 'seconds'),
     'wait_timeout': (0, 86400, 'seconds'),
     'observe_seconds': (0, 86400, 'seconds'),
@@ -327,6 +332,13 @@ def _lookback(value, default, where):
     return seconds(value, where, 'dead_letter_lookback')
 
 
+def _trace_lookback(value, default, where):
+    """The seconds before the gate started from which a 5.x message is looked for; None or "" keeps ``default``."""
+    if value is None or value == '':
+        return default
+    return seconds(value, where, 'trace_lookback')
+
+
 def _instance(value, default, where):
     if value is not None and value != '':
         return name(value, where, 'instance')
@@ -437,8 +449,8 @@ def _group_ids(value, where, empty, instance_id):
 def message_plan(messages, defaults=None, instance_id=None, names=None):
     """Validate the messages to check, apply the defaults, and return the plan's messages.
 
-    ``defaults`` holds ``instance_id``, ``expect_consumed_by``, ``allow_filtered`` and
-    ``allow_inconclusive`` for every message; ``names`` as for group_plan (``messages``,
+    ``defaults`` holds ``instance_id``, ``expect_consumed_by``, ``allow_filtered``,
+    ``allow_inconclusive`` and ``trace_lookback`` for every message; ``names`` as for group_plan (``messages``,
     ``message_defaults``).
     """
     names = names or {}
@@ -453,6 +465,7 @@ def message_plan(messages, defaults=None, instance_id=None, names=None):
                                     'lists no group; use null to expect every group that tracks each message', default_instance)
     default_filtered = flag(defaults.get('allow_filtered', True), option('allow_filtered'))
     default_allowed = flag(defaults.get('allow_inconclusive', False), option('allow_inconclusive'))
+    default_lookback = _trace_lookback(defaults.get('trace_lookback'), DEFAULT_TRACE_LOOKBACK, option('trace_lookback'))
     planned = []
     seen = set()
     for index, raw in enumerate(listing(messages, list_name, 'messages to check')):
@@ -475,6 +488,7 @@ def message_plan(messages, defaults=None, instance_id=None, names=None):
             if raw.get('allow_filtered') is not None else default_filtered
         message['allow_inconclusive'] = flag(raw['allow_inconclusive'], where + '.allow_inconclusive') \
             if raw.get('allow_inconclusive') is not None else default_allowed
+        message['trace_lookback'] = _trace_lookback(raw.get('trace_lookback'), default_lookback, where + '.trace_lookback')
         identity = (message['instance_id'], message['topic'], message['msg_id'])
         if identity in seen:
             fail(where, 'message %s of topic %s is listed twice' % (message['msg_id'], message['topic']))

@@ -14,9 +14,10 @@ from emulator.operations import INSTANCE_INFO, OPERATIONS
 
 LIMITED = 'LTAI5tLimitedKey0001'
 LIMITED_SECRET = 'LimitedSecret0001'
-# The operations whose reference lists mq:OnsInstanceBaseInfo as their associated action.
+# The operations whose reference lists mq:OnsInstanceBaseInfo (OnsGroupList: mq:QueryInstanceBaseInfo)
+# as their associated action.
 WITH_INSTANCE_ACTION = ['OnsConsumerAccumulate', 'OnsConsumerGetConnection', 'OnsConsumerStatus', 'OnsDLQMessagePageQueryByGroupId',
-                        'OnsGroupSubDetail', 'OnsMessageGetByMsgId', 'OnsMessageTrace']
+                        'OnsGroupList', 'OnsGroupSubDetail', 'OnsMessageGetByMsgId', 'OnsMessageTrace']
 
 
 def _keys(actions=None, resources=None, **extra):
@@ -97,8 +98,9 @@ def test_the_instance_action_alone_allows_no_consumer_operation(limited, action)
     _denied(limited(actions=list(INSTANCE_INFO)).request(action, REQUESTS[action]), OPERATIONS[action].ram_action)
 
 
-def test_group_list_needs_list_group_and_not_the_instance_action(limited):
-    assert limited(actions=['mq:ListGroup']).request('OnsGroupList', {}).status == 200
+def test_group_list_needs_list_group_and_the_instance_action_its_reference_lists(limited):
+    _denied(limited(actions=['mq:ListGroup']).request('OnsGroupList', {}), 'mq:OnsInstanceBaseInfo')
+    assert limited(actions=['mq:ListGroup', 'mq:QueryInstanceBaseInfo']).request('OnsGroupList', {}).status == 200
     _denied(limited(actions=list(INSTANCE_INFO)).request('OnsGroupList', {}), 'mq:ListGroup')
 
 
@@ -179,6 +181,24 @@ def test_dead_letters_need_query_dlq_message_on_the_group(limited):
 def test_topic_operations_check_the_topic_resource(limited):
     assert limited(resources=['orders']).request('OnsMessageTrace', REQUESTS['OnsMessageTrace']).status == 200
     assert limited(resources=['payments']).request('OnsMessageTrace', REQUESTS['OnsMessageTrace']).code == 'Forbidden.RAM'
+
+
+def test_statements_allow_each_their_own_actions_on_their_own_resources(limited):
+    cli = limited(statements=[
+        {'actions': ['mq:QueryConsumerStatus'] + list(INSTANCE_INFO), 'resources': ['%s%%GID_orders' % INSTANCE]},
+        {'actions': ['mq:QueryMessageTrace'] + list(INSTANCE_INFO), 'resources': ['%s%%orders' % INSTANCE]},
+    ])
+    assert cli.request('OnsConsumerStatus', {'GroupId': 'GID_orders', 'InstanceId': INSTANCE}).status == 200
+    assert cli.request('OnsMessageTrace', REQUESTS['OnsMessageTrace']).status == 200
+    # each action only on the resources of its own statement
+    _denied(cli.request('OnsConsumerStatus', {'GroupId': 'GID_idle', 'InstanceId': INSTANCE}), 'mq:QueryConsumerStatus')
+    _denied(cli.request('OnsConsumerGetConnection', {'GroupId': 'GID_orders', 'InstanceId': INSTANCE}), 'mq:QueryConsumerConnection')
+
+
+def test_statements_and_actions_are_not_both_given(emulator):
+    from emulator.scenario import ScenarioError
+    with pytest.raises(ScenarioError, match=r'keys\[1\]: give actions or statements, not both'):
+        emulator(_keys(actions=['mq:*'], statements=[{'actions': ['mq:*']}]))
 
 
 def test_list_operations_only_show_permitted_rows(limited):

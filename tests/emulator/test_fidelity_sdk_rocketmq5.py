@@ -37,6 +37,12 @@ def _rich_scenario():
     # one sent from the FIFO topic, which gives its rows a messageGroup
     letters[1].update({'topic': 'payments', 'keys': 'pay-1 refund-1', 'properties': {'MESSAGE_GROUP': 'customer-1', 'CUSTOM': 'yes'}})
     inst['groups'][2]['dead_letters'] = letters
+    # a LITE_SELECTIVE group with the fields only GetConsumerGroup gives, and -1 where the SDK types a plain integer
+    inst['groups'].append({'group_id': 'GID_lite', 'message_model': 'LITE_SELECTIVE', 'topic_name': 'orders', 'exclusive': True,
+                           'max_receive_tps': -1, 'last_consume_timestamp': -1, 'offsets': {'orders': 1000}})
+    # a scheduled message not yet due, and a released instance
+    inst['messages'].append({'msg_id': 'RMQ_LATER', 'topic': 'orders', 'tag': 'created', 'offset': 990, 'deliver_in': 3600})
+    data['instances'].append({'instance_id': 'rmq-cn-gone0000001', 'status': 'RELEASED', 'release_time': 4102444800000})
     data['keys'].append({'access_key_id': DENIED_KEY, 'access_key_secret': SECRET, 'actions': ['rocketmq:GetConsumerGroupLag']})
     data['faults'] = [{'kind': 'throttle', 'params': {'consumerGroupId': 'GID_throttled'}, 'retry_after': 1200}]
     return data
@@ -73,18 +79,24 @@ CASES = {
     'ListInstances': ('ListInstances', 'list_instances', lambda: (M.ListInstancesRequest(
         page_number=1, page_size=10, series_codes=['ultimate', 'standard'], tags=json.dumps([{'key': 'env', 'value': 'test'}])),),
         [INSTANCE_5X, 'test-5x', 'ultimate', 'env', 'RUNNING', True, 1, 10]),
+    'ListInstances with a released instance': ('ListInstances', 'list_instances', lambda: (M.ListInstancesRequest(
+        page_number=1, page_size=10, filter='gone'),), ['rmq-cn-gone0000001', 'RELEASED', '2100-01-01 00:00:00']),
     'GetInstance': ('GetInstance', 'get_instance', lambda: (INSTANCE_5X,),
                     ['TCP_VPC', 'rmq-x-vpc.example.internal:8080', 'TOPIC_COUNT', 50.0, 'emulated', '2100-01-01 00:00:00']),
     'ListConsumerGroups': ('ListConsumerGroups', 'list_consumer_groups',
                            lambda: (INSTANCE_5X, M.ListConsumerGroupsRequest(page_number=1, page_size=10, filter='GID_')),
-                           ['GID_orders', 'GID_mixed', 'CLUSTERING', 4]),
+                           ['GID_orders', 'GID_mixed', 'CLUSTERING', 'GID_lite', 'LITE_SELECTIVE', -1, 5]),
     'GetConsumerGroup': ('GetConsumerGroup', 'get_consumer_group', lambda: (INSTANCE_5X, 'GID_mixed'),
-                         ['Orderly', 'FixedRetryPolicy', 'DLQ_mixed', 16, 10]),
+                         ['Orderly', 'FixedRetryPolicy', 'DLQ_mixed', 16, 10, False]),
+    'GetConsumerGroup of a LITE_SELECTIVE group': ('GetConsumerGroup', 'get_consumer_group', lambda: (INSTANCE_5X, 'GID_lite'),
+                                                   ['LITE_SELECTIVE', 'orders', True, -1]),
     'ListConsumerConnections': ('ListConsumerConnections', 'list_consumer_connections',
                                 lambda: (INSTANCE_5X, 'GID_orders', M.ListConsumerConnectionsRequest(topic_name='orders')),
                                 ['orders-abc-1', '47.96.1.5', 'java', '5.0.7', 'golang', '5.0.5']),
     'GetConsumerGroupLag': ('GetConsumerGroupLag', 'get_consumer_group_lag',
                             lambda: (INSTANCE_5X, 'GID_orders', M.GetConsumerGroupLagRequest(topic_name='orders')), [60, 40, 10, 'orders']),
+    'GetConsumerGroupLag with a timestamp of -1': ('GetConsumerGroupLag', 'get_consumer_group_lag',
+                                                   lambda: (INSTANCE_5X, 'GID_lite', M.GetConsumerGroupLagRequest()), [-1]),
     'GetConsumerGroupLag of a group with reserved characters': (
         'GetConsumerGroupLag', 'get_consumer_group_lag', lambda: (INSTANCE_5X, ODD_GROUP, M.GetConsumerGroupLagRequest()), [ODD_GROUP]),
     'ListConsumerGroupSubscriptions': ('ListConsumerGroupSubscriptions', 'list_consumer_group_subscriptions',
@@ -96,7 +108,9 @@ CASES = {
     'GetConsumerGroupSubscription': ('GetConsumerGroupSubscription', 'get_consumer_group_subscription',
                                      lambda: (INSTANCE_5X, 'GID_mixed', 'orders'), ['created', '*', 'ONLINE', 'CLUSTERING']),
     'GetTrace of a dead letter': ('GetTrace', 'get_trace', lambda: (INSTANCE_5X, 'orders', 'RMQ_DEAD', M.GetTraceRequest()),
-                                  ['CONSUME_FAILED', 'CONSUME_SUCCESS', '%DLQ%GID_orders', 'ToDLQ', 'Receive', 30000, 'SEND_SUCCESS']),
+                                  ['FAILED', 'SUCCESS', '%DLQ%GID_orders', 'ToDLQ', 'Receive', 30000, 'CONSOLE']),
+    'GetTrace of a scheduled message not yet due': ('GetTrace', 'get_trace', lambda: (INSTANCE_5X, 'orders', 'RMQ_LATER', M.GetTraceRequest(
+        start_time='2020-01-01 00:00:00', end_time='2099-01-01 00:00:00')), ['WAITING', 'ADD']),
     'GetTrace of a FIFO message': ('GetTrace', 'get_trace', lambda: (INSTANCE_5X, 'payments', 'RMQ_PAYMENT', M.GetTraceRequest(
         start_time='2020-01-01 00:00:00', end_time='2099-01-01 00:00:00')), ['customer-9', 'FIFO', 'paid']),
     'GetTrace with keys and an unknown status': ('GetTrace', 'get_trace', lambda: (INSTANCE_5X, 'orders', 'RMQ_ODD', M.GetTraceRequest()),
@@ -209,7 +223,7 @@ def test_sdk_follows_the_pages_of_a_list(server):
         if number * page.page_size >= page.total_count:
             break
         number += 1
-    assert seen == ['GID_orders', 'GID_idle', 'GID_mixed', ODD_GROUP]
+    assert seen == ['GID_orders', 'GID_idle', 'GID_mixed', ODD_GROUP, 'GID_lite']
 
 
 def test_sdk_pages_messages_with_the_scroll_id_of_the_first_page(server):
@@ -266,4 +280,22 @@ def test_sdk_reads_the_retry_after_of_a_throttled_answer(server):
     client, _raw = _sdk(server.port)
     with pytest.raises(openapi_exceptions.ThrottlingException) as info:
         client.get_consumer_group_lag(INSTANCE_5X, 'GID_throttled', sdk_models.GetConsumerGroupLagRequest())
-    assert (info.value.code, info.value.status_code, info.value.retry_after) == ('Throttling.User', 429, 1200)
+    assert (info.value.code, info.value.status_code, info.value.retry_after) == ('Throttling.User', 400, 1200)
+
+
+def test_sdk_parses_the_legacy_trace_words():
+    from emulator.server import start
+    data = _rich_scenario()
+    data['trace_vocabulary'] = 'legacy'
+    handle = start(data, port=0, rate_limit=0)
+    try:
+        client, raw = _sdk(handle.port)
+        response = client.get_trace(INSTANCE_5X, 'orders', 'RMQ_DEAD', sdk_models.GetTraceRequest())
+        wire = raw[-1]['body']
+        assert response.body.to_map() == wire and _type_problems(response.body, wire) == []
+        data = response.body.data
+        statuses = dict((info.consumer_group_id, info.consume_status) for info in data.consumer_infos)
+        assert (statuses['GID_orders'], statuses['GID_mixed']) == ('CONSUME_FAILED', 'CONSUME_SUCCESS')
+        assert (data.producer_info.records[0].produce_status, data.producer_info.records[0].message_source) == ('SEND_SUCCESS', 'NORMAL')
+    finally:
+        handle.stop()

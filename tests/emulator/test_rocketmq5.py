@@ -303,13 +303,27 @@ def test_instance_rows_and_details(v5):
     assert (row['topicCount'], row['groupCount'], row['tags'], row['productInfo']['traceOn']) == (2, 3, [{'key': 'env', 'value': 'test'}], True)
     assert re.match(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$', row['createTime'])
     info = _ok(cli.roa('GetInstance', '/instances/%s' % INSTANCE_5X))
-    assert dict((k, info[k]) for k in row if k != 'productInfo') == dict((k, row[k]) for k in row if k != 'productInfo')
+    # the listing's createTime is the last version update, its startTime the creation; GetInstance's createTime is the creation
+    assert row['startTime'] < row['createTime'] and info['createTime'] == info['startTime'] == row['startTime']
+    assert dict((k, info[k]) for k in row if k not in ('productInfo', 'createTime')) == dict(
+        (k, row[k]) for k in row if k not in ('productInfo', 'createTime'))
     assert dict((k, info['productInfo'][k]) for k in row['productInfo']) == row['productInfo']
     assert [e['endpointType'] for e in info['networkInfo']['endpoints']] == ['TCP_VPC', 'TCP_INTERNET']
     assert info['networkInfo']['endpoints'][0]['endpointUrl'] == '%s-vpc.cn-hangzhou.rmq.aliyuncs.com:8080' % INSTANCE_5X
     quotas = dict((q['quotaName'], q) for q in info['instanceQuotas'])
     assert (quotas['TOPIC_COUNT']['usedCount'], quotas['TOPIC_COUNT']['totalCount']) == (2.0, 50.0)
     assert info['software']['softwareVersion']
+
+
+def test_instance_times_come_from_the_scenario_and_released_instances_are_listed_as_released(v5):
+    data = scenario_5x()
+    data['instances'][1].update({'create_time': '2024-01-02T03:04:05Z', 'version_time': '2025-06-07T08:09:10Z'})
+    data['instances'].append({'instance_id': 'rmq-cn-gone0000001', 'status': 'RELEASED', 'release_time': '2025-01-01T00:00:00Z'})
+    _handle, cli = v5(data)
+    rows = dict((r['instanceId'], r) for r in _ok(cli.roa('ListInstances', '/instances', PAGE))['list'])
+    assert (rows[INSTANCE_5X]['startTime'], rows[INSTANCE_5X]['createTime']) == ('2024-01-02 03:04:05', '2025-06-07 08:09:10')
+    assert _ok(cli.roa('GetInstance', '/instances/%s' % INSTANCE_5X))['createTime'] == '2024-01-02 03:04:05'
+    assert (rows['rmq-cn-gone0000001']['status'], rows['rmq-cn-gone0000001']['releaseTime']) == ('RELEASED', '2025-01-01 00:00:00')
 
 
 def test_topics_list_and_get(v5):
@@ -336,6 +350,36 @@ def test_consumer_group_rows_and_retry_policy(v5):
                                            'deadLetterTargetTopic': 'DLQ_mixed'}
     body = _business_error(cli.roa('GetConsumerGroup', group_path('GID_nope')), 404, 'ConsumerGroup.NotFound')
     assert (body['dynamicCode'], body['dynamicMessage']) == ('consumerGroupId', 'The consumer group GID_nope cannot be found.')
+    assert group['exclusive'] is False and 'maxReceiveTps' not in group and 'topicName' not in group
+
+
+def test_a_5x_group_is_clustering_or_lite_selective_and_broadcasting_only_on_its_clients(v5):
+    data = scenario_5x()
+    groups = data['instances'][1]['groups']
+    groups[0].update({'message_model': 'BROADCASTING', 'max_receive_tps': -1})
+    groups[2].update({'message_model': 'LITE_SELECTIVE', 'topic_name': 'orders', 'exclusive': True, 'max_receive_tps': 500})
+    _handle, cli = v5(data)
+    rows = dict((r['consumerGroupId'], r) for r in _ok(cli.roa('ListConsumerGroups', '/instances/%s/consumerGroups' % INSTANCE_5X, PAGE))['list'])
+    assert dict((gid, row['messageModel']) for gid, row in rows.items()) == {
+        'GID_orders': 'CLUSTERING', 'GID_idle': 'CLUSTERING', 'GID_mixed': 'LITE_SELECTIVE'}
+    assert (rows['GID_orders']['maxReceiveTps'], rows['GID_mixed']['maxReceiveTps'], rows['GID_mixed']['topicName']) == (-1, 500, 'orders')
+    assert 'exclusive' not in rows['GID_mixed']
+    lite = _ok(cli.roa('GetConsumerGroup', group_path('GID_mixed')))
+    assert (lite['messageModel'], lite['topicName'], lite['exclusive'], lite['maxReceiveTps']) == ('LITE_SELECTIVE', 'orders', True, 500)
+    assert _ok(cli.roa('GetConsumerGroup', group_path('GID_orders')))['messageModel'] == 'CLUSTERING'
+    # the broadcasting clients say so on their connections and subscriptions
+    connections = _ok(cli.roa('ListConsumerConnections', group_path('GID_orders', '/connections')))['connections']
+    assert {c['messageModel'] for c in connections} == {'BROADCASTING'}
+    assert {s['messageModel'] for s in _ok(cli.roa('ListConsumerGroupSubscriptions', group_path('GID_orders', '/subscriptions')))} == {
+        'BROADCASTING'}
+
+
+def test_lite_selective_is_a_model_of_5x_groups_only(v5):
+    from emulator.scenario import ScenarioError
+    data = scenario_5x()
+    data['instances'][0]['groups'][0]['message_model'] = 'LITE_SELECTIVE'
+    with pytest.raises(ScenarioError, match=r'instances\[0\]\.groups\[0\]\.message_model: LITE_SELECTIVE is a model of 5\.x groups'):
+        v5(data)
 
 
 def test_connections_list_every_client_with_5x_fields(v5):
@@ -402,6 +446,14 @@ def test_lag_is_ready_plus_inflight_and_agrees_with_ons(v5):
     assert abs(ons['LastTimestamp'] - orders['lastConsumeTimestamp']) < 5000
 
 
+def test_a_forced_last_consume_timestamp_may_be_minus_one(v5):
+    data = scenario_5x()
+    data['instances'][1]['groups'][0]['last_consume_timestamp'] = -1
+    _handle, cli = v5(data)
+    lag = _lag(cli)
+    assert lag['totalLag']['lastConsumeTimestamp'] == -1 and lag['topicLagMap']['orders']['lastConsumeTimestamp'] == -1
+
+
 def test_lag_of_one_topic_and_explicit_inflight(v5):
     data = scenario_5x()
     data['instances'][1]['groups'][0]['inflight'] = {'orders': 7}
@@ -453,17 +505,82 @@ def _statuses(cli, msg_id, topic='orders'):
     return dict((i['consumerGroupId'], i['consumeStatus']) for i in _trace(cli, msg_id, topic)['consumerInfos'])
 
 
-def test_trace_consume_statuses_follow_offsets_filters_and_dead_letters(v5):
-    _handle, cli = v5()
-    assert _statuses(cli, 'RMQ_CONSUMED') == {'GID_orders': 'CONSUME_SUCCESS', 'GID_mixed': 'CONSUME_SUCCESS'}
+@pytest.mark.parametrize('vocabulary, consumed, failed', [('published', 'SUCCESS', 'FAILED'), ('legacy', 'CONSUME_SUCCESS', 'CONSUME_FAILED')])
+def test_trace_consume_statuses_follow_offsets_filters_and_dead_letters(v5, vocabulary, consumed, failed):
+    _handle, cli = v5(scenario_5x(trace_vocabulary=vocabulary))
+    assert _statuses(cli, 'RMQ_CONSUMED') == {'GID_orders': consumed, 'GID_mixed': consumed}
     # both expressions exclude the tag: 5.x filters on the server, no group gets the message
     assert _statuses(cli, 'RMQ_FILTERED') == {}
     assert _statuses(cli, 'RMQ_INFLIGHT') == {'GID_orders': 'CONSUMING'}
     assert _statuses(cli, 'RMQ_PENDING') == {'GID_orders': 'NOT_CONSUMED'}
-    assert _statuses(cli, 'RMQ_DEAD') == {'GID_orders': 'CONSUME_FAILED', 'GID_mixed': 'CONSUME_SUCCESS'}
-    assert _statuses(cli, 'RMQ_ODD') == {'GID_orders': 'SOMETHING_NEW', 'GID_mixed': 'CONSUME_SUCCESS'}
+    assert _statuses(cli, 'RMQ_DEAD') == {'GID_orders': failed, 'GID_mixed': consumed}
+    assert _statuses(cli, 'RMQ_ODD') == {'GID_orders': 'SOMETHING_NEW', 'GID_mixed': consumed}
     # consumed before its clients left
-    assert _statuses(cli, 'RMQ_PAYMENT', 'payments') == {'GID_idle': 'CONSUME_SUCCESS', 'GID_mixed': 'CONSUME_SUCCESS'}
+    assert _statuses(cli, 'RMQ_PAYMENT', 'payments') == {'GID_idle': consumed, 'GID_mixed': consumed}
+    records = _trace(cli, 'RMQ_DEAD')['consumerInfos']
+    assert [[r['consumeStatus'] for r in info['records']] for info in records] == [[failed], [consumed]]
+
+
+@pytest.mark.parametrize('vocabulary, produced, source', [('published', 'SUCCESS', 'CONSOLE'), ('legacy', 'SEND_SUCCESS', 'NORMAL')])
+def test_the_producer_record_speaks_the_scenarios_vocabulary(v5, vocabulary, produced, source):
+    _handle, cli = v5(scenario_5x(trace_vocabulary=vocabulary))
+    record = _trace(cli, 'RMQ_CONSUMED')['producerInfo']['records'][0]
+    assert (record['produceStatus'], record['messageSource']) == (produced, source)
+
+
+def test_a_forced_failed_status_is_a_failed_delivery(v5):
+    data = scenario_5x()
+    data['instances'][1]['messages'][0]['consume_status'] = {'GID_mixed': 'FAILED'}
+    _handle, cli = v5(data)
+    infos = dict((i['consumerGroupId'], i) for i in _trace(cli, 'RMQ_CONSUMED')['consumerInfos'])
+    assert (infos['GID_orders']['consumeStatus'], infos['GID_mixed']['consumeStatus'], infos['GID_mixed']['deadMessage']) == (
+        'SUCCESS', 'FAILED', False)
+    assert [o['operateType'] for o in infos['GID_mixed']['records'][0]['operations']] == ['Receive', 'Nack']
+
+
+def _scheduled(**message):
+    data = scenario_5x()
+    data['instances'][1]['messages'].append(dict({'msg_id': 'RMQ_LATER', 'topic': 'orders', 'tag': 'created', 'offset': 860}, **message))
+    return data
+
+
+def test_a_scheduled_message_has_no_consumer_until_it_is_due(v5):
+    handle, cli = v5(_scheduled(deliver_in=120))
+    trace = _trace(cli, 'RMQ_LATER')
+    assert trace['consumerInfos'] == []
+    broker = trace['brokerInfo']
+    assert (broker['delayStatus'], [o['operateType'] for o in broker['operations']]) == ('WAITING', ['ADD'])
+    assert re.match(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$', broker['presetDelayTime'])
+    control(handle.url, 'POST', '/_emulator/advance?seconds=121')
+    trace = _trace(cli, 'RMQ_LATER')
+    assert (trace['brokerInfo']['delayStatus'], _statuses(cli, 'RMQ_LATER')) == ('SUCCESS', {'GID_orders': 'SUCCESS', 'GID_mixed': 'SUCCESS'})
+    # delivered after its preset time
+    received = trace['consumerInfos'][0]['records'][0]['operations'][0]['operateTime']
+    assert received >= broker['presetDelayTime']
+    assert 'brokerInfo' not in _trace(cli, 'RMQ_CONSUMED')
+
+
+def test_a_scheduled_message_takes_its_time_or_its_delay_not_both_and_its_status_may_be_forced(v5):
+    from emulator.scenario import ScenarioError
+    _handle, cli = v5(_scheduled(deliver_at='2099-01-01T00:00:00Z', delay_status='SOMETHING'))
+    broker = _trace(cli, 'RMQ_LATER')['brokerInfo']
+    assert (broker['delayStatus'], broker['presetDelayTime']) == ('SOMETHING', '2099-01-01 00:00:00')
+    with pytest.raises(ScenarioError, match=r'messages\[7\]: give deliver_at or deliver_in, not both'):
+        v5(_scheduled(deliver_at='2099-01-01T00:00:00Z', deliver_in=5))
+
+
+def test_get_trace_finds_only_a_message_stored_within_its_window(v5):
+    data = scenario_5x()
+    data['instances'][1]['messages'][0]['store_timestamp'] = '2030-01-01T00:00:00.500Z'
+    _handle, cli = v5(data)
+    assert _trace(cli, 'RMQ_CONSUMED', startTime='2030-01-01 00:00:00', endTime='2030-01-01 00:00:00')['messageInfo']['storeTime'] == (
+        '2030-01-01 00:00:00')
+    assert _trace(cli, 'RMQ_CONSUMED', startTime='2029-12-31 00:00:00')['messageInfo']['messageId'] == 'RMQ_CONSUMED'
+    path = '/instances/%s/topics/orders/traces/RMQ_CONSUMED' % INSTANCE_5X
+    for window in ({'startTime': '2030-01-01 00:00:01'}, {'endTime': '2029-12-31 23:59:59'},
+                   {'startTime': '2029-01-01 00:00:00', 'endTime': '2029-12-31 23:59:59'}):
+        _business_error(cli.roa('GetTrace', path, window), 404, 'Message.NotFound')
+    _gateway_error(cli.roa('GetTrace', path, {'startTime': '2030-01-02 00:00:00', 'endTime': '2030-01-01 00:00:00'}), 400, 'InvalidParameter')
 
 
 def test_trace_records_and_dead_letter_details(v5):
@@ -471,7 +588,7 @@ def test_trace_records_and_dead_letter_details(v5):
     consumed = _trace(cli, 'RMQ_CONSUMED')['consumerInfos'][0]
     assert consumed['deadMessage'] is False and 'deadLetterInfo' not in consumed
     record = consumed['records'][0]
-    assert record['consumeStatus'] == 'CONSUME_SUCCESS' and record['clientHost'] in ('orders-abc-1',) + tuple(
+    assert record['consumeStatus'] == 'SUCCESS' and record['clientHost'] in ('orders-abc-1',) + tuple(
         c['hostname'] for c in _ok(cli.roa('ListConsumerConnections', group_path('GID_orders', '/connections')))['connections'])
     assert [o['operateType'] for o in record['operations']] == ['Receive', 'Ack']
     dead = _trace(cli, 'RMQ_DEAD')['consumerInfos'][0]
@@ -489,7 +606,7 @@ def test_trace_message_and_producer_info(v5):
     assert (info['messageId'], info['topicName'], info['messageTag'], info['messageKeys'], info['messageType']) == (
         'RMQ_CONSUMED', 'orders', 'created', ['order-1', 'order-2'], 'NORMAL')
     assert (info['bornHost'], info['storeHost']) == ('10.0.1.5', '11.193.10.12')
-    assert trace['producerInfo']['records'][0]['produceStatus'] == 'SEND_SUCCESS'
+    assert trace['producerInfo']['records'][0]['produceStatus'] == 'SUCCESS'
     payment = _trace(cli, 'RMQ_PAYMENT', 'payments')['messageInfo']
     assert (payment['messageGroup'], payment['userProperties']) == ('customer-9', {'MESSAGE_GROUP': 'customer-9'})
 
@@ -681,8 +798,41 @@ def test_list_operations_check_the_wildcard_resource_and_filter_instances(limite
     topics = limited(resources=['acs:rocketmq:*:*:instance/%s/topic/orders' % INSTANCE_5X])
     assert topics.roa('GetTrace', '/instances/%s/topics/orders/traces/RMQ_CONSUMED' % INSTANCE_5X).status == 200
     assert topics.roa('ListTopics', '/instances/%s/topics' % INSTANCE_5X, PAGE).status == 403
-    assert _ok(limited(resources=['rmq-cn-other']).roa('ListInstances', '/instances', PAGE))['list'] == []
-    assert len(_ok(limited(resources=['acs:rocketmq:*:*:instance/rmq-*']).roa('ListInstances', '/instances', PAGE))['list']) == 1
+
+
+@pytest.mark.parametrize('resources, allowed', [
+    (['acs:rocketmq:*:*:instance/*'], True),
+    (['acs:rocketmq:cn-hangzhou:1234567890123456:instance/*'], True),
+    (['*'], True),
+    (['acs:rocketmq:*:*:instance/%s' % INSTANCE_5X], False),
+    (['acs:rocketmq:*:*:instance/%s/*' % INSTANCE_5X], False),
+    (['acs:rocketmq:*:*:instance/rmq-*'], False),
+    ([INSTANCE_5X], False),
+])
+def test_list_instances_is_authorised_on_every_instance_and_lists_them_all(limited, resources, allowed):
+    resp = limited(actions=['rocketmq:ListInstances'], resources=resources).roa('ListInstances', '/instances', PAGE)
+    if allowed:
+        # the rows are not filtered by the instances the policy names
+        assert [row['instanceId'] for row in _ok(resp)['list']] == [INSTANCE_5X]
+    else:
+        body = _gateway_error(resp, 403, 'Forbidden.RAM')
+        assert body['AccessDeniedDetail']['AuthAction'] == 'rocketmq:ListInstances' and ARN_PREFIX + 'instance/*.' in body['Message']
+
+
+def test_statements_allow_list_instances_on_every_instance_and_the_rest_on_one(v5, client_for):
+    data = scenario_5x()
+    data['keys'].append({'access_key_id': LIMITED_KEY, 'access_key_secret': SECRET, 'statements': [
+        {'actions': ['rocketmq:ListInstances'], 'resources': ['acs:rocketmq:*:*:instance/*']},
+        {'actions': ['rocketmq:GetInstance', 'rocketmq:GetConsumerGroupLag'],
+         'resources': ['acs:rocketmq:*:*:instance/%s' % INSTANCE_5X, 'acs:rocketmq:*:*:instance/%s/consumergroup/*' % INSTANCE_5X]}]})
+    handle, _cli = v5(data)
+    cli = client_for(handle.url, key_id=LIMITED_KEY)
+    assert [row['instanceId'] for row in _ok(cli.roa('ListInstances', '/instances', PAGE))['list']] == [INSTANCE_5X]
+    assert cli.roa('GetInstance', '/instances/%s' % INSTANCE_5X).status == 200
+    assert cli.roa('GetConsumerGroupLag', group_path('GID_orders', '/lag')).status == 200
+    # GetInstance is not allowed on instance/* by the statement that allows ListInstances there
+    body = _gateway_error(cli.roa('GetInstance', '/instances/rmq-cn-other'), 403, 'Forbidden.RAM')
+    assert body['AccessDeniedDetail']['AuthAction'] == 'rocketmq:GetInstance'
 
 
 def test_list_messages_needs_its_action_on_the_topic_it_lists(limited):
@@ -703,15 +853,15 @@ def test_readme_5x_ram_table_matches_the_operations():
 
 # -- limits and faults ------------------------------------------------------------------------
 
-def test_default_limit_is_ten_per_second_per_account_and_operation_with_429(v5):
+def test_default_limit_is_ten_per_second_per_account_and_operation_with_400_as_on_ons(v5):
     data = scenario_5x()
     del data['limits']
     handle, cli = v5(data, rate_limit=None)
     freeze_rate_clock(handle)
     path = group_path('GID_orders', '/lag')
     resps = [cli.roa('GetConsumerGroupLag', path) for _attempt in range(12)]
-    assert [r.status for r in resps] == [200] * 10 + [429] * 2
-    body = _gateway_error(resps[-1], 429, 'Throttling.User')
+    assert [r.status for r in resps] == [200] * 10 + [400] * 2
+    body = _gateway_error(resps[-1], 400, 'Throttling.User')
     assert 'GetConsumerGroupLag' in body['Message'] and int(resps[-1].headers['x-acs-retry-after']) >= 1
     # another operation, and ONS, have their own buckets
     assert cli.roa('ListConsumerConnections', group_path('GID_orders', '/connections')).status == 200
@@ -722,12 +872,12 @@ def test_per_operation_limits_apply_to_5x_operations(v5):
     handle, cli = v5(scenario_5x(limits={'rate': 0, 'actions': {'GetTrace': 2}}), rate_limit=None)
     freeze_rate_clock(handle)
     path = '/instances/%s/topics/orders/traces/RMQ_CONSUMED' % INSTANCE_5X
-    assert [cli.roa('GetTrace', path).status for _attempt in range(3)] == [200, 200, 429]
+    assert [cli.roa('GetTrace', path).status for _attempt in range(3)] == [200, 200, 400]
     assert cli.roa('GetConsumerGroupLag', group_path('GID_orders', '/lag')).status == 200
 
 
 @pytest.mark.parametrize('kind, status, code', [('internal_error', 500, 'InternalError'), ('service_unavailable', 503, 'ServiceUnavailable'),
-                                                ('throttle', 429, 'Throttling.User')])
+                                                ('throttle', 400, 'Throttling.User')])
 def test_error_faults_answer_the_gateway_envelope(v5, kind, status, code):
     _handle, cli = v5(scenario_5x(faults=[{'kind': kind, 'action': 'GetConsumerGroupLag', 'retry_after': 1500}]))
     resp = cli.roa('GetConsumerGroupLag', group_path('GID_orders', '/lag'))

@@ -308,7 +308,7 @@ def test_rocketmq5_scenario_is_a_healthy_5x_instance_only_the_5x_api_serves(bund
         assert [(s['topicName'], s['consistency'], s['subscriptionStatus']) for s in subs] == [(topic, True, 'ONLINE')]
     for topic, msg_id in (('orders', '0100163E0EC1F1965C04C7906700000A1B2'), ('payments', '0100163E0EC1F1965C04C7906700000A1B3')):
         trace = _v5_data(cli, 'GetTrace', '/instances/%s/topics/%s/traces/%s' % (INSTANCE_5X, topic, msg_id))
-        assert [i['consumeStatus'] for i in trace['consumerInfos']] == ['CONSUME_SUCCESS']
+        assert [i['consumeStatus'] for i in trace['consumerInfos']] == ['SUCCESS']
     # the ONS API does not know the 5.x instance
     assert cli.request('OnsInstanceBaseInfo', {'InstanceId': INSTANCE_5X}).code == 'INSTANCE_NOT_FOUND'
 
@@ -324,7 +324,7 @@ def test_migration_scenario_reads_one_group_on_both_instances(bundled):
     assert (lag['readyCount'], lag['inflightCount'], lag['deliveryDuration']) == (100, 20, 12)
     assert [c['version'] for c in _v5_data(cli, 'ListConsumerConnections', base + '/connections')['connections']] == ['5.0.7', '5.0.7']
     trace = _v5_data(cli, 'GetTrace', '/instances/%s/topics/orders/traces/0A0001050000217A000000000000A1B2' % INSTANCE_5X)
-    assert [(i['consumerGroupId'], i['consumeStatus']) for i in trace['consumerInfos']] == [('GID_orders', 'CONSUME_SUCCESS')]
+    assert [(i['consumerGroupId'], i['consumeStatus']) for i in trace['consumerInfos']] == [('GID_orders', 'SUCCESS')]
 
 
 def _running_data(cli, group):

@@ -3,7 +3,8 @@
 # holding exactly the gate policy passes the gate on a 4.x instance, one holding the rmq-gate policy
 # passes it on a 5.x instance, ones holding the all-modules and rmq-all-modules policies run every
 # ons_* and rmq_* module, and a key without any one of their actions makes the gate inconclusive (or
-# the module fail) with a message naming that action.
+# the module fail) with a message naming that action. The policies README.md gave before and no
+# longer does (files/superseded.json) are refused what they lack: ListInstances on instance/*.
 set -euo pipefail
 
 config="${ONS_INTEGRATION_CONFIG:-../../integration_config.yml}"
@@ -13,7 +14,7 @@ root="$(ansible-galaxy collection list apsaramq.rocketmq --format json \
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-python files/policy.py "$root" files/scenario.yml "$config" "$work/keys.json"
+python files/policy.py "$root" files/scenario.yml "$config" "$work/keys.json" files/superseded.json
 url="$(python -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["ons_emulator_url"])' "$config")"
 secret="$(python -c 'import json, sys; print(json.load(open(sys.argv[1]))["secret"])' "$work/keys.json")"
 

@@ -67,6 +67,7 @@ CLI_CONFIG = {
         {"name": "sts", "mode": "StsToken", "access_key_id": "sts-id", "access_key_secret": "sts-secret", "sts_token": "sts-tok"},
         {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "gate-role", "region_id": "cn-beijing"},
         {"name": "arn", "mode": "RamRoleArn", "access_key_id": "x", "access_key_secret": "y"},
+        {"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": "https://signin.example"},
         {"name": "broken", "mode": "StsToken", "access_key_id": "i", "access_key_secret": "s"},
     ],
 }
@@ -96,7 +97,8 @@ def test_an_ecs_ram_role_profile_asks_the_metadata_service(tmp_path):
 
 
 @pytest.mark.parametrize("profile, message", [
-    ("arn", "RamRoleArn, which this collection does not support"),
+    ("arn", "mode RamRoleArn but no ram_role_arn"),
+    ("sso", "CloudSSO, which this collection does not support"),
     ("broken", "mode StsToken but no sts_token"),
     ("missing", "profile 'missing' is not in"),
 ])

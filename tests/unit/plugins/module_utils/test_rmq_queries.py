@@ -9,7 +9,7 @@ import time
 import pytest
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils import rmq_client, rmq_queries, time_windows
-from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsApiError, OnsResponseError
+from ansible_collections.apsaramq.rocketmq.plugins.module_utils.client import OnsApiError, OnsResponseError, OnsTransportError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError, Credentials
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.rmq_client import RmqClient
 from ansible_collections.apsaramq.rocketmq.tests.unit.plugins.module_utils.test_rmq_client import (
@@ -207,6 +207,24 @@ def test_one_group_with_its_retry_policy_and_dead_letter_topic():
     assert entry["max_receive_tps"] == 500 and entry["request_id"] == "r4" and entry["status"] == "RUNNING"
 
 
+def test_a_lite_selective_group_with_its_topic_and_a_receive_limit_of_minus_one():
+    data = group_row("GID_lite", messageModel="LITE_SELECTIVE", topicName="orders", exclusive=True, maxReceiveTps=-1)
+    entry, dummy = ask({"/instances/%s/consumerGroups/GID_lite" % INSTANCE: [ok(data, "r9")]}, rmq_queries.get_consumer_group,
+                       INSTANCE, "GID_lite")
+    # -1 is taken as it comes: one such value never fails the group's query
+    assert (entry["message_model"], entry["topic_name"], entry["exclusive"], entry["max_receive_tps"]) == ("LITE_SELECTIVE", "orders", True, -1)
+    listed, dummy = ask({GROUPS: [ok({"totalCount": 1, "list": [data]}, "r10")]}, rmq_queries.list_consumer_groups, INSTANCE)
+    assert (listed["groups"][0]["max_receive_tps"], listed["groups"][0]["exclusive"]) == (-1, None)
+
+
+def test_a_last_consume_timestamp_of_minus_one_is_no_time_and_no_error():
+    lag = {"totalLag": {"readyCount": 1, "inflightCount": 0, "deliveryDuration": 0, "lastConsumeTimestamp": -1},
+           "topicLagMap": {"orders": {"readyCount": 1, "inflightCount": 0, "deliveryDuration": 0, "lastConsumeTimestamp": -1}}}
+    entry, dummy = ask({GROUP + "/lag": [ok(lag)]}, rmq_queries.get_lag, INSTANCE, "GID_orders")
+    assert entry["total_lag"]["last_consume_timestamp"] is None and entry["topics"][0]["last_consume_timestamp"] is None
+    assert entry["total_lag"]["ready_count"] == 1
+
+
 def test_a_group_without_a_dead_letter_topic_says_none():
     data = group_row("GID_orders", consumeRetryPolicy={"retryPolicy": "DefaultRetryPolicy", "maxRetryTimes": 16,
                                                        "deadLetterTargetTopic": ""})
@@ -243,6 +261,24 @@ def test_instances_are_counted_by_id_against_the_total_before_the_tags_are_compa
     with pytest.raises(OnsResponseError, match=r"ListInstances page 2 is page 1 again \(the same 2 instances\)"):
         ask({"/instances": [ok({"totalCount": 3, "list": rows}, "r1")]}, rmq_queries.list_instances, None, None,
             {"env": "prod"})
+
+
+def test_the_listing_gives_the_creation_as_create_time_and_leaves_released_instances_out():
+    rows = [instance_row("rmq-cn-a", startTime="2024-01-02 03:04:05", createTime="2025-06-07 08:09:10"),
+            instance_row("rmq-cn-gone", status="RELEASED", releaseTime="2025-01-01 00:00:00")]
+    result, dummy = ask({"/instances": [ok({"totalCount": 2, "list": rows}, "r5")]}, rmq_queries.list_instances)
+    assert (result["instance_ids"], result["released_instance_ids"], result["total_count"]) == (["rmq-cn-a"], ["rmq-cn-gone"], 2)
+    listed = result["instances"][0]
+    # ListInstances' createTime is the last version update, its startTime the creation
+    assert (listed["create_time"], listed["version_update_time"], listed["released"]) == ("2024-01-02 03:04:05", "2025-06-07 08:09:10", False)
+
+
+def test_one_released_instance_is_given_as_released():
+    data = instance_row(INSTANCE, status="RELEASED", startTime="2024-01-02 03:04:05", releaseTime="2025-01-01 00:00:00")
+    entry, dummy = ask({"/instances/" + INSTANCE: [ok(data, "r6")]}, rmq_queries.get_instance, INSTANCE)
+    # GetInstance's createTime is the creation
+    assert (entry["released"], entry["release_time"], entry["create_time"], entry["version_update_time"]) == (
+        True, "2025-01-01 00:00:00", "2025-06-01 09:00:00", None)
 
 
 def test_a_series_code_with_a_comma_is_refused():
@@ -288,6 +324,45 @@ def test_a_trace_names_each_group_its_deliveries_and_its_dead_letter():
     assert billing["records"] == []
 
 
+# 2030-01-01 00:00:00 UTC, and an hour either side
+T2030 = 1893456000000
+HOUR = 3600 * 1000
+
+
+@pytest.mark.parametrize("zone, window", [
+    ("+08:00", ("2030-01-01 07:00:00", "2030-01-01 09:00:00")),
+    # unknown zone: widened by the widest offsets, 12 hours before and 14 after
+    (None, ("2029-12-31 11:00:00", "2030-01-01 15:00:00")),
+])
+def test_a_trace_is_asked_for_in_the_window_read_in_the_zone(zone, window):
+    entry, server = ask({TRACE: [ok({"consumerInfos": []}, "r8")]}, rmq_queries.get_trace, INSTANCE, "orders", "0A01",
+                        T2030 - HOUR, T2030 + HOUR, zone)
+    assert (server.requests[0]["params"]["startTime"], server.requests[0]["params"]["endTime"]) == window
+    assert (entry["begin_time"], entry["end_time"], entry["time_zone"]) == (T2030 - HOUR, T2030 + HOUR, zone)
+    assert (entry["scheduled"], entry["due"]) == (False, True)
+
+
+def test_a_window_that_ends_before_it_begins_is_refused():
+    with pytest.raises(ValueError, match="begin_ms 2 is after end_ms 1"):
+        rmq_queries.get_trace(None, INSTANCE, "orders", "0A01", 2, 1)
+
+
+@pytest.mark.parametrize("zone, now, due, timestamp", [
+    ("Z", T2030 - 1, False, T2030),
+    ("Z", T2030, True, T2030),
+    ("+08:00", T2030 - 8 * HOUR, True, T2030 - 8 * HOUR),
+    # unknown zone: the time may be anywhere from 14 hours before to 12 hours after its wall clock
+    (None, T2030 - 14 * HOUR - 1, False, None),
+    (None, T2030, None, None),
+    (None, T2030 + 12 * HOUR, True, None),
+])
+def test_a_scheduled_message_is_due_once_its_time_comes_in_the_zone_of_the_api(zone, now, due, timestamp):
+    data = {"consumerInfos": [], "brokerInfo": {"delayStatus": "WAITING", "presetDelayTime": "2030-01-01 00:00:00", "operations": []}}
+    entry, dummy = ask({TRACE: [ok(data)]}, rmq_queries.get_trace, INSTANCE, "orders", "0A01", None, None, zone, now)
+    assert (entry["scheduled"], entry["delay_status"], entry["preset_delay_time"]) == (True, "WAITING", "2030-01-01 00:00:00")
+    assert (entry["due"], entry["preset_delay_timestamp"]) == (due, timestamp)
+
+
 @pytest.mark.parametrize("answer", [
     business_error(404, "Message.NotFound", "The message cannot be found.", request_id="gone-1"),
     business_error(400, "Trace.NotExisted", "No trace.", request_id="gone-1"),
@@ -295,7 +370,9 @@ def test_a_trace_names_each_group_its_deliveries_and_its_dead_letter():
 ])
 def test_a_message_the_api_does_not_know_is_not_found_not_an_error(answer):
     entry, dummy = ask({TRACE: [answer]}, rmq_queries.get_trace, INSTANCE, "orders", "0A01")
-    assert entry == {"msg_id": "0A01", "topic": "orders", "found": False, "consumers": [], "request_id": "gone-1"}
+    assert entry == {"msg_id": "0A01", "topic": "orders", "found": False, "consumers": [], "begin_time": None, "end_time": None,
+                     "time_zone": None, "scheduled": None, "delay_status": None, "preset_delay_time": None,
+                     "preset_delay_timestamp": None, "due": None, "request_id": "gone-1"}
 
 
 @pytest.mark.parametrize("code", ["Topic.NotFound", "Instance.NotFound", "InvalidParameter"])
@@ -356,6 +433,40 @@ def test_connect_rmq_builds_the_5x_endpoint_and_ignores_the_signature_version(ch
     try:
         assert isinstance(client, RmqClient) and client.base_url == url and secrets == [SECRET]
         assert client.timeout == 10.0 and client.policy.retries == 5
+    finally:
+        client.close()
+
+
+def test_the_inferred_vpc_endpoint_that_does_not_resolve_says_to_set_endpoint():
+    client, dummy = rmq_client.connect_rmq(options(region="cn-shanghai", network="vpc", retries=0, timeout=5.0))
+    try:
+        assert "rocketmq-vpc.cn-shanghai.aliyuncs.com does not resolve" in client.unresolved_advice
+        # a host that never resolves (RFC 6761), with the advice the vpc network gives
+        client.base_url, client.host = "https://rocketmq-vpc.cn-shanghai.invalid", "rocketmq-vpc.cn-shanghai.invalid"
+        client.unresolved_advice = rmq_client.vpc_endpoint_advice(client.host)
+        with pytest.raises(OnsTransportError) as caught:
+            client.get("GetInstance", ["instances", INSTANCE])
+        assert caught.value.message.endswith("the host rocketmq-vpc.cn-shanghai.invalid does not resolve: it is the name network "
+                                             "vpc infers for the RocketMQ 5.x API (Alibaba Cloud publishes no VPC endpoint for "
+                                             "it); set the option endpoint (rmq_endpoint for the gate) to the 5.x API's endpoint "
+                                             "you can reach, or use network public")
+    finally:
+        client.close()
+    # Another network, or an endpoint given, has nothing to advise.
+    for changes in (dict(region="cn-shanghai"), dict(region="cn-shanghai", network="vpc", endpoint="http://127.0.0.1:9")):
+        client, dummy = rmq_client.connect_rmq(options(**changes))
+        assert client.unresolved_advice is None
+        client.close()
+
+
+def test_a_connection_refused_is_no_matter_of_name_resolution():
+    client, dummy = rmq_client.connect_rmq(options(region="cn-shanghai", network="vpc", retries=0, timeout=5.0))
+    try:
+        # nothing listens on port 9 of loopback: refused, not unresolved, so no advice
+        client.base_url, client.host = "http://127.0.0.1:9", "127.0.0.1:9"
+        with pytest.raises(OnsTransportError) as caught:
+            client.get("GetInstance", ["instances", INSTANCE])
+        assert "does not resolve" not in caught.value.message
     finally:
         client.close()
 

@@ -207,7 +207,7 @@ def test_a_consumed_message_an_unknown_one_and_a_dead_letter(loaded, run_module)
                                                msg_ids=[MSG, "0100163E0EC1F1965C04C79067000000000", DEAD])).result
     consumed, unknown, dead = result["messages"]
     statuses = dict((c["group_id"], c["consume_status"]) for c in consumed["consumers"])
-    assert consumed["found"] is True and statuses["GID_orders"] == "CONSUME_SUCCESS"
+    assert consumed["found"] is True and statuses["GID_orders"] == "SUCCESS"
     assert unknown["found"] is False and unknown["consumers"] == [] and unknown["error"] is None
     [dead_orders] = [c for c in dead["consumers"] if c["group_id"] == "GID_orders"]
     assert dead_orders["dead_message"] is True and dead_orders["dead_letter"]["topic"] == "DLQ_orders"

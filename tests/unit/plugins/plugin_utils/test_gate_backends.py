@@ -15,6 +15,8 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends im
     RmqBackend,
     backend_for,
     needed_apis,
+    not_due,
+    trace_from_rmq,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import CHECKS, group_verdicts, wanted
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_engine import Facts
@@ -52,7 +54,7 @@ class Calls:
             get_lag=self.recorder('get_lag', {'total_lag': {'ready_count': 0, 'inflight_count': 0}, 'topics': []}),
             list_subscriptions=self.recorder('list_subscriptions', {'subscriptions': []}),
             get_trace=self.recorder('get_trace', {'found': True, 'consumers': [{'group_id': 'GID_orders',
-                                                                                'consume_status': 'CONSUME_SUCCESS'}]}))
+                                                                                'consume_status': 'SUCCESS'}]}))
 
 
 def in_order(function, items):
@@ -108,7 +110,7 @@ def test_the_facts_of_each_instance_are_read_through_the_backend_of_its_api():
         facts.status_job(ONS_INSTANCE, 'GID_orders', entry(ONS_INSTANCE, subscription_consistent=False)),
         facts.status_job(RMQ_INSTANCE, 'GID_orders', entry(RMQ_INSTANCE, subscription_consistent=False)),
         facts.trace_job({'instance_id': ONS_INSTANCE, 'topic': 'orders', 'msg_id': 'A1'}),
-        facts.trace_job({'instance_id': RMQ_INSTANCE, 'topic': 'orders', 'msg_id': 'B2'}),
+        facts.trace_job({'instance_id': RMQ_INSTANCE, 'topic': 'orders', 'msg_id': 'B2'}, 1000, 2000),
     ]
     assert [(job.what, job.calls) for job in jobs] == [
         ('ons_group_info', 1), ('rmq_consumer_group_info', 1),
@@ -121,7 +123,8 @@ def test_the_facts_of_each_instance_are_read_through_the_backend_of_its_api():
         ('query_status', 'ons-client', ONS_INSTANCE, 'GID_orders', ('detail', True)),
         ('list_connections', 'rmq-client', RMQ_INSTANCE, 'GID_orders'),
         ('query_trace', 'ons-client', ONS_INSTANCE, 'orders', 'A1'),
-        ('get_trace', 'rmq-client', RMQ_INSTANCE, 'orders', 'B2'),
+        # a 5.x message is looked for in the window given; the zone of the API's times is the gate's (None: unknown)
+        ('get_trace', 'rmq-client', RMQ_INSTANCE, 'orders', 'B2', 1000, 2000, ('now_ms', 2000), ('time_zone', None)),
     ]
     # The 5.x answers come as the checks read the 4.x ones.
     assert answers[('select', 'groups[1]')] == {'groups': [{'group_id': 'GID_orders', 'group_type': 'tcp'}]}
@@ -181,6 +184,30 @@ def test_the_checks_ask_the_backend_which_checks_have_no_meaning(monkeypatch):
     assert (found['max_lag']['status'], found['max_lag']['reason']) == (
         'not_applicable', 'the RocketMQ 5.x API does not give what this check reads')
     assert found['rebalance_ok']['status'] == 'passed'
+
+
+@pytest.mark.parametrize('status, track', [
+    ('SUCCESS', 'CONSUMED'), ('CONSUME_SUCCESS', 'CONSUMED'), ('FAILED', 'FAILED'), ('CONSUME_FAILED', 'CONSUME_FAILED'),
+    ('NOT_CONSUMED', 'NOT_CONSUME_YET'), ('CONSUMING', 'CONSUMING'), ('something_new', 'SOMETHING_NEW'), (None, 'UNKNOWN'),
+])
+def test_a_5x_consume_status_becomes_the_track_the_check_reads(status, track):
+    trace = trace_from_rmq({'found': True, 'consumers': [{'group_id': 'GID_orders', 'consume_status': status}]})
+    assert trace['tracks'] == [{'consumer_group': 'GID_orders', 'track_type': track}]
+
+
+@pytest.mark.parametrize('trace, said', [
+    ({'scheduled': True, 'due': False, 'preset_delay_time': '2030-01-01 00:00:00'}, 'scheduled for 2030-01-01 00:00:00, not due'),
+    ({'scheduled': True, 'due': None, 'preset_delay_time': '2030-01-01 00:00:00'},
+     "scheduled for 2030-01-01 00:00:00, perhaps not due (the zone of the API's times is not known: set rmq_time_zone)"),
+    ({'scheduled': True, 'due': True, 'preset_delay_time': '2030-01-01 00:00:00'}, None),
+    ({'scheduled': False, 'due': True}, None),
+    # a group that had it says it is due, whatever the clock says
+    ({'scheduled': True, 'due': False, 'preset_delay_time': '2030-01-01 00:00:00',
+      'consumers': [{'group_id': 'GID_orders', 'consume_status': 'SUCCESS', 'records': [{'client_host': 'a'}]}]}, None),
+])
+def test_a_scheduled_message_is_said_not_due_until_its_time_comes_or_a_group_had_it(trace, said):
+    assert not_due(trace) == said
+    assert trace_from_rmq(dict(trace, found=True))['not_due'] == said
 
 
 def test_a_5x_backend_takes_the_facts_of_the_rules_out_of_the_status_and_a_4x_one_has_none():

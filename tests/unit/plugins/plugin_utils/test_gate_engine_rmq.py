@@ -8,6 +8,7 @@ The engine chooses each instance's API by its ID and reads a 5.x group through t
 rmq_* modules use; the clock advances the emulator instead of sleeping (see test_gate_engine).
 """
 
+import re
 import time
 
 import pytest
@@ -108,6 +109,92 @@ def test_a_stalled_5x_group_fails_require_progress_at_the_second_attempt(gate):
     verdict = run.verdicts(group['group_id'])['require_progress']
     assert (verdict['status'], verdict['attempt']) == ('failed', 2)
     assert verdict['reason'].startswith('STALLED: ')
+
+
+# --- traces of 5.x messages: the published words, the old ones, scheduled messages, the window ---------
+
+ORDERS_MSG = '0100163E0EC1F1965C04C7906700000A1B2'
+
+
+def traced(vocabulary=None, **message):
+    """The rocketmq5 scenario with GID_audit reading orders too, the orders message changed by ``message``."""
+    loaded = bundled('rocketmq5')
+    if vocabulary is not None:
+        loaded['trace_vocabulary'] = vocabulary
+    instance = loaded['instances'][0]
+    instance['groups'].append({'group_id': 'GID_audit', 'offsets': {'orders': 1000},
+                               'clients': [{'client_addr': '10.0.3.5:55001', 'subscriptions': [{'topic': 'orders'}]}]})
+    instance['messages'][0].update(message)
+    return loaded
+
+
+def consumed(run):
+    [found] = [verdict for verdict in run.outcome['verdicts'] if verdict['check'] == 'consumed']
+    return found
+
+
+@pytest.mark.parametrize('vocabulary, word', [(None, 'FAILED'), ('legacy', 'CONSUME_FAILED')])
+def test_a_5x_message_one_group_consumed_and_another_failed_fails_naming_the_second_group(gate, vocabulary, word):
+    run = gate(traced(vocabulary, consume_status={'GID_audit': word}), instance_id=RMQ,
+               messages=[{'topic': 'orders', 'msg_id': ORDERS_MSG}])
+    verdict = consumed(run)
+    assert (verdict['status'], verdict['offenders']) == ('failed', ['GID_audit: %s' % word])
+    assert verdict['observed'] == {'GID_orders': 'CONSUMED', 'GID_audit': word}
+    assert verdict['reason'] == '1 of 2 groups did not consume the message'
+
+
+@pytest.mark.parametrize('vocabulary', [None, 'legacy'])
+def test_a_5x_message_every_group_consumed_passes_in_either_vocabulary(gate, vocabulary):
+    run = gate(traced(vocabulary), instance_id=RMQ, messages=[{'topic': 'orders', 'msg_id': ORDERS_MSG}])
+    assert consumed(run)['status'] == 'passed'
+    assert consumed(run)['observed'] == {'GID_orders': 'CONSUMED', 'GID_audit': 'CONSUMED'}
+
+
+def test_a_5x_status_the_gate_does_not_know_is_inconclusive_naming_the_word(gate):
+    run = gate(traced(consume_status={'GID_audit': 'PARTLY_DONE'}), instance_id=RMQ, messages=[{'topic': 'orders', 'msg_id': ORDERS_MSG}])
+    verdict = consumed(run)
+    assert (verdict['status'], verdict['offenders']) == ('inconclusive', ['GID_audit: PARTLY_DONE'])
+
+
+def test_a_scheduled_5x_message_is_not_due_and_is_consumed_once_its_time_came(gate):
+    # Delivered 15 s after the start: the first attempt says so, the one after it finds it consumed.
+    run = gate(traced(deliver_in=15), time_zone='Z', instance_id=RMQ, messages=[{'topic': 'orders', 'msg_id': ORDERS_MSG}],
+               wait_timeout=30, poll_interval=10)
+    first = [line for line in run.progress if line.startswith('attempt 1 ')][0]
+    assert 'consumed inconclusive' in first
+    verdict = consumed(run)
+    assert (verdict['status'], verdict['attempt']) == ('passed', 3)
+
+
+def test_a_scheduled_5x_message_not_due_is_inconclusive_saying_so_not_no_track(gate):
+    loaded = traced(deliver_in=3600)
+    run = gate(loaded, time_zone='Z', instance_id=RMQ, messages=[{'topic': 'orders', 'msg_id': ORDERS_MSG}])
+    verdict = consumed(run)
+    assert verdict['status'] == 'inconclusive'
+    assert re.match(r'^the message is scheduled for \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, not due: no group can have consumed it yet$',
+                    verdict['reason']), verdict['reason']
+    # The groups it is expected by are named with it, never as NO_TRACK.
+    run = gate(loaded, time_zone='Z', instance_id=RMQ, messages=[{'topic': 'orders', 'msg_id': ORDERS_MSG,
+                                                                  'expect_consumed_by': ['GID_orders']}])
+    [line] = consumed(run)['offenders']
+    assert line.startswith('GID_orders: scheduled for ') and line.endswith(', not due')
+    # Without the zone of the API's times, an hour ahead may or may not have come.
+    run = gate(loaded, instance_id=RMQ, messages=[{'topic': 'orders', 'msg_id': ORDERS_MSG}])
+    assert 'perhaps not due' in consumed(run)['reason'] and 'set rmq_time_zone' in consumed(run)['reason']
+
+
+def test_a_5x_message_is_looked_for_within_trace_lookback(gate):
+    # Stored ten days ago: outside the default week (and the 14 hours an unknown zone adds), inside 15 days.
+    stored = int((time.time() - 10 * 86400) * 1000)
+    loaded = traced(store_timestamp=stored)
+    run = gate(loaded, instance_id=RMQ, messages=[{'topic': 'orders', 'msg_id': ORDERS_MSG}])
+    verdict = consumed(run)
+    assert (verdict['status'], verdict['observed']) == ('failed', 'not found')
+    assert re.search(r'stored from \d{4}-\d\d-\d\dT[0-9:.]+Z to \d{4}-\d\d-\d\dT[0-9:.]+Z \(trace_lookback\)$', verdict['reason'])
+    [request] = [entry for entry in run.log if entry['action'] == 'GetTrace']
+    assert set(request['params']) >= {'startTime', 'endTime'}
+    run = gate(loaded, instance_id=RMQ, message_defaults={'trace_lookback': 15 * 86400}, messages=[{'topic': 'orders', 'msg_id': ORDERS_MSG}])
+    assert consumed(run)['status'] == 'passed'
 
 
 # --- dead letters on both generations ------------------------------------------------------------

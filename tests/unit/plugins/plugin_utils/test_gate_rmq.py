@@ -137,6 +137,10 @@ def test_a_5x_not_found_code_is_definitive():
 
 
 @pytest.mark.parametrize('consumer, expected', [
+    # the published words
+    ({'group_id': 'GID_orders', 'consume_status': 'SUCCESS', 'dead_message': False}, 'passed'),
+    ({'group_id': 'GID_orders', 'consume_status': 'FAILED', 'dead_message': False}, 'failed'),
+    # the emulator's earlier words
     ({'group_id': 'GID_orders', 'consume_status': 'CONSUME_SUCCESS', 'dead_message': False}, 'passed'),
     ({'group_id': 'GID_orders', 'consume_status': 'CONSUME_FAILED', 'dead_message': False}, 'failed'),
     ({'group_id': 'GID_orders', 'consume_status': 'NOT_CONSUMED', 'dead_message': False}, 'failed'),
@@ -149,6 +153,18 @@ def test_a_5x_trace_counts_only_a_known_success_as_consumed(consumer, expected):
                              'expect_consumed_by': ['GID_orders']}], {'instance_id': RMQ})[0]
     answer = trace_from_rmq({'msg_id': message['msg_id'], 'topic': 'orders', 'found': True, 'consumers': [consumer]})
     assert message_verdict(message, answer)['status'] == expected
+
+
+def test_a_5x_failed_status_fails_naming_the_group_and_an_unknown_word_stays_inconclusive_naming_it():
+    message = message_plan([{'topic': 'orders', 'msg_id': '7F00000100002A9F0000000000000001'}], {'instance_id': RMQ})[0]
+    answer = trace_from_rmq({'found': True, 'consumers': [{'group_id': 'GID_orders', 'consume_status': 'SUCCESS'},
+                                                          {'group_id': 'GID_billing', 'consume_status': 'FAILED'},
+                                                          {'group_id': 'GID_audit', 'consume_status': 'REDELIVERING'}]})
+    found = message_verdict(message, answer)
+    assert (found['status'], found['offenders']) == ('failed', ['GID_billing: FAILED', 'GID_audit: REDELIVERING'])
+    answer['tracks'] = [track for track in answer['tracks'] if track['consumer_group'] != 'GID_billing']
+    found = message_verdict(message, answer)
+    assert (found['status'], found['offenders']) == ('inconclusive', ['GID_audit: REDELIVERING'])
 
 
 def test_what_a_5x_group_cannot_be_is_refused_before_any_call():

@@ -305,6 +305,17 @@ def test_a_message_listed_twice_one_without_instance_and_an_empty_list_are_refus
         messages([], names=ROLE_NAMES)
 
 
+def test_a_message_is_looked_for_a_week_back_unless_trace_lookback_says_otherwise():
+    planned = messages([{'topic': 'orders', 'msg_id': MSG}, {'topic': 'orders', 'msg_id': MSG2, 'trace_lookback': 60}],
+                       trace_lookback=3600)
+    assert [message['trace_lookback'] for message in planned] == [3600, 60]
+    assert messages([{'topic': 'orders', 'msg_id': MSG}])[0]['trace_lookback'] == 7 * 24 * 3600
+    with pytest.raises(GateInputError, match=r"^messages\[0\]\.trace_lookback: "):
+        messages([{'topic': 'orders', 'msg_id': MSG, 'trace_lookback': 0}])
+    with pytest.raises(GateInputError, match=r"^message_defaults\.trace_lookback: "):
+        messages([{'topic': 'orders', 'msg_id': MSG}], trace_lookback=2592001)
+
+
 def test_message_defaults_are_named_as_the_variables_of_the_role():
     with pytest.raises(GateInputError, match=r"^message_delivery_expect_consumed_by\[0\]: 'GID_a\\n' is not a group ID"):
         messages([{'topic': 'orders', 'msg_id': MSG}], names=ROLE_NAMES, expect_consumed_by=['GID_a\n'])
