@@ -168,6 +168,12 @@ options:
             offenders), or C(that), a list of Jinja conditions over the facts, written as for
             M(ansible.builtin.assert) (without C({{ }})), all of which must be true, with an optional
             C(fail_msg) and C(success_msg). C(allow_inconclusive) lets the rule pass the gate while inconclusive.
+          - C(fail_msg) and C(success_msg) are templates over the same facts, as the C(msg) of M(ansible.builtin.assert)
+            is over variables (C({{ group_id }} has {{ summary.count }} clients)); the facts are data, never rendered
+            themselves. Ansible renders the templates of a task or a variable before the gate sees them, so a message
+            over the facts is written with the YAML tag C(!unsafe), which leaves it to the gate. A message that does
+            not parse is refused before the first API call; one that cannot be rendered (a fact the API did not give)
+            is shown as written, with why.
           - The facts are C(status) (the group's entry of M(apsaramq.rocketmq.ons_consumer_status_info) with
             C(detail=true)), C(connections) (its connections), C(summary) (the
             P(apsaramq.rocketmq.connection_summary#filter) of them), C(accumulate) (the lag figures of the same
@@ -273,7 +279,8 @@ options:
   fail:
     description:
       - Whether the task fails when the gate does not pass. With V(false) the task returns the verdicts and the
-        caller decides (RV(passed)), for example with an M(ansible.builtin.fail) task whose message is RV(msg).
+        caller decides (RV(passed)), for example with an M(ansible.builtin.fail) task whose message is the first
+        line of RV(msg) (the task has printed the others).
     type: bool
     default: true
   input_names:
@@ -284,6 +291,20 @@ options:
         C(consumer_health_) put before each setting's name.
     type: dict
     default: {}
+  variables:
+    description:
+      - The variables of the playbook C(apsaramq.rocketmq.deployment_gate) by name (C(consumer_health_*),
+        C(message_delivery_*), C(gate_report_*), C(ons_*), C(rmq_*)), as that playbook and the gate guide document them.
+        The task takes its groups, messages, defaults, waits, reports, notes, connection and O(fail) from them,
+        and every error names the variable.
+      - Every other variable defined where the task runs whose name looks like one of the gate's but is none (a
+        misspelling such as C(consumer_health_max_lagg)) stops the gate before its first API call, naming the
+        variable it nearly is; the reports say so.
+      - Not together with the options it sets (O(groups), O(group_defaults), O(messages), O(message_defaults),
+        O(instance_id), O(wait_timeout), O(poll_interval), O(observe_seconds), O(name), O(report_dir),
+        O(report_json), O(report_junit), O(notes), O(fail), O(input_names)). A connection variable that is set
+        wins over the connection option.
+    type: dict
   rmq_endpoint:
     description:
       - The endpoint of the RocketMQ 5.x management API (product C(RocketMQ), 2022-08-01) for the groups and
@@ -426,8 +447,9 @@ msg:
       A cause of the run that left checks untold (credentials, the clock, permissions, throttling, the endpoint)
       is one line for all of them, first, with its fix; the checks of one subject that one missing answer left
       untold (a group that does not exist) are one line.
-    - The summary the task prints leaves those lines to this message, so that a failing task (or the caller's
-      M(ansible.builtin.fail) task with this message) ends the log with them, once.
+    - The task prints the same lines at the end of its summary, each once. When the task fails (O(fail)), this
+      message is the first line alone, because a failed task's message is printed again (twice from ansible-core
+      2.19 on); the lines are in the reports.
   returned: always
   type: str
   sample: "deployment_gate failed: 1 of 12 checks did not pass"
