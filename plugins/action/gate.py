@@ -59,8 +59,10 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_values impo
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_variables import (
     GATE_VARIABLES,
     SECRET_VARIABLES,
+    answered,
     gate_suites,
     gate_variables,
+    survey_values,
 )
 
 display = Display()
@@ -85,6 +87,7 @@ GATE_ARGUMENT_SPEC = dict(
     rmq_region=dict(type='str'),
     rmq_time_zone=dict(type='str'),
     variables=dict(type='dict'),
+    set_stats=dict(type='bool', default=True),
 )
 # The options that variables (the playbook deployment_gate's variables) sets itself: none may be given beside it.
 FROM_VARIABLES = ('groups', 'group_defaults', 'messages', 'message_defaults', 'instance_id', 'wait_timeout', 'poll_interval',
@@ -101,6 +104,8 @@ REPORT_OPTIONS = (('JSON', 'report_json'), ('JUnit', 'report_junit'))
 # The file name of each report in report_dir, from the gate's name: the one place that says it.
 REPORT_FILE_NAMES = {'JSON': '%s.json', 'JUnit': '%s-junit.xml'}
 TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+# The custom stat the gate publishes its outcome under (option set_stats), by the gate's name.
+STATS_KEY = 'apsaramq_rocketmq_gate'
 # The verbosity from which the whole result of a task that did not fail is printed (-vvv).
 VERBOSE_RESULT = 3
 
@@ -167,11 +172,14 @@ def from_variables(args, variables, defined):
     the gate but is none (a misspelling) is refused, as is a value the variable does not take. The
     report's name, directory and files come first, so that the reports say why the gate did not start.
     """
+    # A blank answer means unset: the report's name and files too, which are read before the rest.
+    variables = answered(variables)
     args = dict(args, input_names=VARIABLE_NAMES, report_json=variables.get('gate_report_json'),
                 report_junit=variables.get('gate_report_junit'), name=variables.get('gate_report_name', 'deployment_gate'),
                 report_dir=variables.get('gate_report_dir', 'reports'))
     try:
         gate_variables(sorted(set(defined) | set(variables)), list(GATE_VARIABLES))
+        variables = survey_values(variables)
         args['fail'] = flag(variables.get('gate_report_fail', True), 'gate_report_fail')
         notes = listing(variables.get('gate_report_notes') or [], 'gate_report_notes', 'lines')
         chosen = gate_suites(variables)
@@ -319,6 +327,13 @@ class ActionModule(ActionBase):
         else:
             result.update(msg='\n'.join([message] + report['failures']))
             result.update(failures=report['failures'], report=report, samples=self._scrub(outcome['samples']))
+            if args['set_stats']:
+                # As ansible.builtin.set_stats publishes them: AWX keeps them as the job's artifacts, and
+                # ANSIBLE_SHOW_CUSTOM_STATS prints them. ansible-core records the stats of a task that did
+                # not fail only, so that a failed gate publishes none.
+                result['ansible_stats'] = {'data': {STATS_KEY: {gate_name: {
+                    'result': report['result'], 'passed': passed, 'counts': counts, 'failures': report['failures'],
+                    'report_files': written, 'finished': report['finished']}}}, 'per_host': False, 'aggregate': True}
             if display.verbosity < VERBOSE_RESULT:
                 # The summary printed above is what -v promises (a line per selection, group and message);
                 # the whole result stays in what the task registers, and is printed from -vvv on.

@@ -305,6 +305,18 @@ options:
         O(report_json), O(report_junit), O(notes), O(fail), O(input_names)). A connection variable that is set
         wins over the connection option.
     type: dict
+  set_stats:
+    description:
+      - Publish the outcome as M(ansible.builtin.set_stats) does, under the custom stat C(apsaramq_rocketmq_gate), by the
+        gate's O(name) - C(result), C(passed), C(counts), C(failures) (the lines of RV(failures)), C(report_files)
+        and C(finished) - so that AWX and Automation Platform keep it as the job's artifacts (a workflow's next nodes
+        get it as C(apsaramq_rocketmq_gate)), and C(ANSIBLE_SHOW_CUSTOM_STATS=true) prints it at the end of the play.
+      - Several gates in one play each add their own entry.
+      - ansible-core records the stats of a task that does not fail only; a gate that fails the task (O(fail)) publishes
+        nothing. To let a workflow branch on the outcome, run the gate with O(fail=false) (the playbook's
+        C(gate_report_fail=false)) and branch on C(apsaramq_rocketmq_gate.<name>.passed).
+    type: bool
+    default: true
   rmq_endpoint:
     description:
       - The endpoint of the RocketMQ 5.x management API (product C(RocketMQ), 2022-08-01) for the groups and
@@ -479,6 +491,19 @@ report:
       - {suite: consumer_health, kind: group, subject: GID_orders, instance_id: MQ_INST_1234567890_DEMO,
          check: min_consumers, status: passed, blocking: false, expected: ">= 1", observed: 3, offenders: [],
          reason: "", cause: null, group_type: tcp, attempt: 1, seconds: 0.4}
+ansible_stats:
+  description:
+    - The custom stats the task publishes (O(set_stats)), as M(ansible.builtin.set_stats) returns them - C(data) holds
+      C(apsaramq_rocketmq_gate), a dict by the gate's name of C(result), C(passed), C(counts), C(failures),
+      C(report_files) and C(finished); C(per_host) is V(false) and C(aggregate) V(true).
+  returned: when the task does not fail and O(set_stats) is true
+  type: dict
+  sample:
+    data:
+      apsaramq_rocketmq_gate:
+        deployment_gate: {result: failed, passed: false, counts: {checks: 12, blocking: 1}, failures: ["GID_orders ..."]}
+    per_host: false
+    aggregate: true
 samples:
   description: The lag of each group at each attempt, by C(<instance_id>/<group_id>), as the trend checks read it.
   returned: when the task does not fail

@@ -15,6 +15,8 @@ Every error is a GateInputError naming the variable.
 
 import difflib
 
+import yaml
+
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.time_windows import parse_time_zone
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import (
     check_rate_limit,
@@ -25,7 +27,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation impor
     whole_number,
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import CHECKS
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import GateInputError, clean, fail, has_control, short
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import GateInputError, clean, fail, has_control, short, type_name
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import GROUP_DEFAULT_KEYS, MESSAGE_DEFAULT_KEYS, seconds
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import name as checked_name
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_values import flag, listing, mapping
@@ -206,6 +208,48 @@ SUITE_DEFAULTS = {
 WAITING = ('wait_timeout', 'poll_interval', 'observe_seconds')
 
 
+# The list variables of the deployment gate: a survey or a form can only give them as text.
+LIST_VARIABLES = ('consumer_health_groups', 'consumer_health_rules', 'consumer_health_allowed_languages',
+                  'message_delivery_messages', 'message_delivery_expect_consumed_by', 'gate_report_notes')
+# Those whose items are plain words, which a text may also give one per line or separated by commas.
+WORD_LISTS = ('consumer_health_allowed_languages', 'message_delivery_expect_consumed_by', 'gate_report_notes')
+
+
+def answered(settings):
+    """``settings`` without the variables set to an empty or blank text: an optional survey answer left blank is unset."""
+    return {key: value for key, value in settings.items() if not (isinstance(value, str) and not value.strip())}
+
+
+def survey_values(settings):
+    """``settings`` as a survey or a form gives them, turned into the values the gate takes; GateInputError names a variable.
+
+    A blank text means unset (answered). A list variable given as text is read as JSON or YAML (a
+    textarea answer); a list of words may also be given one per line or separated by commas
+    (``JAVA, GO``). Numbers and booleans given as text (``"2"``, ``"true"``) are read where they are
+    checked, as every value is.
+    """
+    settings = answered(settings)
+    for variable in LIST_VARIABLES:
+        value = settings.get(variable)
+        if not isinstance(value, str):
+            continue
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, 'problem_mark', None)
+            fail(variable, 'is text that is not a JSON or YAML list%s: give a list, or its JSON or YAML text'
+                 % (' (line %d, column %d)' % (mark.line + 1, mark.column + 1) if mark is not None else ''))
+        if isinstance(parsed, str) and variable in WORD_LISTS:
+            # The text as written: YAML folds the lines of a plain text into one.
+            parsed = [word.strip() for line in value.splitlines() for word in line.split(',') if word.strip()]
+        if not isinstance(parsed, list):
+            fail(variable, 'is text that gives %s, not a list: give a list, or its JSON or YAML text (such as %s)'
+                 % (type_name(parsed) if parsed is not None else 'nothing',
+                    '[{"group_id": "GID_orders"}]' if variable not in WORD_LISTS else '["JAVA", "GO"] or JAVA, GO'))
+        settings[variable] = parsed
+    return settings
+
+
 def gate_suites(settings):
     """Turn the variables of deployment_gate (a dict by variable name) into the options of one gate task.
 
@@ -219,7 +263,7 @@ def gate_suites(settings):
     ``messages``, ``group_defaults``, ``message_defaults``, ``wait_timeout``, ``poll_interval`` and
     ``observe_seconds``.
     """
-    settings = mapping(settings, 'gate_suites', 'a dict of the variables of deployment_gate by name')
+    settings = survey_values(mapping(settings, 'gate_suites', 'a dict of the variables of deployment_gate by name'))
     gate_connection({key: value for key, value in settings.items() if key.startswith(('ons_', 'rmq_'))})
     chosen = {'notes': [], 'groups': None, 'messages': None, 'group_defaults': {}, 'message_defaults': {},
               'wait_timeout': 0, 'poll_interval': None, 'observe_seconds': 0}

@@ -372,3 +372,76 @@ def test_variables_leave_no_option_they_set_to_be_given_beside_them(connections,
     result = run_gate(variables=PLAYBOOK_VARIABLES, **{option: {'groups': [], 'fail': False, 'report_dir': 'r', 'input_names': {}}[option]})
     assert result['failed'] and connections == []
     assert 'mutually exclusive' in result['msg'] and option in result['msg']
+
+
+# ---------------------------------------------------------------------------------------------
+# Survey answers: lists as JSON or YAML text, blank answers unset, numbers and booleans as text
+
+
+def planned(monkeypatch, variables):
+    """The plan the gate makes of the playbook's ``variables`` (gate_plan's arguments), without reaching an API."""
+    seen = {}
+
+    def plan(**kwargs):
+        seen.update(kwargs)
+        raise gate_action.GateInputError('planned')
+
+    monkeypatch.setattr(gate_action, 'gate_plan', plan)
+    result = run_gate(variables=variables, task_vars=variables)
+    return seen, result
+
+
+@pytest.mark.parametrize('groups', [
+    '[{"group_id": "GID_orders", "min_consumers": "2"}]',
+    '- group_id: GID_orders\n  min_consumers: 2\n',
+])
+def test_a_list_given_as_json_or_yaml_text_is_read_as_the_list(connections, tmp_path, monkeypatch, groups):
+    variables = dict(PLAYBOOK_VARIABLES, consumer_health_groups=groups, consumer_health_allowed_languages='JAVA, GO',
+                     consumer_health_rules='- {name: busy, that: "status.consume_tps > 0"}',
+                     message_delivery_expect_consumed_by='GID_orders\nGID_payments', gate_report_dir=str(tmp_path),
+                     consumer_health_max_lag='', consumer_health_min_consumers='', gate_report_fail='true')
+    seen, _result = planned(monkeypatch, variables)
+    assert [dict(group) for group in seen['groups']] in ([{'group_id': 'GID_orders', 'min_consumers': '2'}],
+                                                         [{'group_id': 'GID_orders', 'min_consumers': 2}])
+    assert seen['group_defaults']['allowed_languages'] == ['JAVA', 'GO']
+    assert seen['group_defaults']['rules'] == [{'name': 'busy', 'that': 'status.consume_tps > 0'}]
+    assert seen['message_defaults']['expect_consumed_by'] == ['GID_orders', 'GID_payments']
+    # A blank answer is unset: the gate's default applies.
+    assert 'max_lag' not in seen['group_defaults'] and 'min_consumers' not in seen['group_defaults']
+
+
+@pytest.mark.parametrize('value, says', [
+    ('[{"group_id": "GID_orders"', r"consumer_health_groups: is text that is not a JSON or YAML list \(line 1, column \d+\)"),
+    ('group_id: GID_orders', r"consumer_health_groups: is text that gives dict, not a list: give a list, or its JSON or YAML text"),
+    ('GID_orders', r"consumer_health_groups: is text that gives str, not a list"),
+])
+def test_a_list_given_as_text_that_is_not_one_is_refused_naming_the_variable(connections, tmp_path, capsys, value, says):
+    variables = dict(PLAYBOOK_VARIABLES, consumer_health_groups=value, gate_report_dir=str(tmp_path))
+    result = run_gate(variables=variables, task_vars=variables)
+    assert connections == []
+    out = printed(capsys, result)
+    assert re.search(says, out), out
+    assert '_Ansible' not in out
+
+
+def test_blank_answers_leave_every_optional_setting_unset(connections, tmp_path):
+    variables = dict(PLAYBOOK_VARIABLES, gate_report_dir=str(tmp_path), gate_report_name='', gate_report_json=' ',
+                     ons_endpoint='', ons_timeout='', ons_validate_certs='', consumer_health_wait_timeout='',
+                     message_delivery_expect_consumed_by='')
+    result = run_gate(variables=variables, task_vars=variables)
+    # The connection is tried with the defaults (no credentials in this test), and the reports have their default names.
+    assert [(made['timeout'], made['validate_certs']) for made in connections] == [(ARGUMENT_SPEC['timeout'].get('default'), True)]
+    assert result['report_files'] == {'JSON': str(tmp_path / 'deployment_gate.json'), 'JUnit': str(tmp_path / 'deployment_gate-junit.xml')}
+
+
+def test_the_outcome_is_published_as_custom_stats_by_the_gates_name_unless_the_task_fails(connections, tmp_path):
+    kept = run_gate(name='canary', report_json=str(tmp_path / 'gate.json'), fail=False)
+    stats = kept['ansible_stats']
+    assert (stats['per_host'], stats['aggregate']) == (False, True)
+    published = stats['data']['apsaramq_rocketmq_gate']['canary']
+    assert (published['result'], published['passed']) == ('failed', False)
+    assert published['counts'] == kept['counts'] and published['failures'] == kept['failures']
+    assert published['report_files'] == {'JSON': str(tmp_path / 'gate.json')}
+    assert 'ansible_stats' not in run_gate(name='canary', fail=False, set_stats=False)
+    # ansible-core records no stats of a failed task: a failed gate does not print them in its result either.
+    assert 'ansible_stats' not in run_gate(name='canary')
