@@ -150,7 +150,7 @@ def main(argv=None):
     signal.signal(signal.SIGINT, _stop)
     if args.port_file:
         write_atomically(args.port_file, handle.url + '\n')
-    sys.stdout.write('ONS emulator listening on %s\n' % handle.url)
+    sys.stdout.write('ApsaraMQ for RocketMQ emulator (ONS 2019-02-14, RocketMQ 2022-08-01) listening on %s\n' % handle.url)
     sys.stdout.flush()
     while not stop.wait(0.5):
         # An orphan is adopted by another process: its parent ID changes.

@@ -8,10 +8,12 @@
   CI examples published with the docs are the files in docs/ci/;
 - every guide under docs/docsite/rst/ is listed in docs/docsite/extra-docs.yml, and back;
 - no page under docs/ names a path of a developer's or CI machine (/tmp/, /work/, /root/, /home/);
-- no Markdown page under docs/ links to a relative path: Galaxy shows those pages without the
-  repository around them, so links must be absolute URLs or anchors of the same page.
+- a relative link of a Markdown page under docs/ names a file or folder that the built collection
+  holds (not in galaxy.yml's build_ignore), so that it works on GitHub and in an installed copy
+  alike; what the collection leaves out (benchmarks/, scripts/) is linked by absolute URL.
 """
 
+import fnmatch
 import os
 import re
 import sys
@@ -41,6 +43,8 @@ def main(root):
                     for name in sorted(listed - guides))
     problems.extend("docs/docsite/rst/%s.rst is not listed in docs/docsite/extra-docs.yml" % name
                     for name in sorted(guides - listed))
+    with open(os.path.join(root, "galaxy.yml")) as handle:
+        ignored = yaml.safe_load(handle).get("build_ignore") or []
     examples = 0
     for folder, _dirs, files in sorted(os.walk(docs)):
         for name in sorted(files):
@@ -53,8 +57,15 @@ def main(root):
                     problems.append("%s:%d: names a machine path: %s" % (page, number, found))
             if name.endswith(".md"):
                 for target in MARKDOWN_LINK.findall(text):
-                    if not re.match(r"(https?://|mailto:|#)", target):
-                        problems.append("%s: relative link %s breaks on Galaxy: use an absolute URL" % (page, target))
+                    if re.match(r"(https?://|mailto:|#)", target):
+                        continue
+                    linked = os.path.normpath(os.path.join(folder, target.split("#", 1)[0]))
+                    inside = os.path.relpath(linked, root)
+                    if not os.path.exists(linked) or inside.startswith(".."):
+                        problems.append("%s: relative link %s names no file of the collection" % (page, target))
+                    elif any(fnmatch.fnmatch(inside, pattern) or inside.split(os.sep, maxsplit=1)[0] == pattern for pattern in ignored):
+                        problems.append("%s: relative link %s names %s, which the built collection leaves out "
+                                        "(build_ignore): use an absolute URL" % (page, target, inside))
             if name.endswith(".rst"):
                 for source, block in CI_EXAMPLE.findall(text):
                     examples += 1
@@ -72,7 +83,7 @@ def main(root):
     if problems:
         return 1
     print("docs_check.py: %d guides listed, %d CI examples equal to their files, no machine path, no "
-          "relative link in Markdown" % (len(guides), examples))
+          "relative link in Markdown that an installed copy lacks" % (len(guides), examples))
     return 0
 
 

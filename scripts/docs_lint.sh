@@ -2,7 +2,7 @@
 # Lint the collection's documentation as docs.ansible.com and Ansible Galaxy render it.
 #
 # 1. scripts/docs_check.py: the CI examples in the guides equal docs/ci/, every guide is listed,
-#    no machine path and no relative link that Galaxy would break;
+#    no machine path and no relative link an installed copy lacks;
 # 2. `antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs` on a fresh copy
 #    laid out as ansible_collections/<namespace>/<name> (see stage_collection.sh): docs/docsite/
 #    (links.yml, extra-docs.yml, the RST guides and their references) and every plugin's and

@@ -55,6 +55,15 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_report import gate_junit, gate_report, gate_summary
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import gate_plan, name
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_values import flag, listing
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_variables import (
+    GATE_VARIABLES,
+    SECRET_VARIABLES,
+    answered,
+    gate_suites,
+    gate_variables,
+    survey_values,
+)
 
 display = Display()
 
@@ -77,7 +86,12 @@ GATE_ARGUMENT_SPEC = dict(
     rmq_endpoint=dict(type='str'),
     rmq_region=dict(type='str'),
     rmq_time_zone=dict(type='str'),
+    variables=dict(type='dict'),
+    set_stats=dict(type='bool', default=True),
 )
+# The options that variables (the playbook deployment_gate's variables) sets itself: none may be given beside it.
+FROM_VARIABLES = ('groups', 'group_defaults', 'messages', 'message_defaults', 'instance_id', 'wait_timeout', 'poll_interval',
+                  'observe_seconds', 'name', 'report_dir', 'report_json', 'report_junit', 'notes', 'fail', 'input_names')
 # The numeric connection options are taken as they come and converted by the checks the modules
 # apply (module_utils/validation.py): Ansible's own int and float conversions fail on a number of
 # any length without naming the option (OverflowError), or build a number of a billion digits from
@@ -90,6 +104,8 @@ REPORT_OPTIONS = (('JSON', 'report_json'), ('JUnit', 'report_junit'))
 # The file name of each report in report_dir, from the gate's name: the one place that says it.
 REPORT_FILE_NAMES = {'JSON': '%s.json', 'JUnit': '%s-junit.xml'}
 TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+# The custom stat the gate publishes its outcome under (option set_stats), by the gate's name.
+STATS_KEY = 'apsaramq_rocketmq_gate'
 # The verbosity from which the whole result of a task that did not fail is printed (-vvv).
 VERBOSE_RESULT = 3
 
@@ -137,6 +153,49 @@ def endpoint_omissions(args, apis):
                        'endpoint by omission' % (option, variable, api.generation, api.instance_prefix, other_option, other_variable,
                                                  option, 'https://' + api.host(args.get('region') or '<region>', 'public')))
     return reasons
+
+
+# How the errors name the inputs of a gate that takes the playbook's variables (option input_names).
+VARIABLE_NAMES = {'groups': 'consumer_health_groups', 'group_defaults': 'consumer_health_', 'messages': 'message_delivery_messages',
+                  'message_defaults': 'message_delivery_', 'name': 'gate_report_name', 'report_dir': 'gate_report_dir'}
+
+
+def connection_option(variable):
+    """The option a connection variable sets: ``ons_region`` sets ``region``, ``rmq_endpoint`` itself."""
+    return variable[len('ons_'):] if variable.startswith('ons_') else variable
+
+
+def from_variables(args, variables, defined):
+    """``args`` with the options the playbook deployment_gate's ``variables`` give; and why they cannot, or None.
+
+    ``defined`` are the names of every variable where the task runs: one that looks like a name of
+    the gate but is none (a misspelling) is refused, as is a value the variable does not take. The
+    report's name, directory and files come first, so that the reports say why the gate did not start.
+    """
+    # A blank answer means unset: the report's name and files too, which are read before the rest.
+    variables = answered(variables)
+    args = dict(args, input_names=VARIABLE_NAMES, report_json=variables.get('gate_report_json'),
+                report_junit=variables.get('gate_report_junit'), name=variables.get('gate_report_name', 'deployment_gate'),
+                report_dir=variables.get('gate_report_dir', 'reports'))
+    try:
+        gate_variables(sorted(set(defined) | set(variables)), list(GATE_VARIABLES))
+        variables = survey_values(variables)
+        args['fail'] = flag(variables.get('gate_report_fail', True), 'gate_report_fail')
+        notes = listing(variables.get('gate_report_notes') or [], 'gate_report_notes', 'lines')
+        chosen = gate_suites(variables)
+    except GateInputError as exc:
+        return args, str(exc)
+    args.update((key, chosen[key]) for key in ('groups', 'group_defaults', 'messages', 'message_defaults', 'wait_timeout',
+                                               'poll_interval', 'observe_seconds'))
+    args['notes'] = chosen['notes'] + [clean(str(note)) for note in notes]
+    for variable in GATE_VARIABLES['ons'] + GATE_VARIABLES['rmq']:
+        if variables.get(variable) not in (None, ''):
+            args[connection_option(variable)] = variables[variable]
+    args['validate_certs'] = flag(args['validate_certs'], 'ons_validate_certs')
+    if args.get('duration_seconds') is not None:
+        # As the option's type would have it (gate_connection has checked the number).
+        args['duration_seconds'] = whole_number(args['duration_seconds'])
+    return args, None
 
 
 def _utc_now():
@@ -222,7 +281,8 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         try:
-            _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+            _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC, mutually_exclusive=[
+                ('variables', option) for option in FROM_VARIABLES])
         except AnsibleActionFail as exc:
             # The argument spec's own message names the option; a secret's value is never in it.
             result.update(failed=True, msg=str(exc.message if hasattr(exc, 'message') else exc))
@@ -233,20 +293,28 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg='the options of the gate cannot be read: %s: %s' % (type(exc).__name__, clean(str(exc))))
             return result
         started = _utc_now()
+        refused = []
+        if args['variables'] is not None:
+            # The secrets among the variables are scrubbed from all the task says, even a refusal.
+            self._secret_lists.append([value for key, value in args['variables'].items()
+                                       if key in SECRET_VARIABLES and isinstance(value, str) and value])
+            args, refusal = from_variables(args, args['variables'], task_vars or {})
+            refused.extend([refusal] if refusal else [])
         try:
             gate_name = name(args['name'], (args['input_names'] or {}).get('name') or 'name', 'report')
             paths = self._report_paths(args, gate_name)
         except GateInputError as exc:
             # Without a usable name, or with one file for both reports, no report can be written as
             # asked: this alone fails without one, before the first API call.
-            result.update(failed=True, msg=str(exc))
+            result.update(failed=True, msg=self._scrub('\n'.join(refused + [str(exc)])))
             return result
         unwritable = {}
         for label, option in REPORT_OPTIONS:
             reason = _unwritable(paths[label]) if label in paths else None
             if reason:
                 unwritable[label] = '%s: the %s report cannot be written to %s: %s' % (option, label, clean(paths[label]), clean(reason))
-        outcome = self._evaluate(args, list(unwritable.values()))
+        # The variables that cannot be read leave no plan to make: their reason alone stops the gate.
+        outcome = self._evaluate(args, refused + list(unwritable.values()), read_input=not refused)
 
         def make_report(verdicts):
             return self._scrub(gate_report(verdicts, name=gate_name, runs=outcome['runs'], started=started,
@@ -254,23 +322,30 @@ class ActionModule(ActionBase):
 
         report, written = self._write_reports(outcome['verdicts'], make_report, paths, unwritable)
         passed = report['result'] == PASSED
-        # The lines of the checks that did not pass go in the task's message, which fails the task (or
-        # the caller's fail task), so that the log ends with them and says them once.
-        summary = gate_summary(report, written, subjects=display.verbosity > 0)
-        for line in summary[:len(summary) - len(report['failures'])]:
+        # The summary ends with the lines of the checks that did not pass, printed here once, each a
+        # line of its own: a failed task prints its message twice from ansible-core 2.19 on, in one
+        # JSON string before, so the message of a failing task is the first line alone.
+        for line in gate_summary(report, written, subjects=display.verbosity > 0):
             display.display(line)
         counts = report['counts']
         if passed:
             message = '%s passed: %s' % (report['gate'], plural(counts['checks'], 'check'))
         else:
             message = '%s failed: %d of %d checks did not pass' % (report['gate'], counts['blocking'], counts['checks'])
-        result.update(changed=False, passed=passed, result=report['result'], counts=counts, report_files=written,
-                      msg='\n'.join([message] + report['failures']))
+        result.update(changed=False, passed=passed, result=report['result'], counts=counts, report_files=written)
         if args['fail'] and not passed:
-            # A failed task prints its whole result: keep it to what says why.
-            result['failed'] = True
+            # A failed task prints its whole result: keep it to the outcome, said above line by line.
+            result.update(failed=True, msg=message)
         else:
+            result.update(msg='\n'.join([message] + report['failures']))
             result.update(failures=report['failures'], report=report, samples=self._scrub(outcome['samples']))
+            if args['set_stats']:
+                # As ansible.builtin.set_stats publishes them: AWX keeps them as the job's artifacts, and
+                # ANSIBLE_SHOW_CUSTOM_STATS prints them. ansible-core records the stats of a task that did
+                # not fail only, so that a failed gate publishes none.
+                result['ansible_stats'] = {'data': {STATS_KEY: {gate_name: {
+                    'result': report['result'], 'passed': passed, 'counts': counts, 'failures': report['failures'],
+                    'report_files': written, 'finished': report['finished']}}}, 'per_host': False, 'aggregate': True}
             if display.verbosity < VERBOSE_RESULT:
                 # The summary printed above is what -v promises (a line per selection, group and message);
                 # the whole result stays in what the task registers, and is printed from -vvv on.
@@ -301,20 +376,22 @@ class ActionModule(ActionBase):
     def _scrub(self, value):
         return scrub_all(value, self._secrets) if self._secrets else value
 
-    def _evaluate(self, args, refused=()):
+    def _evaluate(self, args, refused=(), read_input=True):
         """Run the gate; whatever stops it becomes a blocking ``run`` verdict naming the cause.
 
         ``refused`` are the reasons found already that the gate cannot start (a report that cannot
-        be written); they, the input's error and a connection option's are all said at once, and
-        then no API call is made.
+        be written, variables that cannot be read); they, the input's error and a connection option's
+        are all said at once, and then no API call is made. Without ``read_input``, the groups and
+        messages are not read (variables that cannot be read gave none).
         """
         reasons = list(refused)
         plan = None
         try:
-            plan = gate_plan(groups=args['groups'], messages=args['messages'], instance_id=args['instance_id'],
-                             group_defaults=args['group_defaults'], message_defaults=args['message_defaults'],
-                             wait_timeout=args['wait_timeout'], poll_interval=args['poll_interval'],
-                             observe_seconds=args['observe_seconds'], names=args['input_names'] or {})
+            if read_input:
+                plan = gate_plan(groups=args['groups'], messages=args['messages'], instance_id=args['instance_id'],
+                                 group_defaults=args['group_defaults'], message_defaults=args['message_defaults'],
+                                 wait_timeout=args['wait_timeout'], poll_interval=args['poll_interval'],
+                                 observe_seconds=args['observe_seconds'], names=args['input_names'] or {})
         except GateInputError as exc:
             reasons.append(str(exc))
         try:

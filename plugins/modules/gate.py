@@ -168,6 +168,12 @@ options:
             offenders), or C(that), a list of Jinja conditions over the facts, written as for
             M(ansible.builtin.assert) (without C({{ }})), all of which must be true, with an optional
             C(fail_msg) and C(success_msg). C(allow_inconclusive) lets the rule pass the gate while inconclusive.
+          - C(fail_msg) and C(success_msg) are templates over the same facts, as the C(msg) of M(ansible.builtin.assert)
+            is over variables (C({{ group_id }} has {{ summary.count }} clients)); the facts are data, never rendered
+            themselves. Ansible renders the templates of a task or a variable before the gate sees them, so a message
+            over the facts is written with the YAML tag C(!unsafe), which leaves it to the gate. A message that does
+            not parse is refused before the first API call; one that cannot be rendered (a fact the API did not give)
+            is shown as written, with why.
           - The facts are C(status) (the group's entry of M(apsaramq.rocketmq.ons_consumer_status_info) with
             C(detail=true)), C(connections) (its connections), C(summary) (the
             P(apsaramq.rocketmq.connection_summary#filter) of them), C(accumulate) (the lag figures of the same
@@ -286,7 +292,8 @@ options:
   fail:
     description:
       - Whether the task fails when the gate does not pass. With V(false) the task returns the verdicts and the
-        caller decides (RV(passed)), for example with an M(ansible.builtin.fail) task whose message is RV(msg).
+        caller decides (RV(passed)), for example with an M(ansible.builtin.fail) task whose message is the first
+        line of RV(msg) (the task has printed the others).
     type: bool
     default: true
   input_names:
@@ -297,6 +304,32 @@ options:
         C(consumer_health_) put before each setting's name.
     type: dict
     default: {}
+  variables:
+    description:
+      - The variables of the playbook C(apsaramq.rocketmq.deployment_gate) by name (C(consumer_health_*),
+        C(message_delivery_*), C(gate_report_*), C(ons_*), C(rmq_*)), as that playbook and the gate guide document them.
+        The task takes its groups, messages, defaults, waits, reports, notes, connection and O(fail) from them,
+        and every error names the variable.
+      - Every other variable defined where the task runs whose name looks like one of the gate's but is none (a
+        misspelling such as C(consumer_health_max_lagg)) stops the gate before its first API call, naming the
+        variable it nearly is; the reports say so.
+      - Not together with the options it sets (O(groups), O(group_defaults), O(messages), O(message_defaults),
+        O(instance_id), O(wait_timeout), O(poll_interval), O(observe_seconds), O(name), O(report_dir),
+        O(report_json), O(report_junit), O(notes), O(fail), O(input_names)). A connection variable that is set
+        wins over the connection option.
+    type: dict
+  set_stats:
+    description:
+      - Publish the outcome as M(ansible.builtin.set_stats) does, under the custom stat C(apsaramq_rocketmq_gate), by the
+        gate's O(name) - C(result), C(passed), C(counts), C(failures) (the lines of RV(failures)), C(report_files)
+        and C(finished) - so that AWX and Automation Platform keep it as the job's artifacts (a workflow's next nodes
+        get it as C(apsaramq_rocketmq_gate)), and C(ANSIBLE_SHOW_CUSTOM_STATS=true) prints it at the end of the play.
+      - Several gates in one play each add their own entry.
+      - ansible-core records the stats of a task that does not fail only; a gate that fails the task (O(fail)) publishes
+        nothing. To let a workflow branch on the outcome, run the gate with O(fail=false) (the playbook's
+        C(gate_report_fail=false)) and branch on C(apsaramq_rocketmq_gate.<name>.passed).
+    type: bool
+    default: true
   rmq_endpoint:
     description:
       - The endpoint of the RocketMQ 5.x management API (product C(RocketMQ), 2022-08-01) for the groups and
@@ -442,8 +475,9 @@ msg:
       A cause of the run that left checks untold (credentials, the clock, permissions, throttling, the endpoint)
       is one line for all of them, first, with its fix; the checks of one subject that one missing answer left
       untold (a group that does not exist) are one line.
-    - The summary the task prints leaves those lines to this message, so that a failing task (or the caller's
-      M(ansible.builtin.fail) task with this message) ends the log with them, once.
+    - The task prints the same lines at the end of its summary, each once. When the task fails (O(fail)), this
+      message is the first line alone, because a failed task's message is printed again (twice from ansible-core
+      2.19 on); the lines are in the reports.
   returned: always
   type: str
   sample: "deployment_gate failed: 1 of 12 checks did not pass"
@@ -473,6 +507,19 @@ report:
       - {suite: consumer_health, kind: group, subject: GID_orders, instance_id: MQ_INST_1234567890_DEMO,
          check: min_consumers, status: passed, blocking: false, expected: ">= 1", observed: 3, offenders: [],
          reason: "", cause: null, group_type: tcp, attempt: 1, seconds: 0.4}
+ansible_stats:
+  description:
+    - The custom stats the task publishes (O(set_stats)), as M(ansible.builtin.set_stats) returns them - C(data) holds
+      C(apsaramq_rocketmq_gate), a dict by the gate's name of C(result), C(passed), C(counts), C(failures),
+      C(report_files) and C(finished); C(per_host) is V(false) and C(aggregate) V(true).
+  returned: when the task does not fail and O(set_stats) is true
+  type: dict
+  sample:
+    data:
+      apsaramq_rocketmq_gate:
+        deployment_gate: {result: failed, passed: false, counts: {checks: 12, blocking: 1}, failures: ["GID_orders ..."]}
+    per_host: false
+    aggregate: true
 samples:
   description: The lag of each group at each attempt, by C(<instance_id>/<group_id>), as the trend checks read it.
   returned: when the task does not fail

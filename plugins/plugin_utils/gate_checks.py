@@ -46,6 +46,7 @@ from ansible.errors import AnsibleError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.time_windows import iso_time
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import number_text
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.connection_summary import connection_summary
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_backends import DEAD_LETTER, FAILED_STATUSES, backend_for
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import (
     CONNECTIONS,
@@ -65,6 +66,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     plain,
     plural,
     problem,
+    query_error,
     render,
     short,
     verdict,
@@ -763,7 +765,7 @@ def _query_rule(rule, facts):
     except RecursionError:
         return INCONCLUSIVE, rule['expect'], None, [], 'the query of rule %s nests too deeply to be evaluated' % rule['name']
     except JMESPathError as exc:
-        return INCONCLUSIVE, rule['expect'], None, [], 'the query %s cannot be evaluated: %s' % (rule['query'], exc)
+        return INCONCLUSIVE, rule['expect'], None, [], 'the query %s cannot be evaluated: %s' % (rule['query'], query_error(exc))
     if _same(observed, rule['expect']):
         return PASSED, rule['expect'], observed, [], 'query %s' % rule['query']
     # A query that lists what is wrong, expected to be empty, names the offenders itself.
@@ -781,9 +783,19 @@ def _condition_rule(rule, facts, evaluate_condition):
             return INCONCLUSIVE, rule['that'], None, [], 'the condition %s cannot be evaluated: %s' % (
                 condition, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         if not holds:
-            reason = rule.get('fail_msg') or 'the condition %s is false' % condition
+            reason = _message(rule, 'fail_msg', facts) or 'the condition %s is false' % condition
             return FAILED, rule['that'], 'false: %s' % condition, [], reason
-    return PASSED, rule['that'], 'true', [], rule.get('success_msg') or ''
+    return PASSED, rule['that'], 'true', [], _message(rule, 'success_msg', facts) or ''
+
+
+def _message(rule, key, facts):
+    """The rule's message ``key`` rendered over the facts (gate_conditions.render); one that cannot be says why."""
+    if not rule.get(key):
+        return None
+    try:
+        return gate_conditions.render(rule[key], facts)
+    except Exception as exc:  # pylint: disable=broad-except
+        return '%s (its %s cannot be rendered: %s)' % (rule[key], key, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,11 @@
 
 """Jinja conditions over a group's facts, evaluated like ``ansible.builtin.assert``'s ``that``, on every core alike.
 
+A rule's ``fail_msg`` and ``success_msg`` are templates over the same facts, rendered the same way
+(``render``): ``"{{ group_id }} lags {{ status.total_diff }}"``. Ansible renders a variable's
+templates before the gate sees them, so a message meant for the facts is written ``!unsafe`` in a vars
+file, which leaves it to the gate.
+
 A condition is an expression without ``{{ }}``, such as ``status.consume_tps > 0`` or
 ``connections | length >= 2``; the facts of the group are its variables. Every filter and test
 Ansible knows is available, the collection's own included.
@@ -37,11 +42,9 @@ except ImportError:  # ansible-core before 2.19
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.runtime import Undefined
 
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import type_name as plain_type_name
+
 _LOADER = []
-# The plain types a condition's value is named by: the cores tag and wrap values in subclasses
-# of these, whose names mean nothing to the person who wrote the condition.
-_TYPE_NAMES = ((bool, 'bool'), (int, 'int'), (float, 'float'), (str, 'str'), (bytes, 'bytes'), (dict, 'dict'),
-               (list, 'list'), (tuple, 'list'), (set, 'set'), (type(None), 'null'))
 
 
 def _loader():
@@ -51,11 +54,8 @@ def _loader():
 
 
 def type_name(value):
-    """Return the plain name of ``value``'s type (``str``, ``int``, ``list``, ...), never a core-internal class."""
-    for kind, name in _TYPE_NAMES:
-        if isinstance(value, kind):
-            return name
-    return 'undefined' if isinstance(value, Undefined) else type(value).__name__.lstrip('_')
+    """Return the plain name of ``value``'s type (gate_model.type_name), ``undefined`` for an undefined value."""
+    return 'undefined' if isinstance(value, Undefined) else plain_type_name(value)
 
 
 def _as_data(facts):
@@ -137,6 +137,49 @@ def evaluate(condition, facts):
         raise AnsibleError('the condition gave a value of type %s, not true or false: write a comparison '
                            'or a test, such as "... > 0" or "... is truthy"' % type_name(result))
     return result
+
+
+def _render_before_2_19(message, facts):
+    facts = _as_data(facts)
+    templar = Templar(loader=_loader(), variables=facts)
+    try:
+        template = templar.environment.from_string(message)
+    except TemplateSyntaxError as exc:
+        raise ConditionSyntaxError('Syntax error in template: %s' % exc)
+    variables = dict(templar.environment.globals)
+    variables.update(facts)
+    try:
+        return template.render(**variables)
+    except (AnsibleError, RecursionError):
+        raise
+    except Exception as exc:  # pylint: disable=broad-except
+        raise AnsibleError('%s: %s' % (type(exc).__name__, exc))
+
+
+def render(message, facts):
+    """Return ``message`` with its templates rendered over ``facts`` (never rendering the facts themselves).
+
+    A message without ``{{``, ``{%`` or ``{#`` is returned as it is. AnsibleError when it cannot be
+    rendered (an undefined fact, a filter's error); ConditionSyntaxError when it does not parse.
+    """
+    message = str(message)
+    if not any(marker in message for marker in ('{{', '{%', '{#')):
+        return message
+    if trust_as_template is None:
+        return str(_render_before_2_19(message, facts))
+    result = Templar(loader=_loader(), variables=facts).template(trust_as_template(message))
+    return result if isinstance(result, str) else str(result)
+
+
+def message_syntax_error(message):
+    """Return the syntax error of the message template ``message`` as text, or None when it parses."""
+    try:
+        render(message, {})
+    except (AnsibleTemplateSyntaxError, ConditionSyntaxError) as exc:
+        return str(exc).splitlines()[0]
+    except (AnsibleError, RecursionError):
+        return None
+    return None
 
 
 def syntax_error(condition):

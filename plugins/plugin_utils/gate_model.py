@@ -40,6 +40,8 @@ DELIVERY_SUITE = 'message_delivery'
 # The suite of the verdict that says the gate itself stopped before it could finish.
 GATE_SUITE = 'gate'
 RUN_CHECK = 'run'
+# What a run that stopped before every check was evaluated observed.
+STOPPED = 'stopped'
 
 # What a built-in check reads (gate_checks), so that a backend (gate_backends) reads no more than
 # the checks of a group need. CONNECTIONS: the clients of the group, which an HTTP group does not
@@ -93,6 +95,36 @@ def plain(value):
 def clean(text):
     """Escape control characters (but tab) so that a string cannot drive a terminal or break a line."""
     return _CONTROL.sub(lambda match: '\\x%02x' % ord(match.group()), text)
+
+
+def query_error(exc):
+    """A JMESPath error on one line: the caret drawn under the expression becomes ``at column N``.
+
+    The library draws the expression and a caret below it; clean() would show those line breaks as
+    ``\\x0a``. Other errors are their text.
+    """
+    text = str(exc)
+    position = getattr(exc, 'lex_position', None)
+    if '\n' not in text or not isinstance(position, int):
+        return text
+    first = text.split('\n', 1)[0].rstrip(':').strip()
+    if first.endswith(', for expression'):
+        first = first[:-len(', for expression')]
+    return first if 'column' in first else '%s at column %d' % (first, position)
+
+
+# The plain types a value is named by in an error: the cores tag and wrap values in subclasses of
+# these, whose names (_AnsibleTaggedStr ...) mean nothing to the person who wrote the value.
+_TYPE_NAMES = ((bool, 'bool'), (int, 'int'), (float, 'float'), (str, 'str'), (bytes, 'bytes'), (dict, 'dict'),
+               (list, 'list'), (tuple, 'list'), (set, 'set'), (type(None), 'null'))
+
+
+def type_name(value):
+    """Return the plain name of ``value``'s type (``str``, ``int``, ``list``, ...), never a core-internal class."""
+    for kind, name in _TYPE_NAMES:
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__.lstrip('_')
 
 
 def has_control(text):
@@ -252,5 +284,5 @@ def unwritten(reason):
 
 def stopped(reason, suite=GATE_SUITE, subject=None):
     """The verdict that says a suite stopped before it could finish: inconclusive and always blocking."""
-    return verdict(suite, RUN_CHECK, subject or suite, None, RUN_CHECK, INCONCLUSIVE, 'every check evaluated', 'stopped',
+    return verdict(suite, RUN_CHECK, subject or suite, None, RUN_CHECK, INCONCLUSIVE, 'every check evaluated', STOPPED,
                    reason=reason)

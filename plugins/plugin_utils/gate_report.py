@@ -25,7 +25,9 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     INCONCLUSIVE,
     NOT_APPLICABLE,
     PASSED,
+    RUN_CHECK,
     STATUSES,
+    STOPPED,
     clean,
     fail,
     plain,
@@ -95,10 +97,14 @@ def _verdict_line(verdict, with_instance):
     status = verdict['status'].upper()
     if verdict['status'] == INCONCLUSIVE and not verdict.get('blocking'):
         status += ' (allowed)'
-    line = '%s %s %s: expected %s, observed %s' % (
-        subject, verdict['check'], status, render(verdict.get('expected')), render(verdict.get('observed')))
-    if verdict.get('reason'):
-        line += '; %s' % verdict['reason']
+    if verdict['check'] == RUN_CHECK and verdict.get('observed') == STOPPED and verdict.get('reason'):
+        # A run that stopped: what stopped it is the whole line.
+        line = '%s %s %s: %s' % (subject, verdict['check'], status, verdict['reason'])
+    else:
+        line = '%s %s %s: expected %s, observed %s' % (
+            subject, verdict['check'], status, render(verdict.get('expected')), render(verdict.get('observed')))
+        if verdict.get('reason'):
+            line += '; %s' % verdict['reason']
     if verdict.get('offenders'):
         line += '; offenders: %s' % _listing(verdict['offenders'])
     return clean(line)

@@ -30,6 +30,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model impor
     clean,
     fail,
     plain,
+    query_error,
     short,
 )
 # The shapes of values are checked in gate_values; these names are also this module's, for the filters.
@@ -195,7 +196,7 @@ def _compile(query, where, rule):
     except RecursionError:
         fail(where, 'the query of rule %s nests too deeply to be evaluated; write it with fewer nested levels' % short(rule))
     except JMESPathError as exc:
-        fail(where, '%s is not a valid JMESPath expression: %s' % (short(query), clean(str(exc))))
+        fail(where, '%s is not a valid JMESPath expression: %s' % (short(query), clean(query_error(exc))))
 
 
 def _conditions(value, where):
@@ -260,6 +261,9 @@ def _rules(value, where, seen):
             for key in ('fail_msg', 'success_msg'):
                 if raw.get(key) is not None:
                     rule[key] = text(raw[key], '%s.%s' % (at, key), 'a message')
+                    error = gate_conditions.message_syntax_error(rule[key])
+                    if error:
+                        fail('%s.%s' % (at, key), '%s: %s' % (short(rule[key]), error))
         rules.append(rule)
     return rules
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from ansible.module_utils.common.validation import check_type_bool
 
-from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import clean, fail, short
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import clean, fail, short, type_name
 
 # How close an unknown name must be to a known one to be offered as what was meant (difflib's ratio).
 CLOSE_ENOUGH = 0.75
@@ -25,14 +25,14 @@ CLOSE_ENOUGH = 0.75
 def mapping(value, where, what):
     """``value`` when it is a dict; otherwise fail naming ``where`` and ``what`` was expected."""
     if not isinstance(value, Mapping):
-        fail(where, 'expected %s, got %s' % (what, 'null' if value is None else '%s %s' % (type(value).__name__, short(value))))
+        fail(where, 'expected %s, got %s' % (what, 'null' if value is None else '%s %s' % (type_name(value), short(value))))
     return value
 
 
 def listing(value, where, what):
     """``value`` as a list when it is a list (not a string or dict); otherwise fail."""
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
-        fail(where, 'expected a list of %s, got %s' % (what, 'null' if value is None else '%s %s' % (type(value).__name__, short(value))))
+        fail(where, 'expected a list of %s, got %s' % (what, 'null' if value is None else '%s %s' % (type_name(value), short(value))))
     return list(value)
 
 

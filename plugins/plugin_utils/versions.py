@@ -32,6 +32,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.validation import number_text
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import type_name
 
 HIGHER_VERSION = 'HIGHER_VERSION'
 # The longest version name read. Real ones are about 20 characters (V4_9_4_BETA12_SNAPSHOT); a
@@ -71,7 +72,7 @@ def describe(value):
     """Return the type and short repr of a value, for error messages."""
     if value is None:
         return 'null'
-    return '%s %s' % (type(value).__name__, _short(value))
+    return '%s %s' % (type_name(value), _short(value))
 
 
 def parse_version(value):

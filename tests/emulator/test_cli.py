@@ -32,7 +32,7 @@ def running():
         proc = _spawn(*args)
         procs.append(proc)
         line = proc.stdout.readline()
-        assert line.startswith('ONS emulator listening on http://127.0.0.1:'), line + proc.stderr.read()
+        assert line.startswith('ApsaraMQ for RocketMQ emulator (ONS 2019-02-14, RocketMQ 2022-08-01) listening on http://127.0.0.1:'), line + proc.stderr.read()
         return proc, line.split(' on ', 1)[1].strip()
 
     yield _run

@@ -29,7 +29,7 @@ def _serve(args, cwd):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     try:
         line = proc.stdout.readline()
-        assert line.startswith('ONS emulator listening on http://127.0.0.1:'), line + proc.stderr.read()
+        assert line.startswith('ApsaraMQ for RocketMQ emulator (ONS 2019-02-14, RocketMQ 2022-08-01) listening on http://127.0.0.1:'), line + proc.stderr.read()
         answer = Client(line.split(' on ', 1)[1].strip(), KEY_ID, SECRET).request('OnsConsumerGetConnection', {'GroupId': 'GID_orders'})
         assert answer.status == 200
         proc.terminate()
@@ -64,7 +64,7 @@ def test_a_file_path_still_wins_over_a_bundled_name(tmp_path):
                             cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     try:
         line = proc.stdout.readline()
-        assert line.startswith('ONS emulator listening on '), line + proc.stderr.read()
+        assert line.startswith('ApsaraMQ for RocketMQ emulator (ONS 2019-02-14, RocketMQ 2022-08-01) listening on '), line + proc.stderr.read()
         status, state = control(line.split(' on ', 1)[1].strip(), 'GET', '/_emulator/state')
         assert status == 200
         assert state['description'].startswith('Local copy - ')

@@ -2,6 +2,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the deployment gate prints, counted: -v adds a line per subject, and a mistake of the run is said once.
 
+The four mistakes a newcomer makes first (a wrong AccessKey ID, a wrong secret, an endpoint that
+cannot be reached, a misspelt variable) each end the log with one line naming the cause and its fix.
+
 Each case runs ``playbooks/deployment_gate.yml`` with ansible-playbook against the emulator's
 ``healthy`` scenario (two groups, a selection and a message on one 4.x instance), as a CI job
 runs it, and counts the lines of its output.
@@ -88,27 +91,36 @@ def test_a_passing_gate_at_v_prints_at_most_one_line_more_per_selection_group_an
     assert 0 < added <= SUBJECTS, '\n'.join(verbose)
 
 
-@pytest.mark.parametrize('mistake, says', [
-    ('key_id', r'credentials INCONCLUSIVE: ons_\w+_info failed: InvalidAccessKeyId.NotFound: .*; check the AccessKey ID'),
-    ('secret', r'credentials INCONCLUSIVE: ons_\w+_info failed: SignatureDoesNotMatch: .*; check the AccessKey secret'),
-    ('endpoint', r'endpoint INCONCLUSIVE: ons_\w+_info failed: TransportError: .*; check the endpoint'),
+@pytest.mark.parametrize('mistake, says, token', [
+    ('key_id', r'credentials INCONCLUSIVE: ons_\w+_info failed: InvalidAccessKeyId.NotFound: .*; check the AccessKey ID', 'InvalidAccessKeyId'),
+    ('secret', r'credentials INCONCLUSIVE: ons_\w+_info failed: SignatureDoesNotMatch: .*; check the AccessKey secret', 'SignatureDoesNotMatch'),
+    ('endpoint', r'endpoint INCONCLUSIVE: ons_\w+_info failed: TransportError: .*; check the endpoint', 'TransportError'),
+    ('variable', r'gate run INCONCLUSIVE: the gate did not start: unknown variable consumer_health_max_lagg '
+                 r'\(did you mean consumer_health_max_lag\?\): .*; rename it', 'consumer_health_max_lagg'),
 ])
-def test_a_mistake_of_the_run_fails_no_check_and_is_said_once_with_its_fix(tmp_path, collections, emulator, mistake, says):
+def test_a_mistake_of_the_run_fails_no_check_and_is_said_once_with_its_fix(tmp_path, collections, emulator, mistake, says, token):
     settings = {'ons_endpoint': emulator.url}
     key_id, secret = KEY_ID, SECRET
     if mistake == 'key_id':
         key_id = 'LTAI5tNoSuchKeyAnywhere01'
     elif mistake == 'secret':
         secret = 'NotTheSecretOfThisKeyAtAll01'
+    elif mistake == 'variable':
+        settings['consumer_health_max_lagg'] = 1000
     else:
         # A port nothing listens on: the endpoint cannot be reached.
         settings = {'ons_endpoint': 'http://127.0.0.1:9', 'ons_timeout': 2}
     status, lines, report = run_gate(tmp_path, collections, settings, key_id, secret)
     assert status == 2, '\n'.join(lines)
     assert report['counts']['failed'] == 0 and report['counts']['inconclusive'] == report['counts']['checks']
-    # One line for the cause, with its fix, in the report and once in the lines the play ends with.
+    # One line for the cause, with its fix, in the report and once in the log.
     assert len(report['failures']) == 1 and re.match(says, report['failures'][0]), report['failures']
-    # The play ends with it: a line of its own (ansible-core 2.19 on), or in the failed task's message (2.17).
-    assert any(re.search(says, line) for line in lines[-15:]), '\n'.join(lines)
+    naming = [index for index, line in enumerate(lines) if token in line]
+    assert len(naming) == 1 and re.search(says, lines[naming[0]]), '\n'.join(lines)
+    # The log ends with it: after it, only how ansible-core says a task failed (the outcome, no cause) and the recap.
+    after = lines[naming[0] + 1:]
+    assert not any(line.startswith('TASK [') for line in after), '\n'.join(lines)
+    assert sum(1 for line in lines if line.startswith('TASK [')) == 1, '\n'.join(lines)
+    assert any(line.startswith('fatal: [localhost]: FAILED!') and 'did not pass' in line for line in after), '\n'.join(lines)
     # No check reads as failed: the consumers were not seen at all.
     assert not any(re.search(r' [a-z_]+ FAILED: ', line) for line in lines), '\n'.join(lines)

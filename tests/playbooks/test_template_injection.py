@@ -97,6 +97,22 @@ RULES = [
 ]
 
 
+class Unsafe(str):
+    """A string written ``!unsafe`` in YAML: Ansible leaves it as it is, for the gate to render over the facts."""
+
+
+class Dumper(yaml.SafeDumper):  # pylint: disable=too-many-ancestors
+    """yaml.SafeDumper that writes Unsafe strings with their tag."""
+
+
+Dumper.add_representer(Unsafe, lambda dumper, data: dumper.represent_scalar('!unsafe', str(data)))
+# A rule whose fail_msg renders the hostile facts: it fails (four clients, not five), and its message
+# carries every client ID as written, through a filter and through the vars lookup alike.
+RULES.append({'name': 'ids_in_message', 'that': ['connections | length == 5'],
+              'fail_msg': Unsafe("ids: {{ connections | map(attribute='client_id') | sort | join(' ') }}; "
+                                 "first: {{ lookup('ansible.builtin.vars', 'connections')[0].client_id }}")})
+
+
 def gate_vars(url, report_dir):
     groups = [{'group_id': 'GID_orders', 'min_consumers': 4, 'uniform_version': True,
                'unique_client_ids': True, 'subscription_consistent': True},
@@ -167,16 +183,16 @@ def roles_playbook(url):
 def run_gate(tmp_path, collections, url, verbosity=None, how='deployment_gate'):
     report_dir = str(tmp_path / 'reports')
     vars_file = tmp_path / 'gate.yml'
-    vars_file.write_text(yaml.safe_dump(gate_vars(url, report_dir)))
+    vars_file.write_text(yaml.dump(gate_vars(url, report_dir), Dumper=Dumper))
     playbook_file = os.path.join(ROOT, 'playbooks', 'deployment_gate.yml')
     if how == 'task':
         playbook_file = str(tmp_path / 'task.yml')
         with open(playbook_file, 'w') as stream:
-            yaml.safe_dump(task_playbook(url, report_dir), stream)
+            yaml.dump(task_playbook(url, report_dir), stream, Dumper=Dumper)
     elif how == 'roles':
         playbook_file = str(tmp_path / 'roles.yml')
         with open(playbook_file, 'w') as stream:
-            yaml.safe_dump(roles_playbook(url), stream)
+            yaml.dump(roles_playbook(url), stream, Dumper=Dumper)
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
                ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
                ANSIBLE_NOCOLOR='1', ANSIBLE_LOCAL_TEMP=str(tmp_path / 'tmp'), ANSIBLE_HOME=str(tmp_path / 'home'),
@@ -222,6 +238,12 @@ def test_jinja_in_every_answer_never_runs_and_reaches_the_report_unchanged(tmp_p
     for verdict in hostile:
         assert verdict['status'] == 'failed'
         assert sorted(verdict['observed']) == expected_ids
+    # A fail_msg over the facts renders them as data: every client ID as written, nothing run.
+    for instance_id in (INSTANCE_4, INSTANCE_5):
+        verdict = checks[(instance_id, 'GID_orders', 'ids_in_message')]
+        assert verdict['status'] == 'failed', verdict
+        assert verdict['reason'].startswith('ids: %s; first: ' % ' '.join(expected_ids)), verdict
+        assert verdict['reason'][len('ids: %s; first: ' % ' '.join(expected_ids)):] in expected_ids, verdict
     # The log says the same and the play ends as a failed gate, not an error.
     assert done.returncode == 2, done.stdout[-4000:]
     assert texts['expression'] + '-1' in json.dumps(report)

@@ -89,10 +89,11 @@ def connections(monkeypatch):
     return made
 
 
-def run_gate(**args):
-    """Run the gate action on a task with ``args``; return its result."""
-    args.setdefault('groups', [{'group_id': 'GID_orders'}])
-    args.setdefault('instance_id', INSTANCE)
+def run_gate(task_vars=None, **args):
+    """Run the gate action on a task with ``args`` where ``task_vars`` are defined; return its result."""
+    if 'variables' not in args:
+        args.setdefault('groups', [{'group_id': 'GID_orders'}])
+        args.setdefault('instance_id', INSTANCE)
     task = mock.MagicMock()
     task.args = args
     task.async_val = 0
@@ -102,12 +103,21 @@ def run_gate(**args):
     connection._shell.tmpdir = None
     action = gate_action.ActionModule(task, connection, play_context=mock.MagicMock(), loader=None, templar=None,
                                       shared_loader_obj=None)
-    return action.run(task_vars={})
+    return action.run(task_vars=task_vars or {})
 
 
 def read_json(path):
     with open(str(path), encoding='utf-8') as handle:
         return json.load(handle)
+
+
+def printed(capsys, result):
+    """What a failed gate task printed: its summary ends with the lines that say why, each once; its message is the outcome alone."""
+    out = capsys.readouterr().out
+    assert result['failed'] and re.match(r'^\w+ failed: \d+ of \d+ checks did not pass$', result['msg']), result['msg']
+    lines = [line for line in out.splitlines() if line.startswith('  - ')]
+    assert lines and len(lines) == len(set(lines)), out
+    return out
 
 
 def stopped_reasons(report):
@@ -145,11 +155,11 @@ def stopped_reasons(report):
      r"groups\[0\]\.dead_letter_lookback: 1000\u2026\(5001 digits\) is too large; at most 2592000 seconds"),
     (dict(rmq_time_zone='Asia/Shanghai'), r"rmq_time_zone 'Asia/Shanghai' is not a zone: use an offset from UTC such as \+08:00"),
 ])
-def test_a_number_of_any_length_is_refused_by_name_before_the_first_api_call_and_reported(connections, tmp_path, args, says):
+def test_a_number_of_any_length_is_refused_by_name_before_the_first_api_call_and_reported(connections, tmp_path, args, says, capsys):
     result = run_gate(report_json=str(tmp_path / 'gate.json'), report_junit=str(tmp_path / 'gate.xml'), **args)
     assert connections == []
     assert result['failed'] and not result['passed']
-    assert re.search('the gate did not start: ' + says, result['msg']), result['msg']
+    assert re.search('the gate did not start: ' + says, printed(capsys, result)), printed(capsys, result)
     report = read_json(tmp_path / 'gate.json')
     assert report['result'] == 'failed'
     assert any(re.search(says, reason) for reason in stopped_reasons(report))
@@ -164,21 +174,21 @@ def test_a_number_of_any_length_is_refused_by_name_before_the_first_api_call_and
      r"endpoint \(playbook variable ons_endpoint\): the gate reads 4.x instances \(MQ_INST_...\) and rmq_endpoint \(rmq_endpoint\) "
      r"is set, but endpoint is not: set it too, to https://ons.cn-hangzhou.aliyuncs.com"),
 ])
-def test_an_endpoint_set_for_one_api_and_not_the_other_is_refused_before_any_connection(connections, tmp_path, args, says):
+def test_an_endpoint_set_for_one_api_and_not_the_other_is_refused_before_any_connection(connections, tmp_path, args, says, capsys):
     result = run_gate(report_json=str(tmp_path / 'gate.json'), **args)
     assert connections == []
-    assert re.search('the gate did not start: ' + says, result['msg']), result['msg']
+    assert re.search('the gate did not start: ' + says, printed(capsys, result)), printed(capsys, result)
 
 
-def test_an_endpoint_of_one_api_is_enough_when_the_gate_reads_only_that_one(connections, tmp_path):
+def test_an_endpoint_of_one_api_is_enough_when_the_gate_reads_only_that_one(connections, tmp_path, capsys):
     result = run_gate(endpoint='http://127.0.0.1:8080', report_json=str(tmp_path / 'gate.json'))
-    assert len(connections) == 1 and 'Failed to find credentials' in result['msg']
+    assert len(connections) == 1 and 'Failed to find credentials' in printed(capsys, result)
 
 
-def test_numbers_the_gate_can_take_still_reach_the_connection(connections, tmp_path):
+def test_numbers_the_gate_can_take_still_reach_the_connection(connections, tmp_path, capsys):
     result = run_gate(timeout='30', retries='3', rate_limit=2, wait_timeout='0', report_json=str(tmp_path / 'gate.json'))
     assert [(made['timeout'], made['retries'], made['rate_limit']) for made in connections] == [(30.0, 3, 2.0)]
-    assert 'Failed to find credentials: no credentials in this test' in result['msg']
+    assert 'Failed to find credentials: no credentials in this test' in printed(capsys, result)
 
 
 @pytest.mark.parametrize('args', [dict(name=10 ** 5000), dict(notes=[10 ** 5000]), dict(fail=10 ** 5000)])
@@ -252,7 +262,7 @@ def test_a_hard_link_to_the_other_report_is_the_same_file(connections, tmp_path)
     assert (tmp_path / 'gate.json').read_text() == '{}'
 
 
-def test_a_report_that_cannot_be_written_stops_the_gate_before_the_api_and_the_other_report_says_why(connections, tmp_path):
+def test_a_report_that_cannot_be_written_stops_the_gate_before_the_api_and_the_other_report_says_why(connections, tmp_path, capsys):
     # A file where the report's directory should be: refused whoever runs the test (root too).
     (tmp_path / 'taken').write_text('')
     result = run_gate(report_json=str(tmp_path / 'taken' / 'gate.json'), report_junit=str(tmp_path / 'gate.xml'))
@@ -260,7 +270,7 @@ def test_a_report_that_cannot_be_written_stops_the_gate_before_the_api_and_the_o
     assert result['failed'] and not result['passed'] and result['result'] == 'failed'
     says = 'report_json: the JSON report cannot be written to %s: Not a directory: %s' % (
         tmp_path / 'taken' / 'gate.json', tmp_path / 'taken')
-    assert 'gate run INCONCLUSIVE: expected every check evaluated, observed stopped; the gate did not start: ' + says in result['msg']
+    assert 'gate run INCONCLUSIVE: the gate did not start: ' + says in printed(capsys, result)
     assert result['report_files'] == {'JUnit': str(tmp_path / 'gate.xml')}
     assert says in (tmp_path / 'gate.xml').read_text(encoding='utf-8')
 
@@ -280,7 +290,7 @@ def test_when_no_report_can_be_written_the_task_names_each_path(connections, tmp
 
 @pytest.mark.parametrize('failing, kept', [('JSON', 'JUnit'), ('JUnit', 'JSON')])
 def test_a_report_that_fails_to_be_written_at_the_end_makes_the_run_inconclusive_and_the_other_says_so(
-        connections, tmp_path, monkeypatch, failing, kept):
+        connections, tmp_path, monkeypatch, failing, kept, capsys):
     paths = {'JSON': str(tmp_path / 'gate.json'), 'JUnit': str(tmp_path / 'gate.xml')}
     write = gate_action._write
 
@@ -294,7 +304,7 @@ def test_a_report_that_fails_to_be_written_at_the_end_makes_the_run_inconclusive
     option = {'JSON': 'report_json', 'JUnit': 'report_junit'}[failing]
     says = '%s: the %s report cannot be written to %s: %s: %s' % (option, failing, paths[failing], os.strerror(errno.ENOSPC),
                                                                   paths[failing])
-    assert result['failed'] and 'gate run INCONCLUSIVE: expected every report written, observed not written; ' + says in result['msg']
+    assert result['failed'] and 'gate run INCONCLUSIVE: expected every report written, observed not written; ' + says in printed(capsys, result)
     assert result['report_files'] == {kept: paths[kept]}
     assert not os.path.exists(paths[failing])
     text = open(paths[kept], encoding='utf-8').read()
@@ -302,3 +312,160 @@ def test_a_report_that_fails_to_be_written_at_the_end_makes_the_run_inconclusive
     if kept == 'JSON':
         # Written again after the JUnit report failed: the JSON report says why that one is missing.
         assert read_json(paths['JSON'])['checks'][-1]['expected'] == 'every report written'
+
+
+# ---------------------------------------------------------------------------------------------
+# The playbook's variables (option variables): one task checks them all and says each mistake once
+
+PLAYBOOK_VARIABLES = {'consumer_health_instance_id': INSTANCE, 'consumer_health_groups': [{'group_id': 'GID_orders'}],
+                      'consumer_health_max_lag': '500', 'message_delivery_instance_id': INSTANCE,
+                      'message_delivery_messages': [{'topic': 'orders', 'msg_id': '0A0B0C0D00002A9F0000000000000001'}],
+                      'message_delivery_wait_timeout': 30, 'ons_timeout': '7', 'ons_region': 'cn-shanghai',
+                      'ons_access_key_id': 'LTAI5tVariablesKey01', 'ons_access_key_secret': 'VariablesSecretNotShown01'}
+
+
+def test_the_variables_set_the_gate_as_the_playbook_documents(connections, tmp_path, capsys):
+    variables = dict(PLAYBOOK_VARIABLES, gate_report_dir=str(tmp_path / 'out'), gate_report_name='release_r7',
+                     gate_report_notes=['release r7'])
+    result = run_gate(variables=variables, task_vars=dict(variables, ansible_check_mode=False, playbook_dir='/x'))
+    # The connection options come from the variables: the region, the timeout, the keys.
+    assert [(made['region'], made['timeout'], made['access_key_id']) for made in connections] == [('cn-shanghai', 7.0, 'LTAI5tVariablesKey01')]
+    assert result['report_files'] == {'JSON': str(tmp_path / 'out' / 'release_r7.json'), 'JUnit': str(tmp_path / 'out' / 'release_r7-junit.xml')}
+    report = read_json(tmp_path / 'out' / 'release_r7.json')
+    assert report['notes'] == ['release r7']
+    assert [run['suite'] for run in report['runs']] == ['consumer_health']
+    out = printed(capsys, result)
+    assert 'VariablesSecretNotShown01' not in out + json.dumps(result) + json.dumps(report)
+
+
+def test_gate_report_fail_false_returns_the_verdicts_instead_of_failing(connections, tmp_path):
+    variables = dict(PLAYBOOK_VARIABLES, gate_report_dir=str(tmp_path), gate_report_fail='no')
+    result = run_gate(variables=variables, task_vars=variables)
+    assert not result.get('failed') and not result['passed']
+    assert 'Failed to find credentials' in result['msg'] and result['failures']
+
+
+@pytest.mark.parametrize('misspelt, mistake, says', [
+    # A misspelt name is among the play's variables, not among those of the gate's namespaces the playbook hands over.
+    (True, {'consumer_health_max_lagg': 1000}, 'unknown variable consumer_health_max_lagg (did you mean consumer_health_max_lag?)'),
+    (True, {'consumr_health_min_consumers': 2}, 'unknown variable consumr_health_min_consumers (did you mean consumer_health_min_consumers?)'),
+    (False, {'ons_timeout': 'soon'}, 'ons_timeout'),
+    (False, {'consumer_health_groups': []}, 'consumer_health_groups: is empty'),
+    (False, {'gate_report_fail': 'perhaps'}, "gate_report_fail: 'perhaps' is not a boolean"),
+    (False, {'ons_access_key_secret': 'SecretEndingInANewline01\n'}, 'ons_access_key_secret: is not a usable secret'),
+])
+def test_a_mistake_in_the_variables_is_said_once_by_name_before_the_first_api_call(connections, tmp_path, capsys, misspelt, mistake, says):
+    variables = dict(PLAYBOOK_VARIABLES, gate_report_dir=str(tmp_path))
+    defined = dict(variables, **mistake)
+    result = run_gate(variables=variables if misspelt else defined, task_vars=defined)
+    assert connections == []
+    out = printed(capsys, result)
+    assert out.count(says) == 1, out
+    assert 'SecretEndingInANewline01' not in out + json.dumps(result)
+    report = read_json(tmp_path / 'deployment_gate.json')
+    assert report['counts'] == {'checks': 1, 'passed': 0, 'failed': 0, 'inconclusive': 1, 'not_applicable': 0, 'blocking': 1}
+    assert says in report['failures'][0]
+
+
+@pytest.mark.parametrize('option', ['groups', 'fail', 'report_dir', 'input_names'])
+def test_variables_leave_no_option_they_set_to_be_given_beside_them(connections, option):
+    result = run_gate(variables=PLAYBOOK_VARIABLES, **{option: {'groups': [], 'fail': False, 'report_dir': 'r', 'input_names': {}}[option]})
+    assert result['failed'] and connections == []
+    assert 'mutually exclusive' in result['msg'] and option in result['msg']
+
+
+# ---------------------------------------------------------------------------------------------
+# Survey answers: lists as JSON or YAML text, blank answers unset, numbers and booleans as text
+
+
+def planned(monkeypatch, variables):
+    """The plan the gate makes of the playbook's ``variables`` (gate_plan's arguments), without reaching an API."""
+    seen = {}
+
+    def plan(**kwargs):
+        seen.update(kwargs)
+        raise gate_action.GateInputError('planned')
+
+    monkeypatch.setattr(gate_action, 'gate_plan', plan)
+    result = run_gate(variables=variables, task_vars=variables)
+    return seen, result
+
+
+@pytest.mark.parametrize('groups', [
+    '[{"group_id": "GID_orders", "min_consumers": "2"}]',
+    '- group_id: GID_orders\n  min_consumers: 2\n',
+])
+def test_a_list_given_as_json_or_yaml_text_is_read_as_the_list(connections, tmp_path, monkeypatch, groups):
+    variables = dict(PLAYBOOK_VARIABLES, consumer_health_groups=groups, consumer_health_allowed_languages='JAVA, GO',
+                     consumer_health_rules='- {name: busy, that: "status.consume_tps > 0"}',
+                     message_delivery_expect_consumed_by='GID_orders\nGID_payments', gate_report_dir=str(tmp_path),
+                     consumer_health_max_lag='', consumer_health_min_consumers='', gate_report_fail='true')
+    seen, _result = planned(monkeypatch, variables)
+    assert [dict(group) for group in seen['groups']] in ([{'group_id': 'GID_orders', 'min_consumers': '2'}],
+                                                         [{'group_id': 'GID_orders', 'min_consumers': 2}])
+    assert seen['group_defaults']['allowed_languages'] == ['JAVA', 'GO']
+    assert seen['group_defaults']['rules'] == [{'name': 'busy', 'that': 'status.consume_tps > 0'}]
+    assert seen['message_defaults']['expect_consumed_by'] == ['GID_orders', 'GID_payments']
+    # A blank answer is unset: the gate's default applies.
+    assert 'max_lag' not in seen['group_defaults'] and 'min_consumers' not in seen['group_defaults']
+
+
+@pytest.mark.parametrize('value, says', [
+    ('[{"group_id": "GID_orders"', r"consumer_health_groups: is text that is not a JSON or YAML list \(line 1, column \d+\)"),
+    ('group_id: GID_orders', r"consumer_health_groups: is text that gives dict, not a list: give a list, or its JSON or YAML text"),
+    ('GID_orders', r"consumer_health_groups: is text that gives str, not a list"),
+])
+def test_a_list_given_as_text_that_is_not_one_is_refused_naming_the_variable(connections, tmp_path, capsys, value, says):
+    variables = dict(PLAYBOOK_VARIABLES, consumer_health_groups=value, gate_report_dir=str(tmp_path))
+    result = run_gate(variables=variables, task_vars=variables)
+    assert connections == []
+    out = printed(capsys, result)
+    assert re.search(says, out), out
+    assert '_Ansible' not in out
+
+
+def test_blank_answers_leave_every_optional_setting_unset(connections, tmp_path):
+    variables = dict(PLAYBOOK_VARIABLES, gate_report_dir=str(tmp_path), gate_report_name='', gate_report_json=' ',
+                     ons_endpoint='', ons_timeout='', ons_validate_certs='', consumer_health_wait_timeout='',
+                     message_delivery_expect_consumed_by='')
+    result = run_gate(variables=variables, task_vars=variables)
+    # The connection is tried with the defaults (no credentials in this test), and the reports have their default names.
+    assert [(made['timeout'], made['validate_certs']) for made in connections] == [(ARGUMENT_SPEC['timeout'].get('default'), True)]
+    assert result['report_files'] == {'JSON': str(tmp_path / 'deployment_gate.json'), 'JUnit': str(tmp_path / 'deployment_gate-junit.xml')}
+
+
+def test_the_outcome_is_published_as_custom_stats_by_the_gates_name_unless_the_task_fails(connections, tmp_path):
+    kept = run_gate(name='canary', report_json=str(tmp_path / 'gate.json'), fail=False)
+    stats = kept['ansible_stats']
+    assert (stats['per_host'], stats['aggregate']) == (False, True)
+    published = stats['data']['apsaramq_rocketmq_gate']['canary']
+    assert (published['result'], published['passed']) == ('failed', False)
+    assert published['counts'] == kept['counts'] and published['failures'] == kept['failures']
+    assert published['report_files'] == {'JSON': str(tmp_path / 'gate.json')}
+    assert 'ansible_stats' not in run_gate(name='canary', fail=False, set_stats=False)
+    # ansible-core records no stats of a failed task: a failed gate does not print them in its result either.
+    assert 'ansible_stats' not in run_gate(name='canary')
+
+
+def test_an_assumed_role_given_by_variables_reaches_the_connection_as_its_options(connections, tmp_path):
+    variables = dict(PLAYBOOK_VARIABLES, gate_report_dir=str(tmp_path), ons_role_arn='acs:ram::1234567890123456:role/gate-reader',
+                     ons_role_session_name='deploy-42', ons_duration_seconds='3600', ons_sts_endpoint='',
+                     ons_policy={'Version': '1', 'Statement': [{'Effect': 'Allow', 'Action': 'mq:*', 'Resource': '*'}]})
+    run_gate(variables=variables, task_vars=variables)
+    made = connections[0]
+    assert (made['role_arn'], made['role_session_name'], made['duration_seconds']) == (
+        'acs:ram::1234567890123456:role/gate-reader', 'deploy-42', 3600)
+    assert made['policy']['Version'] == '1' and made['sts_endpoint'] is None
+
+
+@pytest.mark.parametrize('mistake, says', [
+    ({'ons_role_arn': 'gate-reader'}, "ons_role_arn: 'gate-reader' is not "),
+    ({'ons_duration_seconds': 'an hour'}, 'ons_duration_seconds: is not a whole number of seconds'),
+    ({'ons_policy': '{"Version": '}, 'ons_policy: '),
+    ({'ons_sts_endpoint': 'http://'}, 'ons_sts_endpoint'),
+])
+def test_a_role_setting_the_gate_cannot_take_is_refused_by_its_variable(connections, tmp_path, capsys, mistake, says):
+    variables = dict(PLAYBOOK_VARIABLES, gate_report_dir=str(tmp_path), **mistake)
+    result = run_gate(variables=variables, task_vars=variables)
+    assert connections == []
+    assert says in printed(capsys, result)

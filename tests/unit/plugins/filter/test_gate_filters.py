@@ -13,8 +13,8 @@ import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.apsaramq.rocketmq.plugins.action.gate import ARGUMENT_SPEC, connection_option
 from ansible_collections.apsaramq.rocketmq.plugins.filter.gate import (
-    GATE_VARIABLES,
     FilterModule,
     gate_connection,
     gate_file_name,
@@ -23,6 +23,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.filter.gate import (
 )
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import GateInputError
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_spec import gate_plan
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_variables import GATE_VARIABLES
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 MSG = '0A00010500002A9F0000000000000010'
@@ -76,13 +77,13 @@ def test_the_report_filters_render_a_report_of_verdicts_made_elsewhere():
 
 def test_a_misspelt_variable_is_named_with_the_closest_known_name():
     with pytest.raises(AnsibleFilterError, match=r"unknown variable consumer_heath_groups \(did you mean consumer_health_groups\?\)"):
-        gate_variables(['consumer_heath_groups', 'message_delivery_messages'])
+        FILTERS['gate_variables'](['consumer_heath_groups', 'message_delivery_messages'])
     with pytest.raises(AnsibleFilterError, match=r"unknown variables consumer_health_wait_timout \(did you mean consumer_health_wait_timeout\?\); "
                                                  r"gate_reports_dir \(did you mean gate_report_dir\?\); ons_regoin \(did you mean ons_region\?\)"):
-        gate_variables(['consumer_health_wait_timout', 'gate_reports_dir', 'ons_regoin'])
+        FILTERS['gate_variables'](['consumer_health_wait_timout', 'gate_reports_dir', 'ons_regoin'])
     with pytest.raises(AnsibleFilterError, match=r"unknown variable consumer_health_require_progres \(did you mean "
                                                  r"consumer_health_require_progress\?\)"):
-        gate_variables(['consumer_health_require_progres'])
+        FILTERS['gate_variables'](['consumer_health_require_progres'])
 
 
 def test_other_variables_and_private_ones_are_left_alone():
@@ -107,9 +108,8 @@ def test_the_known_variables_are_exactly_those_the_roles_and_playbooks_document(
                'gate_report': {'gate_report_result'}}
     for role, names in documented.items():
         assert set(GATE_VARIABLES[role]) == names | outputs[role]
-    with open(os.path.join(COLLECTION_ROOT, 'playbooks', 'deployment_gate.yml')) as handle:
-        playbook = handle.read()
-    assert all('"{{ %s | default(omit' % name in playbook for name in GATE_VARIABLES['ons'])
+    # Every connection variable the deployment gate takes sets an option of the gate task.
+    assert all(connection_option(name) in ARGUMENT_SPEC for name in GATE_VARIABLES['ons'] + GATE_VARIABLES['rmq'])
 
 
 def test_role_internal_variables_do_not_use_the_public_prefixes():
@@ -179,7 +179,7 @@ def test_a_suite_set_to_an_empty_list_or_null_is_refused_and_so_is_a_gate_of_not
         suites({'consumer_health_groups': [], 'message_delivery_messages': [{}]})
     with pytest.raises(AnsibleFilterError, match=r"^message_delivery_messages: is null"):
         suites({'consumer_health_groups': [{}], 'message_delivery_messages': None})
-    with pytest.raises(AnsibleFilterError, match=r"^consumer_health_groups: expected a list of groups, got str"):
+    with pytest.raises(AnsibleFilterError, match=r"^consumer_health_groups: is text that gives str, not a list: give a list, or its JSON or YAML text"):
         suites({'consumer_health_groups': 'GID_a'})
     with pytest.raises(AnsibleFilterError, match=r"neither consumer_health_groups nor message_delivery_messages is set"):
         suites({'gate_report_dir': 'reports'})

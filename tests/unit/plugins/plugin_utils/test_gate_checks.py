@@ -617,3 +617,14 @@ def test_an_expected_group_not_consumed_still_fails_beside_a_track_without_group
                       {MSG: trace_entry(tracks=[track('GID_a', 'NOT_ONLINE'), track('', 'CONSUMED')])})[0]
     assert verdict['status'] == 'failed'
     assert verdict['offenders'] == ['GID_a: NOT_ONLINE', 'track 2 (CONSUMED) names no consumer group']
+
+
+def test_a_condition_rules_messages_render_the_facts_and_one_that_cannot_says_why():
+    failing = rule_verdict({'name': 'busy', 'that': 'status.consume_tps > 100',
+                            'fail_msg': '{{ group_id }} has {{ summary.count }} clients'})
+    assert failing['status'] == 'failed' and failing['reason'] == 'GID_orders has 2 clients'
+    passing = rule_verdict({'name': 'busy', 'that': 'status.consume_tps > 0', 'success_msg': '{{ summary.count }} clients'})
+    assert passing['reason'] == '2 clients'
+    broken = rule_verdict({'name': 'busy', 'that': 'status.consume_tps > 100', 'fail_msg': 'lag {{ no_such_fact.count }}'})
+    assert broken['status'] == 'failed'
+    assert broken['reason'].startswith('lag {{ no_such_fact.count }} (its fail_msg cannot be rendered: ') and 'no_such_fact' in broken['reason']

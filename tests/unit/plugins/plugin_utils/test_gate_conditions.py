@@ -114,3 +114,48 @@ def test_facts_that_hold_jinja_are_data_and_never_rendered(condition):
              'status': {'name': PAYLOADS[0], 'expressions': dict((text, text) for text in PAYLOADS)}}
     assert gate_conditions.evaluate(condition, facts) is True
     assert facts['connections'][1]['client_id'] == PAYLOADS[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# fail_msg and success_msg: templates over the same facts, rendered the same on every core
+
+
+@pytest.mark.parametrize('message, expected', [
+    ('no template at all', 'no template at all'),
+    ('{{ group_id }} has {{ summary.count }} clients', 'GID_orders has 2 clients'),
+    ("{{ connections | map(attribute='client_id') | join(', ') }}", 'c1, c2'),
+    ('{% for c in connections %}{{ c.language | upper }} {% endfor %}', 'JAVA JAVA '),
+    ('{{ status.consume_tps }}/s{# a comment #}', '12.5/s'),
+])
+def test_a_message_renders_the_facts_the_same_on_every_core(message, expected):
+    assert gate_conditions.render(message, FACTS) == expected
+
+
+def test_a_message_renders_a_fact_holding_jinja_as_the_text_it_is(tmp_path):
+    # (Through the vars lookup too, which needs a play: tests/playbooks/test_template_injection.py.)
+    marker = tmp_path / 'ran'
+    hostile = "{{ lookup('ansible.builtin.pipe', 'echo ran >> %s') }}" % marker
+    facts = dict(FACTS, group_id=hostile)
+    assert gate_conditions.render('group {{ group_id }}', facts) == 'group ' + hostile
+    assert gate_conditions.render('{{ [group_id] | join }}{{ group_id | upper | lower }}', facts) == hostile + hostile.lower()
+    assert not marker.exists()
+
+
+def test_a_message_that_cannot_be_rendered_is_an_error_and_one_that_does_not_parse_is_found_before_the_gate_starts():
+    with pytest.raises(AnsibleError, match='no_such_fact'):
+        gate_conditions.render('{{ no_such_fact.count }}', FACTS)
+    assert gate_conditions.message_syntax_error('lag {{ status.total_diff ') is not None
+    assert gate_conditions.message_syntax_error('{% if %}') is not None
+    assert gate_conditions.message_syntax_error('lag {{ no_such_fact }}') is None
+    assert gate_conditions.message_syntax_error('plain words') is None
+
+
+def test_a_value_is_named_by_its_plain_type_never_a_core_internal_class():
+    class _AnsibleTaggedStr(str):
+        pass
+
+    class _AnsibleTaggedList(list):
+        pass
+
+    assert [gate_conditions.type_name(value) for value in (_AnsibleTaggedStr('x'), _AnsibleTaggedList(), True, 1, None)] == [
+        'str', 'list', 'bool', 'int', 'null']

@@ -13,7 +13,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.apsaramq.rocketmq.plugins.filter.gate import GATE_VARIABLES, consumer_health_variables, gate_variables
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_variables import GATE_VARIABLES, consumer_health_variables, gate_variables
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_checks
 from ansible_collections.apsaramq.rocketmq.plugins.modules import gate as gate_module
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_checks import CHECKS, expected_text

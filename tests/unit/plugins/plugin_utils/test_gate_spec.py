@@ -5,6 +5,7 @@
 """The gate's input, checked before its first API call: the plan, and the errors naming where the input is wrong."""
 
 import copy
+import re
 
 import pytest
 
@@ -218,6 +219,9 @@ def test_a_condition_over_facts_the_plan_does_not_know_is_accepted():
     ([{'name': 'r', 'that': []}], r"groups\[0\]\.rules\[0\]\.that: lists no condition"),
     ([{'name': 'r', 'that': ['true', '']}], r"groups\[0\]\.rules\[0\]\.that\[1\]: expected a Jinja condition"),
     ([{'name': 'r', 'that': 'true', 'fail_msg': ''}], r"groups\[0\]\.rules\[0\]\.fail_msg: expected a message, got ''"),
+    ([{'name': 'r', 'that': 'true', 'fail_msg': 'lag {{ status.total_diff '}],
+     r"groups\[0\]\.rules\[0\]\.fail_msg: 'lag \{\{ status.total_diff': Syntax error"),
+    ([{'name': 'r', 'that': 'true', 'success_msg': '{% if %}'}], r"groups\[0\]\.rules\[0\]\.success_msg: '\{% if %\}': .*"),
 ])
 def test_bad_rules_are_refused(rules, message):
     with pytest.raises(GateInputError, match='^' + message):
@@ -481,3 +485,15 @@ def test_a_4x_group_name_keeps_the_4x_rules():
 def test_a_misspelt_key_at_any_level_names_what_was_meant_when_one_is_close(groups, message):
     with pytest.raises(GateInputError, match=message):
         plan(groups)
+
+
+@pytest.mark.parametrize('query, says', [
+    ('foo[?bar ==', r"Invalid jmespath expression: Incomplete expression at column 11$"),
+    ('foo..bar', r'got: dot: Parse error at column 4, token "\." \(DOT\)$'),
+    ('a[?b > `1]', r"Bad jmespath expression: Unclosed ` delimiter at column 7$"),
+])
+def test_a_query_that_does_not_parse_is_refused_on_one_line_saying_where(query, says):
+    with pytest.raises(GateInputError) as caught:
+        plan([{'group_id': 'GID_a', 'rules': [{'name': 'r', 'query': query}]}])
+    assert '\\x0a' not in str(caught.value) and '\n' not in str(caught.value)
+    assert re.search(says, str(caught.value)), str(caught.value)
