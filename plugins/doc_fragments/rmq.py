@@ -101,6 +101,7 @@ notes:
   - Proxies are taken from the standard environment variables E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY).
   - O(rate_limit) applies within one module run; runs on several hosts or forks at once each have their own.
 requirements:
+  - python >= 3.9 on the host that runs the module; on the controller, which also runs the gate, 3.10 or later as ansible-core 2.17 requires
   - requests
 """
 

@@ -351,6 +351,8 @@ options:
         scheduled message is due is told by its delivery time read in this zone; unset, a delivery time within the
         widest offsets of now is C(perhaps not due).
     type: str
+requirements:
+  - jmespath, for rules with a C(query)
 extends_documentation_fragment:
   - apsaramq.rocketmq.ons
   - apsaramq.rocketmq.credentials
