@@ -24,6 +24,7 @@ import sys
 import tempfile
 
 import pytest
+import requests
 import yaml
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -286,6 +287,28 @@ def test_the_outcome_job_without_the_gates_artifacts_fails_saying_what_it_needs(
     failed = [event for event in decision.events if event['event'] == 'runner_on_failed']
     assert [event['event_data']['task'] for event in failed] == ['Require the outcome of the gate']
     assert failed[0]['event_data']['res']['msg'].startswith('no outcome of the gate deployment_gate (the artifact apsaramq_rocketmq_gate)')
+
+
+@pytest.mark.parametrize('emulator', ['healthy'], indirect=True)
+def test_a_job_with_the_role_credential_type_assumes_the_role_with_its_oidc_token_and_no_key(tmp_path, collections, emulator):
+    provider = 'acs:ram::1234567890123456:oidc-provider/ci'
+    minted = requests.post(emulator.url + '/_emulator/oidc-token', params={'provider': provider}, timeout=10)
+    token = minted.json()['token']
+    job = Job(tmp_path, collections, 'gate')
+    extra_vars = job.credential('credential_type_role.yml', {'role_arn': 'acs:ram::1234567890123456:role/gate-reader',
+                                                             'oidc_provider_arn': provider, 'oidc_token': token,
+                                                             'role_session_name': '', 'region': 'cn-hangzhou'})
+    # No AccessKey anywhere: STS is the emulator's, as a private STS endpoint would be.
+    job.env['ALIBABA_CLOUD_STS_ENDPOINT'] = emulator.url
+    assert not any(name.endswith(('ACCESS_KEY_ID', 'ACCESS_KEY_SECRET')) for name in job.env)
+    runner = job.run('deployment_gate.yml', dict(extra_vars, **gate_settings(emulator.url)))
+    lines = job.lines()
+    assert (runner.status, runner.rc) == ('successful', 0), '\n'.join(lines)
+    assert any(line.startswith('deployment_gate PASSED: ') for line in lines), '\n'.join(lines)
+    # The OIDC token, and the STS token it was exchanged for, are in nothing AWX keeps of the job.
+    kept = job.kept()
+    assert token not in kept and token[-20:] not in kept
+    assert 'SecurityToken' not in kept
 
 
 @pytest.mark.parametrize('name', ['credential_type_access_key.yml', 'credential_type_role.yml'])
