@@ -23,6 +23,7 @@ from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_variables i
     gate_connection,
     gate_file_name,
     gate_suites,
+    gate_variable_error,
     gate_variables,
 )
 
@@ -74,6 +75,7 @@ class FilterModule:
             ('gate_summary', reports.gate_summary),
             ('gate_junit', reports.gate_junit),
             ('gate_variables', gate_variables),
+            ('gate_variable_error', gate_variable_error),
             ('gate_connection', gate_connection),
             ('gate_suites', gate_suites),
             ('gate_file_name', gate_file_name),

@@ -88,13 +88,13 @@ ROLE_VARIABLES = ('ons_role_arn', 'ons_role_session_name', 'ons_external_id', 'o
                   'ons_oidc_provider_arn', 'ons_oidc_token_file')
 
 
-def _namespaces(value):
+def _namespaces(value, filter_name):
     if value is None:
         return tuple(GATE_VARIABLES)
-    chosen = listing(value, 'gate_variables: namespaces', 'namespaces')
+    chosen = listing(value, '%s: namespaces' % filter_name, 'namespaces')
     for index, item in enumerate(chosen):
         if item not in GATE_VARIABLES:
-            fail('gate_variables: namespaces[%d]' % index, '%s is not a namespace of the gate (accepted: %s)'
+            fail('%s: namespaces[%d]' % (filter_name, index), '%s is not a namespace of the gate (accepted: %s)'
                  % (short(item), ', '.join(GATE_VARIABLES)))
     return tuple(chosen)
 
@@ -112,18 +112,31 @@ def _looks_like(name, namespace, known):
 
 
 def gate_variables(names, namespaces=None):
-    """Return the variables of the gate's namespaces among ``names``; fail naming each unknown one.
+    """Return the variables of the gate's namespaces among ``names``; fail naming each unknown one."""
+    found, error = _sorted_out(names, namespaces, 'gate_variables')
+    if error:
+        raise GateInputError(error)
+    return found
+
+
+def gate_variable_error(names, namespaces=None):
+    """Return the error that names each unknown variable among ``names``, as gate_variables fails with it; or ''."""
+    return _sorted_out(names, namespaces, 'gate_variable_error')[1]
+
+
+def _sorted_out(names, namespaces, filter_name):
+    """The variables of the gate's namespaces among ``names``, sorted, and the error naming each unknown one ('' if none).
 
     A name that starts with a namespace (``consumer_health_`` ...), or nearly does, or nearly is a
     name of the gate, must be a name of the gate: otherwise it is a misspelling that would leave a
     setting silently unused. Names that start with ``_`` are private and not looked at.
     """
-    chosen = _namespaces(namespaces)
+    chosen = _namespaces(namespaces, filter_name)
     every = set(name for names_of in GATE_VARIABLES.values() for name in names_of)
     found, unknown = [], []
-    for index, name in enumerate(listing(names, 'gate_variables', 'variable names')):
+    for index, name in enumerate(listing(names, filter_name, 'variable names')):
         if not isinstance(name, str):
-            fail('gate_variables[%d]' % index, 'expected a variable name, got %s' % short(name))
+            fail('%s[%d]' % (filter_name, index), 'expected a variable name, got %s' % short(name))
         if name.startswith('_'):
             continue
         if name in every:
@@ -135,12 +148,12 @@ def gate_variables(names, namespaces=None):
                 closest = difflib.get_close_matches(name, list(GATE_VARIABLES[namespace]), n=1, cutoff=0)
                 unknown.append('%s (did you mean %s?)' % (clean(name), closest[0]) if closest else clean(name))
                 break
+    error = ''
     if unknown:
-        raise GateInputError(
-            'unknown variable%s %s: the gate has no such setting, so it would not check what you meant; '
-            'rename %s (the README of each role lists its variables)'
-            % ('s' if len(unknown) > 1 else '', '; '.join(unknown), 'them' if len(unknown) > 1 else 'it'))
-    return sorted(found)
+        error = ('unknown variable%s %s: the gate has no such setting, so it would not check what you meant; '
+                 'rename %s (the README of each role lists its variables)'
+                 % ('s' if len(unknown) > 1 else '', '; '.join(unknown), 'them' if len(unknown) > 1 else 'it'))
+    return sorted(found), error
 
 
 def _connection_setting(name, check, value):

@@ -105,15 +105,6 @@ def answers(**given):
 
 
 @pytest.fixture
-def collections(tmp_path):
-    """A collections path whose apsaramq.rocketmq is this checkout."""
-    path = tmp_path / 'collections'
-    (path / 'ansible_collections' / 'apsaramq').mkdir(parents=True)
-    os.symlink(ROOT, str(path / 'ansible_collections' / 'apsaramq' / 'rocketmq'))
-    return str(path)
-
-
-@pytest.fixture
 def emulator(request):
     handle = start(os.path.join(ROOT, 'emulator', 'scenarios', '%s.yml' % request.param), host='127.0.0.1', port=0)
     yield handle

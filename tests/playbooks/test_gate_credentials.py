@@ -48,15 +48,6 @@ def scenario(**sts):
 
 
 @pytest.fixture
-def collections(tmp_path):
-    """A collections path whose apsaramq.rocketmq is this checkout."""
-    path = tmp_path / 'collections'
-    (path / 'ansible_collections' / 'apsaramq').mkdir(parents=True)
-    os.symlink(ROOT, str(path / 'ansible_collections' / 'apsaramq' / 'rocketmq'))
-    return str(path)
-
-
-@pytest.fixture
 def emulator():
     handles = []
 

@@ -41,23 +41,14 @@ SUBJECTS = 4
 
 
 @pytest.fixture
-def collections(tmp_path):
-    """A collections path whose apsaramq.rocketmq is this checkout."""
-    path = tmp_path / 'collections'
-    (path / 'ansible_collections' / 'apsaramq').mkdir(parents=True)
-    os.symlink(ROOT, str(path / 'ansible_collections' / 'apsaramq' / 'rocketmq'))
-    return str(path)
-
-
-@pytest.fixture
 def emulator():
     handle = start(os.path.join(ROOT, 'emulator', 'scenarios', 'healthy.yml'), host='127.0.0.1', port=0)
     yield handle
     handle.stop()
 
 
-def run_gate(tmp_path, collections, settings, key_id=KEY_ID, secret=SECRET, verbosity=None):
-    """Run the deployment gate with ``settings``; return its exit status, its output's lines and its JSON report."""
+def run_gate(tmp_path, collections, settings, key_id=KEY_ID, secret=SECRET, verbosity=None, playbook='deployment_gate'):
+    """Run the gate's ``playbook`` with ``settings``; return its exit status, its output's lines and its JSON report."""
     report_dir = str(tmp_path / 'reports')
     vars_file = tmp_path / 'gate.yml'
     vars_file.write_text(yaml.safe_dump(dict(GATE_VARS, gate_report_dir=report_dir, **settings)))
@@ -66,11 +57,11 @@ def run_gate(tmp_path, collections, settings, key_id=KEY_ID, secret=SECRET, verb
                ANSIBLE_LOCAL_TEMP=str(tmp_path / 'tmp'), ANSIBLE_HOME=str(tmp_path / 'home'),
                ALIBABA_CLOUD_ACCESS_KEY_ID=key_id, ALIBABA_CLOUD_ACCESS_KEY_SECRET=secret)
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
-               os.path.join(ROOT, 'playbooks', 'deployment_gate.yml'), '-e', '@%s' % vars_file] + ([verbosity] if verbosity else [])
+               os.path.join(ROOT, 'playbooks', playbook + '.yml'), '-e', '@%s' % vars_file] + ([verbosity] if verbosity else [])
     done = subprocess.run(command, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           universal_newlines=True, timeout=300, check=False)
     report = None
-    report_file = os.path.join(report_dir, 'deployment_gate.json')
+    report_file = os.path.join(report_dir, playbook + '.json')
     if os.path.exists(report_file):
         with open(report_file) as stream:
             report = json.load(stream)
@@ -124,3 +115,20 @@ def test_a_mistake_of_the_run_fails_no_check_and_is_said_once_with_its_fix(tmp_p
     assert any(line.startswith('fatal: [localhost]: FAILED!') and 'did not pass' in line for line in after), '\n'.join(lines)
     # No check reads as failed: the consumers were not seen at all.
     assert not any(re.search(r' [a-z_]+ FAILED: ', line) for line in lines), '\n'.join(lines)
+
+
+@pytest.mark.parametrize('playbook', ['consumer_health', 'message_delivery'])
+def test_a_misspelt_variable_stops_a_role_playbook_before_its_first_call_and_is_said_by_one_task(
+        tmp_path, collections, emulator, playbook):
+    settings = {'ons_endpoint': emulator.url, 'consumer_health_max_lagg': 1000}
+    status, lines, report = run_gate(tmp_path, collections, settings, playbook=playbook)
+    assert status == 2 and report is None, '\n'.join(lines)
+    assert emulator.state.log.total == 0
+    # One task says it: no chain of templating errors around it, nothing after it but the recap. From
+    # ansible-core 2.19 on, a failed task's message is printed twice (the error, then the result).
+    says = ('unknown variable consumer_health_max_lagg (did you mean consumer_health_max_lag?): '
+            'the gate has no such setting')
+    assert 1 <= sum(1 for line in lines if says in line) <= 2, '\n'.join(lines)
+    assert not any('caused by' in line or 'lagg' in line and says not in line for line in lines), '\n'.join(lines)
+    tasks = [line for line in lines if line.startswith('TASK [')]
+    assert len(tasks) == 1 and tasks[0].startswith('TASK [Check that every variable of the gate set is one it knows]'), '\n'.join(lines)

@@ -133,15 +133,6 @@ def gate_vars(url, report_dir):
     }
 
 
-@pytest.fixture
-def collections(tmp_path):
-    """A collections path whose apsaramq.rocketmq is this checkout."""
-    path = tmp_path / 'collections'
-    (path / 'ansible_collections' / 'apsaramq').mkdir(parents=True)
-    os.symlink(ROOT, str(path / 'ansible_collections' / 'apsaramq' / 'rocketmq'))
-    return str(path)
-
-
 def task_playbook(url, report_dir):
     """A play of its own that calls the gate action with the rules written in the task, as trusted as Jinja gets."""
     settings = gate_vars(url, report_dir)

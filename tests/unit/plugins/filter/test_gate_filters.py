@@ -42,7 +42,7 @@ def plan_of(options):
 
 def test_every_filter_is_registered_under_its_documented_name():
     assert sorted(FILTERS) == ['gate_connection', 'gate_failures', 'gate_file_name', 'gate_junit', 'gate_report', 'gate_stopped',
-                               'gate_suites', 'gate_summary', 'gate_variables']
+                               'gate_suites', 'gate_summary', 'gate_variable_error', 'gate_variables']
     for name in FILTERS:
         assert os.path.exists(os.path.join(COLLECTION_ROOT, 'plugins', 'filter', name + '.yml')), name
 
@@ -84,6 +84,19 @@ def test_a_misspelt_variable_is_named_with_the_closest_known_name():
     with pytest.raises(AnsibleFilterError, match=r"unknown variable consumer_health_require_progres \(did you mean "
                                                  r"consumer_health_require_progress\?\)"):
         FILTERS['gate_variables'](['consumer_health_require_progres'])
+
+
+def test_the_error_of_misspelt_variables_is_returned_for_a_task_to_fail_with():
+    error = FILTERS['gate_variable_error'](['consumer_heath_groups', 'ons_regoin', 'consumer_health_groups'])
+    with pytest.raises(AnsibleFilterError) as raised:
+        FILTERS['gate_variables'](['consumer_heath_groups', 'ons_regoin', 'consumer_health_groups'])
+    assert error == str(raised.value)
+    assert error.startswith('unknown variables consumer_heath_groups (did you mean consumer_health_groups?); '
+                            'ons_regoin (did you mean ons_region?): ')
+    assert FILTERS['gate_variable_error'](['consumer_health_groups', 'rmq_endpoint', 'aws_region']) == ''
+    assert FILTERS['gate_variable_error'](['message_delivery_mesages'], ['consumer_health']) == ''
+    with pytest.raises(AnsibleFilterError, match=r"gate_variable_error: namespaces\[0\]: 'nope' is not a namespace"):
+        FILTERS['gate_variable_error']([], ['nope'])
 
 
 def test_other_variables_and_private_ones_are_left_alone():
