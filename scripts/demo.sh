@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the deployment gate (playbooks/deployment_gate.yml with the vars file
-# playbooks/vars/demo_gate.yml) against the bundled ONS API emulator.
+# playbooks/vars/demo_gate.yml) against the bundled emulator of the ONS and RocketMQ 5.x APIs.
 #
 #   scripts/demo.sh [SCENARIO] [ansible-playbook option...]
 #

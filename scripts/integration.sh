@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run `ansible-test integration` on a fresh copy of the collection against the ONS API emulator.
+# Run `ansible-test integration` on a fresh copy of the collection against the emulator of both APIs.
 #
 #   scripts/integration.sh [TARGET...] [ansible-test option...]
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run a command against a freshly started ONS API emulator, then stop the emulator.
+# Run a command against a freshly started emulator (ONS and RocketMQ 5.x APIs), then stop the emulator.
 #
 #   scripts/with_emulator.sh SCENARIO -- COMMAND [ARG...]
 #
