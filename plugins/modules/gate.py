@@ -30,7 +30,8 @@ description:
     answer that cannot be parsed) is C(inconclusive), which fails the gate unless the check is listed in
     C(allow_inconclusive). A group or message the API says does not exist fails. A gate that evaluated
     no check fails. Bad input fails before the first API call, naming where it is; a number of any size or
-    length too (as an int, a float or text), which the error shows shortened, such as C(1000…(401 digits)).
+    length too (as an int, a float or text), which the error shows shortened, its first digits and how
+    many there are, such as C(1000…) and C(401 digits).
   - Each attempt that does not pass prints one progress line saying what still does not pass. At the end
     the task prints a short summary (at C(-v), one line per group and message) and writes the reports.
 author:
