@@ -157,7 +157,8 @@ def endpoint_omissions(args, apis):
 
 # How the errors name the inputs of a gate that takes the playbook's variables (option input_names).
 VARIABLE_NAMES = {'groups': 'consumer_health_groups', 'group_defaults': 'consumer_health_', 'messages': 'message_delivery_messages',
-                  'message_defaults': 'message_delivery_', 'name': 'gate_report_name', 'report_dir': 'gate_report_dir'}
+                  'message_defaults': 'message_delivery_', 'name': 'gate_report_name', 'report_dir': 'gate_report_dir',
+                  'report_json': 'gate_report_json', 'report_junit': 'gate_report_junit'}
 
 
 def connection_option(variable):
@@ -360,10 +361,14 @@ class ActionModule(ActionBase):
         named after the gate. Symbolic links are resolved, so that two names of one file are seen
         as one: the report written second would silently replace the first.
         """
+        names = args['input_names'] or {}
+        for option in ('report_dir',) + tuple(option for _label, option in REPORT_OPTIONS):
+            # The options are checked by their type; the variables of deployment_gate come as they were set.
+            if args[option] is not None and not isinstance(args[option], str):
+                fail(names.get(option) or option, 'expected a path, got %s' % short(args[option]))
         directory = args['report_dir']
         if directory is not None and (not directory.strip() or has_control(directory)):
-            fail((args['input_names'] or {}).get('report_dir') or 'report_dir',
-                 'expected a directory, got %s' % short(directory))
+            fail(names.get('report_dir') or 'report_dir', 'expected a directory, got %s' % short(directory))
         paths = {}
         for label, option in REPORT_OPTIONS:
             path = args[option] or (os.path.join(directory, REPORT_FILE_NAMES[label] % gate_name) if directory else None)
@@ -391,7 +396,8 @@ class ActionModule(ActionBase):
                 plan = gate_plan(groups=args['groups'], messages=args['messages'], instance_id=args['instance_id'],
                                  group_defaults=args['group_defaults'], message_defaults=args['message_defaults'],
                                  wait_timeout=args['wait_timeout'], poll_interval=args['poll_interval'],
-                                 observe_seconds=args['observe_seconds'], names=args['input_names'] or {})
+                                 observe_seconds=args['observe_seconds'], names=args['input_names'] or {},
+                                 trusted=gate_conditions.trusted)
         except GateInputError as exc:
             reasons.append(str(exc))
         try:

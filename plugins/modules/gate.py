@@ -174,7 +174,11 @@ options:
             themselves. Ansible renders the templates of a task or a variable before the gate sees them, so a message
             over the facts is written with the YAML tag C(!unsafe), which leaves it to the gate. A message that does
             not parse is refused before the first API call; one that cannot be rendered (a fact the API did not give)
-            is shown as written, with why.
+            is shown as written, with why. Because a message marked C(!unsafe) may come from anyone who can set a
+            variable, the gate renders it in Jinja's sandbox, with Jinja's own filters and tests and no lookup.
+          - A condition is code. As M(ansible.builtin.assert) does, the gate runs only one Ansible trusts as a
+            template, written in a playbook, a role or a vars file; one marked C(!unsafe) (as AWX marks the answers
+            given at launch) is refused before the first API call.
           - The facts are C(status) (the group's entry of M(apsaramq.rocketmq.ons_consumer_status_info) with
             C(detail=true)), C(connections) (its connections), C(summary) (the
             P(apsaramq.rocketmq.connection_summary#filter) of them), C(accumulate) (the lag figures of the same

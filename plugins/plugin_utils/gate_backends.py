@@ -361,7 +361,8 @@ def trace_from_rmq(trace):
 
     A group's consume status becomes its track: a consumed one CONSUMED, a failed one (FAILED,
     CONSUME_FAILED) itself, NOT_CONSUMED the ONS NOT_CONSUME_YET, a dead message DEAD_LETTER, and
-    any other word itself (which the check does not know: inconclusive, naming the word).
+    any other word ``UNKNOWN:<word>``, which the check does not know (inconclusive, naming the word),
+    even a word that is one of the ONS tracks: it means nothing the 5.x API is known to say.
     ``not_due`` is not_due's text; ``begin_time`` and ``end_time`` the window it was looked for in.
     """
     tracks = []
@@ -377,7 +378,7 @@ def trace_from_rmq(trace):
         elif status in NOT_CONSUMED_STATUSES:
             kind = 'NOT_CONSUME_YET' if status == 'NOT_CONSUMED' else status
         else:
-            kind = status or 'UNKNOWN'
+            kind = 'UNKNOWN:%s' % status if status else 'UNKNOWN'
         tracks.append({'consumer_group': consumer.get('group_id'), 'track_type': kind})
     return {'msg_id': trace.get('msg_id'), 'topic': trace.get('topic'), 'found': trace.get('found'), 'tracks': tracks,
             'not_due': not_due(trace), 'begin_time': trace.get('begin_time'), 'end_time': trace.get('end_time'),

@@ -944,6 +944,8 @@ TRACK_FILTERED = 'CONSUMED_BUT_FILTERED'
 # DEAD_LETTER and the failed statuses come from 5.x traces (gate_backends.trace_from_rmq).
 TRACKS_NOT_CONSUMED = ('NOT_CONSUME_YET', 'NOT_ONLINE', DEAD_LETTER) + FAILED_STATUSES
 NO_TRACK = 'NO_TRACK'
+# A group of a scheduled 5.x message whose time has not come (gate_backends.not_due): neither consumed nor missed.
+NOT_DUE = 'NOT_DUE'
 
 
 def _group_name(name, instance_id):
@@ -1013,7 +1015,8 @@ def message_verdict(message, answer):
     for group in groups:
         kind = observed.get(group, NO_TRACK)
         if pending and kind in (NO_TRACK, 'NOT_CONSUME_YET'):
-            kind = observed[group] = pending
+            # Named by a word of its own: the schedule is said once, in the reason.
+            kind = observed[group] = NOT_DUE
         rank = _track_rank(kind, message['allow_filtered'])
         if rank == 0:
             missing.append('%s: %s' % (group, kind))
@@ -1028,7 +1031,7 @@ def message_verdict(message, answer):
             len(missing), plural(len(groups), 'group'), reason_filtered))
     if unknown or nameless:
         reasons = []
-        waiting = len([line for line in unknown if pending and line.endswith(': ' + pending)])
+        waiting = len([line for line in unknown if line.endswith(': ' + NOT_DUE)])
         if waiting:
             reasons.append('the message is %s: no group can have consumed it yet' % pending)
         if len(unknown) > waiting:

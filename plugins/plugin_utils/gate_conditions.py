@@ -7,22 +7,26 @@
 
 """Jinja conditions over a group's facts, evaluated like ``ansible.builtin.assert``'s ``that``, on every core alike.
 
-A rule's ``fail_msg`` and ``success_msg`` are templates over the same facts, rendered the same way
-(``render``): ``"{{ group_id }} lags {{ status.total_diff }}"``. Ansible renders a variable's
-templates before the gate sees them, so a message meant for the facts is written ``!unsafe`` in a vars
-file, which leaves it to the gate.
-
 A condition is an expression without ``{{ }}``, such as ``status.consume_tps > 0`` or
 ``connections | length >= 2``; the facts of the group are its variables. Every filter and test
 Ansible knows is available, the collection's own included.
 
-The condition is the user's own, written in the task or vars file, so it is trusted as a template.
-The facts are what the API answered, written by whoever runs a consumer or owns the account: they
-are data, and never rendered, looked up or executed. ansible-core 2.19 and later never render a
-value they were not told to trust. The cores before 2.19 render every string variable a template
-touches, unless it is marked unsafe; there the facts are marked unsafe, and the expression is
-compiled and run by Jinja directly, so that a condition has the same meaning on every core: its
-value must be true or false, and anything else is an error naming the value's type.
+A condition is code: like ``assert``, the gate runs only one Ansible trusts as a template, written
+in a playbook, a role or a vars file (``trusted``); one marked ``!unsafe`` (as AWX marks the answers
+given at launch) or read from data is refused before the first call. The facts are what the API
+answered, written by whoever runs a consumer or owns the account: they are data, and never rendered,
+looked up or executed. ansible-core 2.19 and later never render a value they were not told to trust.
+The cores before 2.19 render every string variable a template touches, unless it is marked unsafe;
+there the facts are marked unsafe, and the expression is compiled and run by Jinja directly, so that
+a condition has the same meaning on every core: its value must be true or false, and anything else is
+an error naming the value's type.
+
+A rule's ``fail_msg`` and ``success_msg`` are templates over the same facts (``render``):
+``"{{ group_id }} lags {{ status.total_diff }}"``. Ansible renders a variable's templates before the
+gate sees them, so a message meant for the facts is written ``!unsafe`` in a vars file, which leaves
+it to the gate; a message may therefore come from anyone who can set a variable, and is rendered by
+Jinja's sandbox with Jinja's own filters and tests and the facts alone: no lookup, no Ansible plugin,
+no attribute Jinja's sandbox keeps from templates.
 """
 
 from ansible.errors import AnsibleError
@@ -39,18 +43,41 @@ try:
 except ImportError:  # ansible-core before 2.19
     from jinja2.exceptions import TemplateSyntaxError as AnsibleTemplateSyntaxError
 
-from jinja2.exceptions import TemplateSyntaxError
+from jinja2 import StrictUndefined
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.runtime import Undefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+try:
+    from ansible.template import is_trusted_as_template
+except ImportError:  # ansible-core before 2.19: a text is trusted unless it is marked unsafe
+    is_trusted_as_template = None
 
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import type_name as plain_type_name
 
 _LOADER = []
+# Where messages are rendered: Jinja's sandbox, its own filters and tests, no globals beyond Jinja's.
+_MESSAGES = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
 def _loader():
     if not _LOADER:
         _LOADER.append(DataLoader())
     return _LOADER[0]
+
+
+def trusted(text):
+    """Return whether Ansible trusts ``text`` as a template, as ``ansible.builtin.assert`` asks of its conditions.
+
+    From 2.19 on, a text written in a playbook, a role or a vars file is tagged trusted, and a text
+    marked ``!unsafe`` or read from data is not; before 2.19, a text is trusted unless it is marked
+    unsafe.
+    """
+    if is_trusted_as_template is not None:
+        return is_trusted_as_template(text)
+    from ansible.utils.unsafe_proxy import AnsibleUnsafe
+
+    return not isinstance(text, AnsibleUnsafe)
 
 
 def type_name(value):
@@ -139,46 +166,40 @@ def evaluate(condition, facts):
     return result
 
 
-def _render_before_2_19(message, facts):
-    facts = _as_data(facts)
-    templar = Templar(loader=_loader(), variables=facts)
-    try:
-        template = templar.environment.from_string(message)
-    except TemplateSyntaxError as exc:
-        raise ConditionSyntaxError('Syntax error in template: %s' % exc)
-    variables = dict(templar.environment.globals)
-    variables.update(facts)
-    try:
-        return template.render(**variables)
-    except (AnsibleError, RecursionError):
-        raise
-    except Exception as exc:  # pylint: disable=broad-except
-        raise AnsibleError('%s: %s' % (type(exc).__name__, exc))
-
-
 def render(message, facts):
-    """Return ``message`` with its templates rendered over ``facts`` (never rendering the facts themselves).
+    """Return ``message`` with its templates rendered over ``facts`` in Jinja's sandbox (never rendering the facts themselves).
 
     A message without ``{{``, ``{%`` or ``{#`` is returned as it is. AnsibleError when it cannot be
-    rendered (an undefined fact, a filter's error); ConditionSyntaxError when it does not parse.
+    rendered (an undefined fact, a filter's error, what the sandbox refuses); ConditionSyntaxError
+    when it does not parse.
     """
     message = str(message)
     if not any(marker in message for marker in ('{{', '{%', '{#')):
         return message
-    if trust_as_template is None:
-        return str(_render_before_2_19(message, facts))
-    result = Templar(loader=_loader(), variables=facts).template(trust_as_template(message))
-    return result if isinstance(result, str) else str(result)
+    try:
+        template = _MESSAGES.from_string(message)
+    except TemplateSyntaxError as exc:
+        raise ConditionSyntaxError('Syntax error in template: %s' % exc)
+    try:
+        # The facts are handed to the template as values: Jinja never renders a value.
+        return template.render(facts)
+    except RecursionError:
+        raise
+    except (SecurityError, UndefinedError) as exc:
+        raise AnsibleError(str(exc))
+    except Exception as exc:  # pylint: disable=broad-except
+        raise AnsibleError('%s: %s' % (type(exc).__name__, exc))
 
 
 def message_syntax_error(message):
-    """Return the syntax error of the message template ``message`` as text, or None when it parses."""
+    """Return the syntax error of the message template ``message`` as text (a filter or test Jinja does not have
+    included), or None when it compiles; it is not rendered."""
     try:
-        render(message, {})
-    except (AnsibleTemplateSyntaxError, ConditionSyntaxError) as exc:
-        return str(exc).splitlines()[0]
-    except (AnsibleError, RecursionError):
-        return None
+        _MESSAGES.from_string(str(message))
+    except TemplateSyntaxError as exc:
+        return ('Syntax error in template: %s' % exc).splitlines()[0]
+    except RecursionError:
+        return 'the message is nested too deeply to be rendered'
     return None
 
 

@@ -199,13 +199,19 @@ def _compile(query, where, rule):
         fail(where, '%s is not a valid JMESPath expression: %s' % (short(query), clean(query_error(exc))))
 
 
-def _conditions(value, where):
+def _conditions(value, where, trusted=None):
+    """The conditions of a rule's ``that``; ``trusted``, when given, says whether Ansible trusts a text as a template."""
     conditions = [value] if isinstance(value, str) else listing(value, where, 'Jinja conditions')
     if not conditions:
         fail(where, 'lists no condition')
     checked = []
     for index, condition in enumerate(conditions):
         at = where if isinstance(value, str) else '%s[%d]' % (where, index)
+        if trusted is not None and isinstance(condition, str) and not trusted(condition):
+            # As ansible.builtin.assert refuses such a condition: it is code, and this text is data.
+            fail(at, '%s is not a condition the gate may run: it comes from a source Ansible does not trust as a template '
+                     '(marked !unsafe, such as an answer at launch, or read from data); write the rule in the playbook, '
+                     'a role or a vars file' % short(condition))
         condition = text(condition, at, 'a Jinja condition such as "status.consume_tps > 0"')
         problem = gate_conditions.syntax_error(condition)
         if problem:
@@ -232,8 +238,8 @@ def _expectation(value, where):
     return value
 
 
-def _rules(value, where, seen):
-    """Validate the rules at ``where``; ``seen`` maps each rule name taken so far to where it was defined."""
+def _rules(value, where, seen, trusted=None):
+    """Validate the rules at ``where``; ``seen`` maps each rule name taken so far to where it was defined; ``trusted`` as in _conditions."""
     rules = []
     for index, raw in enumerate(listing(value, where, 'rules')):
         at = '%s[%d]' % (where, index)
@@ -257,7 +263,7 @@ def _rules(value, where, seen):
         else:
             if 'expect' in raw:
                 fail(at + '.expect', 'goes with query; conditions in that must all be true')
-            rule['that'] = _conditions(raw['that'], at + '.that')
+            rule['that'] = _conditions(raw['that'], at + '.that', trusted)
             for key in ('fail_msg', 'success_msg'):
                 if raw.get(key) is not None:
                     rule[key] = text(raw[key], '%s.%s' % (at, key), 'a message')
@@ -378,12 +384,13 @@ def _defaults(defaults, prefix, option_name, allowed, what):
     return option, defaults
 
 
-def group_plan(groups, defaults=None, instance_id=None, names=None):
+def group_plan(groups, defaults=None, instance_id=None, names=None, trusted=None):
     """Validate the groups to check and their checks, apply the defaults, and return the plan's entries.
 
     ``defaults`` holds the value of each built-in check, ``rules``, ``allow_inconclusive`` and
     ``instance_id`` for every group. ``names`` says how errors name the inputs: ``groups`` (the
     list) and ``group_defaults`` (a prefix such as ``consumer_health_``, or the option's name).
+    ``trusted``, when given, refuses a rule's condition it does not trust (gate_conditions.trusted).
     """
     names = names or {}
     list_name = names.get('groups') or 'groups'
@@ -394,7 +401,7 @@ def group_plan(groups, defaults=None, instance_id=None, names=None):
     if base['min_consumers'] is not None and base['max_consumers'] is not None and base['min_consumers'] > base['max_consumers']:
         fail(option('min_consumers'), '%d is above %s %d' % (base['min_consumers'], option('max_consumers'), base['max_consumers']))
     rule_names = {}
-    base_rules = _rules(defaults.get('rules') or [], option('rules'), rule_names)
+    base_rules = _rules(defaults.get('rules') or [], option('rules'), rule_names, trusted)
     base_allowed = _allowed(defaults.get('allow_inconclusive') or [], option('allow_inconclusive'))
     base_lookback = _lookback(defaults.get('dead_letter_lookback'), DEFAULT_DEAD_LETTER_LOOKBACK, option('dead_letter_lookback'))
     default_instance = _instance(defaults.get('instance_id'), _instance(instance_id, None, names.get('instance_id') or 'instance_id'),
@@ -427,7 +434,7 @@ def group_plan(groups, defaults=None, instance_id=None, names=None):
         backend_for(entry['instance_id']).check_entry(entry, where)
         entry['checks'] = _checks(raw, base, where)
         entry['dead_letter_lookback'] = _lookback(raw.get('dead_letter_lookback'), base_lookback, where + '.dead_letter_lookback')
-        entry['rules'] = base_rules + _rules(raw.get('rules') or [], where + '.rules', dict(rule_names))
+        entry['rules'] = base_rules + _rules(raw.get('rules') or [], where + '.rules', dict(rule_names), trusted)
         allowed = _allowed(raw['allow_inconclusive'], where + '.allow_inconclusive') \
             if raw.get('allow_inconclusive') is not None else base_allowed
         _check_allowed(allowed, entry, where + '.allow_inconclusive' if raw.get('allow_inconclusive') is not None
@@ -508,16 +515,17 @@ def message_plan(messages, defaults=None, instance_id=None, names=None):
 
 
 def gate_plan(groups=None, messages=None, instance_id=None, group_defaults=None, message_defaults=None,
-              wait_timeout=0, poll_interval=10, observe_seconds=0, names=None):
+              wait_timeout=0, poll_interval=10, observe_seconds=0, names=None, trusted=None):
     """Validate everything the gate takes and return its plan: ``groups``, ``messages`` and the waiting.
 
     A gate needs groups, messages or both; ``None`` leaves a suite out, an empty list is an error.
+    ``trusted``: see group_plan.
     """
     names = names or {}
     if groups is None and messages is None:
         fail('gate', 'neither groups nor messages is given: a gate that checks nothing cannot pass')
     plan = {
-        'groups': group_plan(groups, group_defaults, instance_id, names) if groups is not None else [],
+        'groups': group_plan(groups, group_defaults, instance_id, names, trusted) if groups is not None else [],
         'messages': message_plan(messages, message_defaults, instance_id, names) if messages is not None else [],
         'wait_timeout': seconds(wait_timeout, names.get('wait_timeout') or 'wait_timeout', 'wait_timeout'),
         'poll_interval': seconds(poll_interval, names.get('poll_interval') or 'poll_interval', 'poll_interval'),

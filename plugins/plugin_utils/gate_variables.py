@@ -234,9 +234,14 @@ WAITING = ('wait_timeout', 'poll_interval', 'observe_seconds')
 
 # The list variables of the deployment gate: a survey or a form can only give them as text.
 LIST_VARIABLES = ('consumer_health_groups', 'consumer_health_rules', 'consumer_health_allowed_languages',
-                  'message_delivery_messages', 'message_delivery_expect_consumed_by', 'gate_report_notes')
+                  'consumer_health_allow_inconclusive', 'message_delivery_messages', 'message_delivery_expect_consumed_by',
+                  'gate_report_notes')
 # Those whose items are plain words, which a text may also give one per line or separated by commas.
-WORD_LISTS = ('consumer_health_allowed_languages', 'message_delivery_expect_consumed_by', 'gate_report_notes')
+WORD_LISTS = ('consumer_health_allowed_languages', 'consumer_health_allow_inconclusive', 'message_delivery_expect_consumed_by',
+              'gate_report_notes')
+# A rule's conditions and messages are code that runs on the controller; a text read here is data.
+RULES_REFUSED = ('a rule runs its conditions and renders its messages on the controller, so rules are not read from '
+                 'text such as a survey answer: write them in the playbook, the job template\'s variables or a vars file')
 
 
 def answered(settings):
@@ -250,7 +255,7 @@ def survey_values(settings):
     A blank text means unset (answered). A list variable given as text is read as JSON or YAML (a
     textarea answer); a list of words may also be given one per line or separated by commas
     (``JAVA, GO``). Numbers and booleans given as text (``"2"``, ``"true"``) are read where they are
-    checked, as every value is.
+    checked, as every value is. Rules are never read from text (RULES_REFUSED).
     """
     settings = answered(settings)
     for variable in LIST_VARIABLES:
@@ -270,6 +275,11 @@ def survey_values(settings):
             fail(variable, 'is text that gives %s, not a list: give a list, or its JSON or YAML text (such as %s)'
                  % (type_name(parsed) if parsed is not None else 'nothing',
                     '[{"group_id": "GID_orders"}]' if variable not in WORD_LISTS else '["JAVA", "GO"] or JAVA, GO'))
+        if variable == 'consumer_health_rules':
+            fail(variable, 'is text: %s' % RULES_REFUSED)
+        for index, item in enumerate(parsed):
+            if isinstance(item, dict) and 'rules' in item:
+                fail('%s[%d].rules' % (variable, index), 'is in text: %s' % RULES_REFUSED)
         settings[variable] = parsed
     return settings
 

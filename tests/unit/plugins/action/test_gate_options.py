@@ -18,6 +18,12 @@ from unittest import mock
 
 import pytest
 import yaml
+from ansible.utils.unsafe_proxy import wrap_var
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core before 2.19: a text is trusted unless it is marked unsafe
+    trust_as_template = None
 
 from ansible_collections.apsaramq.rocketmq.plugins.action import gate as gate_action
 from ansible_collections.apsaramq.rocketmq.plugins.action.gate import ARGUMENT_SPEC, GATE_ARGUMENT_SPEC
@@ -397,14 +403,14 @@ def planned(monkeypatch, variables):
 ])
 def test_a_list_given_as_json_or_yaml_text_is_read_as_the_list(connections, tmp_path, monkeypatch, groups):
     variables = dict(PLAYBOOK_VARIABLES, consumer_health_groups=groups, consumer_health_allowed_languages='JAVA, GO',
-                     consumer_health_rules='- {name: busy, that: "status.consume_tps > 0"}',
+                     consumer_health_allow_inconclusive='lag_trend\nmax_delay_seconds',
                      message_delivery_expect_consumed_by='GID_orders\nGID_payments', gate_report_dir=str(tmp_path),
                      consumer_health_max_lag='', consumer_health_min_consumers='', gate_report_fail='true')
     seen, _result = planned(monkeypatch, variables)
     assert [dict(group) for group in seen['groups']] in ([{'group_id': 'GID_orders', 'min_consumers': '2'}],
                                                          [{'group_id': 'GID_orders', 'min_consumers': 2}])
     assert seen['group_defaults']['allowed_languages'] == ['JAVA', 'GO']
-    assert seen['group_defaults']['rules'] == [{'name': 'busy', 'that': 'status.consume_tps > 0'}]
+    assert seen['group_defaults']['allow_inconclusive'] == ['lag_trend', 'max_delay_seconds']
     assert seen['message_defaults']['expect_consumed_by'] == ['GID_orders', 'GID_payments']
     # A blank answer is unset: the gate's default applies.
     assert 'max_lag' not in seen['group_defaults'] and 'min_consumers' not in seen['group_defaults']
@@ -422,6 +428,43 @@ def test_a_list_given_as_text_that_is_not_one_is_refused_naming_the_variable(con
     out = printed(capsys, result)
     assert re.search(says, out), out
     assert '_Ansible' not in out
+
+
+@pytest.mark.parametrize('settings, where', [
+    ({'consumer_health_rules': '- {name: r, that: "lookup(\'ansible.builtin.pipe\', \'id\') is string"}'}, 'consumer_health_rules'),
+    ({'consumer_health_groups': '[{"group_id": "GID_orders", "rules": [{"name": "r", "that": "true", '
+                                '"fail_msg": "{{ lookup(\'ansible.builtin.pipe\', \'id\') }}"}]}]'}, r'consumer_health_groups\[0\]\.rules'),
+])
+def test_rules_given_as_text_are_refused_as_code_from_data_before_anything_runs(connections, tmp_path, capsys, settings, where):
+    variables = dict(PLAYBOOK_VARIABLES, gate_report_dir=str(tmp_path), **settings)
+    result = run_gate(variables=variables, task_vars=variables)
+    assert connections == [] and result['failed']
+    out = printed(capsys, result)
+    assert re.search(where + r'.*rules are not read from text such as a survey answer', out), out
+
+
+def test_a_condition_ansible_does_not_trust_is_refused_as_assert_refuses_it(connections, tmp_path, capsys):
+    # A rule as it comes from data: its condition untrusted (2.19 and later) or marked unsafe (before).
+    condition = 'status.consume_tps > 0' if trust_as_template is not None else wrap_var('status.consume_tps > 0')
+    result = run_gate(groups=[{'group_id': 'GID_orders', 'rules': [{'name': 'busy', 'that': [condition]}]}],
+                      instance_id='MQ_INST_1', report_dir=str(tmp_path))
+    assert connections == [] and result['failed']
+    out = printed(capsys, result)
+    assert "groups[0].rules[0].that[0]: 'status.consume_tps > 0' is not a condition the gate may run" in out, out
+    trusted = trust_as_template('status.consume_tps > 0') if trust_as_template is not None else 'status.consume_tps > 0'
+    result = run_gate(groups=[{'group_id': 'GID_orders', 'rules': [{'name': 'busy', 'that': [trusted]}]}],
+                      instance_id='MQ_INST_1', report_dir=str(tmp_path))
+    out = printed(capsys, result)
+    # Past the plan: the gate went on to look for credentials (which these tests never find).
+    assert 'is not a condition the gate may run' not in out and 'Failed to find credentials' in out, out
+
+
+@pytest.mark.parametrize('variable, value', [('gate_report_junit', 5), ('gate_report_json', ['a']), ('gate_report_dir', ['a'])])
+def test_a_report_variable_that_is_no_path_is_refused_naming_it(connections, tmp_path, variable, value):
+    variables = dict(PLAYBOOK_VARIABLES, **{variable: value})
+    result = run_gate(variables=variables, task_vars=variables)
+    assert connections == [] and result['failed']
+    assert '%s: expected a path, got %r' % (variable, value) in result['msg'], result['msg']
 
 
 def test_blank_answers_leave_every_optional_setting_unset(connections, tmp_path):

@@ -188,7 +188,9 @@ def test_the_checks_ask_the_backend_which_checks_have_no_meaning(monkeypatch):
 
 @pytest.mark.parametrize('status, track', [
     ('SUCCESS', 'CONSUMED'), ('CONSUME_SUCCESS', 'CONSUMED'), ('FAILED', 'FAILED'), ('CONSUME_FAILED', 'CONSUME_FAILED'),
-    ('NOT_CONSUMED', 'NOT_CONSUME_YET'), ('CONSUMING', 'CONSUMING'), ('something_new', 'SOMETHING_NEW'), (None, 'UNKNOWN'),
+    ('NOT_CONSUMED', 'NOT_CONSUME_YET'), ('CONSUMING', 'UNKNOWN:CONSUMING'), ('something_new', 'UNKNOWN:SOMETHING_NEW'), (None, 'UNKNOWN'),
+    # A word of the ONS tracks means nothing from the 5.x API: never what ONS means by it.
+    ('CONSUMED_BUT_FILTERED', 'UNKNOWN:CONSUMED_BUT_FILTERED'), ('NO_TRACK', 'UNKNOWN:NO_TRACK'),
 ])
 def test_a_5x_consume_status_becomes_the_track_the_check_reads(status, track):
     trace = trace_from_rmq({'found': True, 'consumers': [{'group_id': 'GID_orders', 'consume_status': status}]})

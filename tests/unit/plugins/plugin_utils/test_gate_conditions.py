@@ -9,10 +9,16 @@ each table below is one verdict per condition, whatever the core.
 """
 
 import pytest
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible.errors import AnsibleError
 
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core before 2.19: a text is trusted unless it is marked unsafe
+    trust_as_template = None
 
 FACTS = {
     'group_id': 'GID_orders',
@@ -131,8 +137,40 @@ def test_a_message_renders_the_facts_the_same_on_every_core(message, expected):
     assert gate_conditions.render(message, FACTS) == expected
 
 
+@pytest.mark.parametrize('message, refused', [
+    ("{{ lookup('ansible.builtin.pipe', 'echo ran >> MARKER') }}", "'lookup' is undefined"),
+    ("{{ query('ansible.builtin.pipe', 'echo ran >> MARKER') }}", "'query' is undefined"),
+    ("{{ 'echo ran >> MARKER' | ansible.builtin.comment }}", 'ansible.builtin.comment'),
+    ("{{ ''.__class__.__mro__ }}", 'unsafe'),
+    ("{{ (group_id | attr('__class__')) }}", 'unsafe'),
+])
+def test_a_message_is_rendered_in_the_sandbox_with_the_facts_alone_and_never_reaches_a_plugin(tmp_path, message, refused):
+    # A message marked !unsafe may come from anyone who can set a variable: it runs nothing.
+    marker = tmp_path / 'ran'
+    message = message.replace('MARKER', str(marker))
+    # Only a filter Jinja does not have is found before the gate starts; the rest is refused when rendered.
+    assert (gate_conditions.message_syntax_error(message) is None) is ('comment' not in message)
+    with pytest.raises(AnsibleError, match=refused):
+        gate_conditions.render(message, FACTS)
+    assert not marker.exists()
+
+
+def test_checking_a_message_parses_it_and_runs_nothing(tmp_path):
+    marker = tmp_path / 'ran'
+    assert gate_conditions.message_syntax_error("{{ lookup('ansible.builtin.pipe', 'echo ran >> %s') }}" % marker) is None
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize('untrusted', [True, False])
+def test_a_condition_is_trusted_as_ansible_trusts_it(untrusted):
+    if trust_as_template is not None:
+        text = 'status.consume_tps > 0' if untrusted else trust_as_template('status.consume_tps > 0')
+    else:
+        text = wrap_var('status.consume_tps > 0') if untrusted else 'status.consume_tps > 0'
+    assert gate_conditions.trusted(text) is not untrusted
+
+
 def test_a_message_renders_a_fact_holding_jinja_as_the_text_it_is(tmp_path):
-    # (Through the vars lookup too, which needs a play: tests/playbooks/test_template_injection.py.)
     marker = tmp_path / 'ran'
     hostile = "{{ lookup('ansible.builtin.pipe', 'echo ran >> %s') }}" % marker
     facts = dict(FACTS, group_id=hostile)

@@ -161,10 +161,10 @@ def test_a_5x_failed_status_fails_naming_the_group_and_an_unknown_word_stays_inc
                                                           {'group_id': 'GID_billing', 'consume_status': 'FAILED'},
                                                           {'group_id': 'GID_audit', 'consume_status': 'REDELIVERING'}]})
     found = message_verdict(message, answer)
-    assert (found['status'], found['offenders']) == ('failed', ['GID_billing: FAILED', 'GID_audit: REDELIVERING'])
+    assert (found['status'], found['offenders']) == ('failed', ['GID_billing: FAILED', 'GID_audit: UNKNOWN:REDELIVERING'])
     answer['tracks'] = [track for track in answer['tracks'] if track['consumer_group'] != 'GID_billing']
     found = message_verdict(message, answer)
-    assert (found['status'], found['offenders']) == ('inconclusive', ['GID_audit: REDELIVERING'])
+    assert (found['status'], found['offenders']) == ('inconclusive', ['GID_audit: UNKNOWN:REDELIVERING'])
 
 
 def test_what_a_5x_group_cannot_be_is_refused_before_any_call():
