@@ -107,10 +107,10 @@ class Dumper(yaml.SafeDumper):  # pylint: disable=too-many-ancestors
 
 Dumper.add_representer(Unsafe, lambda dumper, data: dumper.represent_scalar('!unsafe', str(data)))
 # A rule whose fail_msg renders the hostile facts: it fails (four clients, not five), and its message
-# carries every client ID as written, through a filter and through the vars lookup alike.
+# carries every client ID as written, through filters and attribute and item access alike.
 RULES.append({'name': 'ids_in_message', 'that': ['connections | length == 5'],
               'fail_msg': Unsafe("ids: {{ connections | map(attribute='client_id') | sort | join(' ') }}; "
-                                 "first: {{ lookup('ansible.builtin.vars', 'connections')[0].client_id }}")})
+                                 "first: {{ connections[0]['client_id'] }}")})
 
 
 def gate_vars(url, report_dir):
@@ -238,3 +238,35 @@ def test_jinja_in_every_answer_never_runs_and_reaches_the_report_unchanged(tmp_p
     # The log says the same and the play ends as a failed gate, not an error.
     assert done.returncode == 2, done.stdout[-4000:]
     assert texts['expression'] + '-1' in json.dumps(report)
+
+
+@pytest.mark.parametrize('how', ['unsafe condition', 'survey text'])
+def test_a_rule_from_data_is_refused_before_anything_runs(tmp_path, collections, how):
+    # A rule is code: one marked !unsafe (as AWX marks the answers given at launch) or given in a
+    # survey answer's text never runs, and neither does its message.
+    marker = str(tmp_path / 'ran')
+    rule = {'name': 'r', 'that': [Unsafe("lookup('ansible.builtin.pipe', 'echo that >> %s') is string" % marker)],
+            'fail_msg': Unsafe("{{ lookup('ansible.builtin.pipe', 'echo msg >> %s') }}" % marker)}
+    settings = {'consumer_health_instance_id': INSTANCE_4, 'ons_region': 'cn-hangzhou', 'ons_endpoint': 'http://127.0.0.1:9',
+                'gate_report_dir': str(tmp_path / 'reports'), 'gate_report_name': 'injection'}
+    if how == 'survey text':
+        settings['consumer_health_groups'] = Unsafe(json.dumps([{'group_id': 'GID_orders', 'rules': [dict(rule, that=[str(rule['that'][0])],
+                                                                                                          fail_msg=str(rule['fail_msg']))]}]))
+        says = 'consumer_health_groups[0].rules: is in text: a rule runs its conditions'
+    else:
+        settings['consumer_health_groups'] = [{'group_id': 'GID_orders', 'rules': [rule]}]
+        says = 'consumer_health_groups[0].rules[0].that[0]: '
+    vars_file = tmp_path / 'gate.yml'
+    vars_file.write_text(yaml.dump(settings, Dumper=Dumper))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1',
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / 'tmp'), ANSIBLE_HOME=str(tmp_path / 'home'),
+               ALIBABA_CLOUD_ACCESS_KEY_ID=KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=SECRET)
+    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
+                           os.path.join(ROOT, 'playbooks', 'deployment_gate.yml'), '-e', '@%s' % vars_file],
+                          env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=300, check=False)
+    assert done.returncode == 2 and not os.path.exists(marker), done.stdout[-4000:]
+    with open(str(tmp_path / 'reports' / 'injection.json')) as stream:
+        [verdict] = json.load(stream)['checks']
+    assert verdict['status'] == 'inconclusive' and says in verdict['reason'], verdict
