@@ -177,8 +177,9 @@ options:
             is shown as written, with why. Because a message marked C(!unsafe) may come from anyone who can set a
             variable, the gate renders it in Jinja's sandbox, with Jinja's own filters and tests and no lookup.
           - A condition is code. As M(ansible.builtin.assert) does, the gate runs only one Ansible trusts as a
-            template, written in a playbook, a role or a vars file; one marked C(!unsafe) (as AWX marks the answers
-            given at launch) is refused before the first API call.
+            template, written in a playbook, a role or a vars file; on ansible-core 2.19 and later, which tell a
+            trusted template from data, one marked C(!unsafe) (as AWX marks the answers given at launch) is refused
+            before the first API call.
           - The facts are C(status) (the group's entry of M(apsaramq.rocketmq.ons_consumer_status_info) with
             C(detail=true)), C(connections) (its connections), C(summary) (the
             P(apsaramq.rocketmq.connection_summary#filter) of them), C(accumulate) (the lag figures of the same

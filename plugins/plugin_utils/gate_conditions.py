@@ -12,8 +12,9 @@ A condition is an expression without ``{{ }}``, such as ``status.consume_tps > 0
 Ansible knows is available, the collection's own included.
 
 A condition is code: like ``assert``, the gate runs only one Ansible trusts as a template, written
-in a playbook, a role or a vars file (``trusted``); one marked ``!unsafe`` (as AWX marks the answers
-given at launch) or read from data is refused before the first call. The facts are what the API
+in a playbook, a role or a vars file (``trusted``); on ansible-core 2.19 and later, one marked
+``!unsafe`` (as AWX marks the answers given at launch) or read from data is refused before the
+first call. The facts are what the API
 answered, written by whoever runs a consumer or owns the account: they are data, and never rendered,
 looked up or executed. ansible-core 2.19 and later never render a value they were not told to trust.
 The cores before 2.19 render every string variable a template touches, unless it is marked unsafe;
@@ -50,7 +51,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 try:
     from ansible.template import is_trusted_as_template
-except ImportError:  # ansible-core before 2.19: a text is trusted unless it is marked unsafe
+except ImportError:  # ansible-core before 2.19: no template trust (see trusted)
     is_trusted_as_template = None
 
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_model import type_name as plain_type_name
@@ -70,14 +71,13 @@ def trusted(text):
     """Return whether Ansible trusts ``text`` as a template, as ``ansible.builtin.assert`` asks of its conditions.
 
     From 2.19 on, a text written in a playbook, a role or a vars file is tagged trusted, and a text
-    marked ``!unsafe`` or read from data is not; before 2.19, a text is trusted unless it is marked
-    unsafe.
+    marked ``!unsafe`` or read from data is not. Before 2.19 nothing tells: those cores mark unsafe
+    whatever a lookup returns, such as the variables the playbook deployment_gate hands the gate, so
+    a mark says nothing of where a text was written; every text is trusted there, as it always was.
     """
-    if is_trusted_as_template is not None:
-        return is_trusted_as_template(text)
-    from ansible.utils.unsafe_proxy import AnsibleUnsafe
-
-    return not isinstance(text, AnsibleUnsafe)
+    if is_trusted_as_template is None:
+        return True
+    return is_trusted_as_template(text)
 
 
 def type_name(value):
