@@ -286,29 +286,36 @@ def _sts_settings(params, environ, profile=None, profile_label=None):
     return StsSettings(endpoint, region, vpc, where[0] if where else "sts_endpoint")
 
 
-def role_settings(params, environ, role_arn, role_where, profile=None, profile_label=None, session_field="ram_session_name"):
+def role_settings(params, environ, role_arn, role_where, profile=None, profile_label=None, session_field="ram_session_name",
+                  outermost=True):
     """The RoleSettings of ``role_arn``: each setting the option, else the profile's field (of ``profile``), else the environment's.
 
-    ``role_where`` is ``(name, where)`` of the role ARN, for errors. Raises CredentialError naming
-    the setting and where it came from for a value STS would refuse.
+    The options of the role (ROLE_OPTIONS but role_arn: its session name, external ID, policy and
+    duration) are the task's role's: they apply to the ``outermost`` role of the chain only, the one
+    whose credentials the task uses. A role assumed on the way to it (a profile's, under role_arn or
+    as a source_profile) takes its own settings from its profile and the environment. Where STS is
+    (sts_endpoint) applies to every role. ``role_where`` is ``(name, where)`` of the role ARN, for
+    errors. Raises CredentialError naming the setting and where it came from for a value STS would
+    refuse.
     """
     profile = profile or {}
+    own = params if outermost else {}
     _checked("role_arn", role_arn, role_where)
-    session, where = _setting("role_session_name", params.get("role_session_name"),
+    session, where = _setting("role_session_name", own.get("role_session_name"),
                               profile.get(session_field) or profile.get("role_session_name"), ROLE_SESSION_NAME_ENV,
                               environ, profile_label, session_field)
     if session is not None:
         _checked("role_session_name", session, where)
-    external_id, where = _setting("external_id", params.get("external_id"), profile.get("external_id"),
+    external_id, where = _setting("external_id", own.get("external_id"), profile.get("external_id"),
                                   EXTERNAL_ID_ENV, environ, profile_label, "external_id")
     if external_id is not None:
         _checked("external_id", external_id, where)
-    policy, where = _setting("policy", params.get("policy"), profile.get("policy"), None, environ, profile_label, "policy")
+    policy, where = _setting("policy", own.get("policy"), profile.get("policy"), None, environ, profile_label, "policy")
     if policy is not None:
         _checked("policy", policy, where)
     # The CLI writes 0 for "not set".
     expired = profile.get("expired_seconds") or None
-    duration, where = _setting("duration_seconds", params.get("duration_seconds"), expired, None, environ, profile_label,
+    duration, where = _setting("duration_seconds", own.get("duration_seconds"), expired, None, environ, profile_label,
                                "expired_seconds")
     if duration is not None:
         _checked("duration_seconds", duration, where)
@@ -428,8 +435,12 @@ def select_profile(config, name, path=None):
         wanted, path or CLI_CONFIG_PATH, ", ".join(known) or "none"))
 
 
-def _profile_source(profile, config, path, params, environ, seen=()):
-    """The Source of a CLI profile, by its mode; ChainableRamRoleArn follows its source_profile (never in a circle)."""
+def _profile_source(profile, config, path, params, environ, seen=(), outermost=True):
+    """The Source of a CLI profile, by its mode; ChainableRamRoleArn follows its source_profile (never in a circle).
+
+    ``outermost`` is whether the profile's role is the task's (see role_settings): not under the
+    option role_arn, nor as a source_profile.
+    """
     mode = profile.get("mode") or "AK"
     label = "profile %s of %s" % (profile.get("name"), path)
     if mode in ("AK", "StsToken", "RamRoleArn"):
@@ -442,12 +453,12 @@ def _profile_source(profile, config, path, params, environ, seen=()):
             raise CredentialError("%s has mode StsToken but no sts_token" % label)
         if mode != "RamRoleArn":
             return StaticSource(creds)
-        return AssumeRoleSource(StaticSource(creds), _profile_role(profile, label, params, environ))
+        return AssumeRoleSource(StaticSource(creds), _profile_role(profile, label, params, environ, outermost))
     if mode == "EcsRamRole":
         return EcsRoleSource(_profile_ecs_role(profile, label, mode))
     if mode == "RamRoleArnWithRoleName":
         return AssumeRoleSource(EcsRoleSource(_profile_ecs_role(profile, label, mode)),
-                                _profile_role(profile, label, params, environ))
+                                _profile_role(profile, label, params, environ, outermost))
     if mode == "ChainableRamRoleArn":
         name = profile.get("source_profile")
         if not name:
@@ -455,8 +466,8 @@ def _profile_source(profile, config, path, params, environ, seen=()):
         if name in seen or name == profile.get("name"):
             raise CredentialError("%s: source_profile %s leads back to itself" % (label, name))
         inner = _profile_source(select_profile(config, name, path), config, path, params, environ,
-                                tuple(seen) + (profile.get("name"),))
-        return AssumeRoleSource(inner, _profile_role(profile, label, params, environ))
+                                tuple(seen) + (profile.get("name"),), outermost=False)
+        return AssumeRoleSource(inner, _profile_role(profile, label, params, environ, outermost))
     if mode == "OIDC":
         role_arn = profile.get("ram_role_arn")
         provider = profile.get("oidc_provider_arn")
@@ -466,7 +477,7 @@ def _profile_source(profile, config, path, params, environ, seen=()):
                 raise CredentialError("%s has mode OIDC but no %s" % (label, field))
         _checked("oidc_provider_arn", provider, ("oidc_provider_arn", label))
         _checked("oidc_token_file", token_file, ("oidc_token_file", label))
-        settings = role_settings(params, environ, role_arn, ("ram_role_arn", label), profile, label)
+        settings = role_settings(params, environ, role_arn, ("ram_role_arn", label), profile, label, outermost=outermost)
         return OidcSource(settings, provider, token_file)
     raise CredentialError("%s has mode %s, which this collection does not support (supported: %s)" % (
         label, mode, ", ".join(SUPPORTED_PROFILE_MODES)))
@@ -478,10 +489,11 @@ def _profile_ecs_role(profile, label, mode):
     return profile["ram_role_name"]
 
 
-def _profile_role(profile, label, params, environ):
+def _profile_role(profile, label, params, environ, outermost):
     if not profile.get("ram_role_arn"):
         raise CredentialError("%s has mode %s but no ram_role_arn" % (label, profile.get("mode")))
-    return role_settings(params, environ, profile["ram_role_arn"], ("ram_role_arn", label), profile, label)
+    return role_settings(params, environ, profile["ram_role_arn"], ("ram_role_arn", label), profile, label,
+                         outermost=outermost)
 
 
 def _oidc_parts(params, environ):
@@ -575,7 +587,7 @@ def _rest_of_chain(params, environ, config_path, roles):
         if config is None:
             raise CredentialError("profile %r was asked for but %s does not exist" % (profile_name, path))
         profile = select_profile(config, profile_name, path)
-        return _profile_source(profile, config, path, params, environ), profile.get("region_id") or None
+        return _profile_source(profile, config, path, params, environ, outermost=roles), profile.get("region_id") or None
 
     ecs_role = params.get("ecs_role_name") or environ.get(ECS_ROLE_ENV)
     if ecs_role:
@@ -585,7 +597,7 @@ def _rest_of_chain(params, environ, config_path, roles):
     if config is not None and config.get("profiles"):
         try:
             profile = select_profile(config, None, path)
-            return _profile_source(profile, config, path, params, environ), profile.get("region_id") or None
+            return _profile_source(profile, config, path, params, environ, outermost=roles), profile.get("region_id") or None
         except CredentialError as exc:
             raise CredentialError("no credentials found (the current profile of %s cannot be used: %s): %s" % (
                 path, exc, HOW_TO_PROVIDE))

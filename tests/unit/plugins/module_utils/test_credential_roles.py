@@ -248,6 +248,36 @@ def test_an_option_wins_over_the_profiles_field_which_wins_over_the_environment(
     assert (source.settings.session_name, source.settings.external_id) == ("opt-session", "profile-external")
 
 
+TASK_ROLE_OPTIONS = {"role_session_name": "task-session", "external_id": "task-external", "duration_seconds": 1800,
+                     "policy": {"Version": "1", "Statement": []}}
+
+
+def test_the_tasks_role_options_are_the_outermost_roles_and_a_profiles_role_keeps_its_own(tmp_path):
+    environ = {"ALIBABA_CLOUD_ROLE_SESSION_NAME": "env-session", "ALIBABA_CLOUD_EXTERNAL_ID": "env-external"}
+    source, dummy = _source(dict(TASK_ROLE_OPTIONS, role_arn=OTHER_ROLE, profile="arn"), environ, PROFILES, tmp_path)
+    assert _describe(source) == ("assume", OTHER_ROLE, ("assume", ROLE, ("static", "LTAI5tProfile")))
+    outer, inner = source.settings, source.source.settings
+    assert (outer.session_name, outer.external_id, outer.duration_seconds) == ("task-session", "task-external", 1800)
+    assert outer.policy == '{"Statement":[],"Version":"1"}'
+    # The profile's own fields, then the environment, then the defaults: none of the task's options.
+    assert (inner.session_name, inner.external_id, inner.duration_seconds, inner.policy) == (
+        "profile-session", "profile-external", 900, None)
+    source, dummy = _source(dict(TASK_ROLE_OPTIONS, role_arn=OTHER_ROLE, profile="oidc"), environ, PROFILES, tmp_path)
+    inner = source.source.settings
+    assert (inner.session_name, inner.external_id, inner.duration_seconds, inner.policy) == (
+        "cli-session", "env-external", 3600, None)
+
+
+def test_the_role_of_a_source_profile_keeps_its_own_settings_under_a_chainable_profile(tmp_path):
+    source, dummy = _source(dict(TASK_ROLE_OPTIONS, profile="twice"), {"ALIBABA_CLOUD_EXTERNAL_ID": "env-external"}, PROFILES,
+                            tmp_path)
+    assert _describe(source) == ("assume", ROLE, ("assume", OTHER_ROLE, ("ecs", "gate-ecs")))
+    outer, inner = source.settings, source.source.settings
+    assert (outer.session_name, outer.external_id, outer.duration_seconds) == ("task-session", "task-external", 1800)
+    assert inner.session_name.startswith("apsaramq-rocketmq-")
+    assert (inner.external_id, inner.duration_seconds, inner.policy) == ("env-external", 3600, None)
+
+
 def test_an_oidc_profile_reads_the_cli_fields_and_the_sdks_session_field(tmp_path):
     source, dummy = _source({"profile": "oidc"}, config=PROFILES, tmp_path=tmp_path)
     assert _describe(source) == ("oidc", ROLE, PROVIDER, "/var/run/token")
