@@ -613,8 +613,10 @@ class CredentialProvider:
     expire) and raises CredentialError. Credentials are renewed once less than
     ``min(REFRESH_MARGIN_SECONDS, REFRESH_FRACTION of their life)`` is left. When a renewal fails
     while the credentials in hand still work, they are used and the renewal is tried again after
-    REFRESH_RETRY_SECONDS; once they have expired, ``get`` raises the renewal's error. Safe to
-    share between threads: one renews, the others wait for it.
+    REFRESH_RETRY_SECONDS; once they have expired, ``get`` raises the renewal's error. Credentials
+    already expired by this machine's clock when received (a clock ahead of the issuer's) count as
+    a failed renewal, whose error says to check the clock. Safe to share between threads: one
+    renews, the others wait for it.
 
     ``secrets`` is the list of every secret the provider (and the sources under it) ever held; it
     only grows, and callers keep a reference to it to scrub their output.
@@ -650,6 +652,20 @@ class CredentialProvider:
         life = max(0.0, current.expiration - self._obtained)
         return now >= current.expiration - min(REFRESH_MARGIN_SECONDS, life * REFRESH_FRACTION)
 
+    def _check_not_expired(self, fresh, now):
+        """Refuse credentials already expired by this machine's clock when received, their secrets remembered first.
+
+        Used, they would be refused by the service, and fetched again at every call: a clock
+        ahead of the issuer's (or an answer kept too long) is what to fix.
+        """
+        if fresh.expiration is None or fresh.expiration > now:
+            return
+        self.remember(*fresh.secrets())
+        raise CredentialError(
+            "the credentials of %s were already expired when issued: they expire at %s UTC but the clock of this machine "
+            "says %s UTC; check the clock of this machine (it must be in time, e.g. kept by NTP)" % (
+                self.describe(), _utc_text(fresh.expiration), _utc_text(now)))
+
     def get(self):
         """Return credentials that are valid for a while yet; raise CredentialError when none can be had."""
         with self._lock:
@@ -661,6 +677,7 @@ class CredentialProvider:
                 return current
             try:
                 fresh = self._fetch()
+                self._check_not_expired(fresh, now)
             except CredentialError as exc:
                 if current is not None and now < current.expiration:
                     self._retry_at = now + REFRESH_RETRY_SECONDS
@@ -673,6 +690,10 @@ class CredentialProvider:
             self.remember(*fresh.secrets())
             self._current, self._obtained, self._retry_at = fresh, now, None
             return fresh
+
+
+def _utc_text(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
 def build_provider(source, ecs_fetch, sts=None, secrets=None):

@@ -373,6 +373,40 @@ def test_a_failed_renewal_keeps_the_credentials_that_still_work_then_fails_once_
         provider.get()
 
 
+@pytest.mark.parametrize("life", [-5, 0])
+def test_credentials_already_expired_when_issued_are_refused_naming_the_clock_and_no_secret(life):
+    clock = Clock()
+    fetch, issued = _issuer(clock, life)
+    secrets = []
+    provider = CredentialProvider(EcsRoleSource("gate-ecs"), fetch, secrets, clock)
+    with pytest.raises(CredentialError) as caught:
+        provider.get()
+    message = str(caught.value)
+    assert message.startswith("the credentials of ECS RAM role gate-ecs were already expired when issued")
+    assert "check the clock of this machine" in message
+    assert "secret-0001" not in message and "token-0001" not in message
+    assert secrets == ["secret-0001", "token-0001"] and provider.fetches == 0
+
+
+def test_a_renewal_that_gives_expired_credentials_keeps_the_ones_that_still_work_until_they_expire():
+    clock = Clock()
+    lives = [1000, -5, -5]
+
+    def fetch():
+        number = 4 - len(lives)
+        return Credentials("STS.key%d" % number, "secret-%04d" % number, "token-%04d" % number, "role",
+                           expiration=clock.now + lives.pop(0))
+
+    provider = CredentialProvider(StaticSource(Credentials("x", "y")), fetch, [], clock)
+    provider.get()
+    clock.now += 900
+    assert provider.get().access_key_id == "STS.key1"
+    assert provider.get().access_key_id == "STS.key1" and len(lives) == 1, "not fetched again before REFRESH_RETRY_SECONDS"
+    clock.now += 100
+    with pytest.raises(CredentialError, match="expired and could not be renewed: .*already expired when issued"):
+        provider.get()
+
+
 def test_every_secret_ever_held_stays_in_the_secrets_list():
     clock = Clock()
     fetch, dummy = _issuer(clock, 100)
