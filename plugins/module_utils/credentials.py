@@ -20,8 +20,9 @@ First match wins:
 3. ``ALIBABA_CLOUD_ROLE_ARN``, ``ALIBABA_CLOUD_OIDC_PROVIDER_ARN`` and ``ALIBABA_CLOUD_OIDC_TOKEN_FILE``:
    AssumeRoleWithOIDC, where the official chain (``alibabacloud-credentials``) has it (ACK RRSA, CI);
 4. the profile of the aliyun CLI file ``~/.aliyun/config.json`` named by the option ``profile``, or
-   ``ALIBABA_CLOUD_PROFILE`` or ``ALICLOUD_PROFILE`` (modes AK, StsToken, EcsRamRole, RamRoleArn,
-   OIDC, ChainableRamRoleArn and the CLI's older RamRoleArnWithRoleName);
+   ``ALIBABA_CLOUD_PROFILE`` or ``ALICLOUD_PROFILE`` unless ``ALIBABA_CLOUD_CLI_PROFILE_DISABLED`` is
+   ``true`` (modes AK, StsToken, EcsRamRole, RamRoleArn, OIDC, ChainableRamRoleArn and the CLI's
+   older RamRoleArnWithRoleName);
 5. the ECS RAM role named by the option ``ecs_role_name`` or ``ALIBABA_CLOUD_ECS_METADATA``, through
    the instance metadata service;
 6. the current profile of ``~/.aliyun/config.json``, when the file exists, no profile was named and
@@ -287,27 +288,33 @@ def _sts_settings(params, environ, profile=None, profile_label=None):
 
 
 def role_settings(params, environ, role_arn, role_where, profile=None, profile_label=None, session_field="ram_session_name",
-                  outermost=True):
+                  outermost=True, oidc=False):
     """The RoleSettings of ``role_arn``: each setting the option, else the profile's field (of ``profile``), else the environment's.
 
     The options of the role (ROLE_OPTIONS but role_arn: its session name, external ID, policy and
     duration) are the task's role's: they apply to the ``outermost`` role of the chain only, the one
     whose credentials the task uses. A role assumed on the way to it (a profile's, under role_arn or
     as a source_profile) takes its own settings from its profile and the environment. Where STS is
-    (sts_endpoint) applies to every role. ``role_where`` is ``(name, where)`` of the role ARN, for
-    errors. Raises CredentialError naming the setting and where it came from for a value STS would
-    refuse.
+    (sts_endpoint) applies to every role. A role assumed by ``oidc`` (AssumeRoleWithOIDC) has no
+    external ID: the option external_id is refused for it, the profile's field and the variable are
+    not read. ``role_where`` is ``(name, where)`` of the role ARN, for errors. Raises
+    CredentialError naming the setting and where it came from for a value STS would refuse.
     """
     profile = profile or {}
     own = params if outermost else {}
     _checked("role_arn", role_arn, role_where)
+    if oidc and own.get("external_id") is not None and own.get("external_id") != "":
+        raise CredentialError("external_id is set, but the role %s is assumed with an OIDC token (AssumeRoleWithOIDC), "
+                              "which takes no external ID: remove external_id" % role_arn)
     session, where = _setting("role_session_name", own.get("role_session_name"),
                               profile.get(session_field) or profile.get("role_session_name"), ROLE_SESSION_NAME_ENV,
                               environ, profile_label, session_field)
     if session is not None:
         _checked("role_session_name", session, where)
-    external_id, where = _setting("external_id", own.get("external_id"), profile.get("external_id"),
-                                  EXTERNAL_ID_ENV, environ, profile_label, "external_id")
+    external_id, where = None, None
+    if not oidc:
+        external_id, where = _setting("external_id", own.get("external_id"), profile.get("external_id"), EXTERNAL_ID_ENV,
+                                      environ, profile_label, "external_id")
     if external_id is not None:
         _checked("external_id", external_id, where)
     policy, where = _setting("policy", own.get("policy"), profile.get("policy"), None, environ, profile_label, "policy")
@@ -477,7 +484,8 @@ def _profile_source(profile, config, path, params, environ, seen=(), outermost=T
                 raise CredentialError("%s has mode OIDC but no %s" % (label, field))
         _checked("oidc_provider_arn", provider, ("oidc_provider_arn", label))
         _checked("oidc_token_file", token_file, ("oidc_token_file", label))
-        settings = role_settings(params, environ, role_arn, ("ram_role_arn", label), profile, label, outermost=outermost)
+        settings = role_settings(params, environ, role_arn, ("ram_role_arn", label), profile, label, outermost=outermost,
+                                 oidc=True)
         return OidcSource(settings, provider, token_file)
     raise CredentialError("%s has mode %s, which this collection does not support (supported: %s)" % (
         label, mode, ", ".join(SUPPORTED_PROFILE_MODES)))
@@ -511,7 +519,7 @@ def _oidc_source(params, environ, role_arn, role_where):
     where = ("oidc_token_file", "module options") if params.get("oidc_token_file") else (OIDC_TOKEN_FILE_ENV,
                                                                                          "environment variable")
     _checked("oidc_token_file", token_file, where)
-    return OidcSource(role_settings(params, environ, role_arn, role_where), provider, token_file)
+    return OidcSource(role_settings(params, environ, role_arn, role_where, oidc=True), provider, token_file)
 
 
 def resolve_source(params, environ=None, config_path=None):
@@ -579,6 +587,9 @@ def _rest_of_chain(params, environ, config_path, roles):
 
     # A profile named by the option or the environment comes next; the file's current profile,
     # which nobody named, only after an explicitly named ECS RAM role.
+    # ALIBABA_CLOUD_CLI_PROFILE_DISABLED keeps the file from being read for a profile of the
+    # environment and for the current one, as in the official chain; the option profile, which the
+    # task names, is read all the same (the official chain would refuse it).
     cli_disabled = _is_true(environ.get(CLI_PROFILE_DISABLED_ENV))
     profile_name = params.get("profile") or (None if cli_disabled else _first_env(PROFILE_ENV, environ)[0])
     path = os.path.expanduser(config_path or CLI_CONFIG_PATH)

@@ -264,8 +264,8 @@ def test_the_tasks_role_options_are_the_outermost_roles_and_a_profiles_role_keep
         "profile-session", "profile-external", 900, None)
     source, dummy = _source(dict(TASK_ROLE_OPTIONS, role_arn=OTHER_ROLE, profile="oidc"), environ, PROFILES, tmp_path)
     inner = source.source.settings
-    assert (inner.session_name, inner.external_id, inner.duration_seconds, inner.policy) == (
-        "cli-session", "env-external", 3600, None)
+    # An OIDC role has no external ID: ALIBABA_CLOUD_EXTERNAL_ID is not read for it.
+    assert (inner.session_name, inner.external_id, inner.duration_seconds, inner.policy) == ("cli-session", None, 3600, None)
 
 
 def test_the_role_of_a_source_profile_keeps_its_own_settings_under_a_chainable_profile(tmp_path):
@@ -276,6 +276,24 @@ def test_the_role_of_a_source_profile_keeps_its_own_settings_under_a_chainable_p
     assert (outer.session_name, outer.external_id, outer.duration_seconds) == ("task-session", "task-external", 1800)
     assert inner.session_name.startswith("apsaramq-rocketmq-")
     assert (inner.external_id, inner.duration_seconds, inner.policy) == ("env-external", 3600, None)
+
+
+@pytest.mark.parametrize("params, environ", [
+    ({"role_arn": ROLE, "oidc_provider_arn": PROVIDER, "oidc_token_file": "/tmp/token"}, {}),
+    ({"role_arn": ROLE}, ENV_OIDC),
+    ({}, ENV_OIDC),
+    ({"profile": "oidc"}, {}),
+])
+def test_external_id_is_refused_for_a_role_assumed_by_oidc_naming_the_option(tmp_path, params, environ):
+    with pytest.raises(CredentialError) as caught:
+        _source(dict(params, external_id="partner-4711"), environ, PROFILES, tmp_path)
+    assert str(caught.value) == ("external_id is set, but the role %s is assumed with an OIDC token (AssumeRoleWithOIDC), "
+                                 "which takes no external ID: remove external_id" % ROLE)
+
+
+def test_the_external_id_of_the_environment_is_not_read_for_a_role_assumed_by_oidc(tmp_path):
+    source, dummy = _source(environ=dict(ENV_OIDC, ALIBABA_CLOUD_EXTERNAL_ID="env-external"), tmp_path=tmp_path)
+    assert _describe(source)[0] == "oidc" and source.settings.external_id is None
 
 
 def test_an_oidc_profile_reads_the_cli_fields_and_the_sdks_session_field(tmp_path):
