@@ -23,14 +23,25 @@ options:
     description:
       - Name of a profile in the aliyun CLI configuration file C(~/.aliyun/config.json).
       - "Profiles of mode C(AK), C(StsToken), C(EcsRamRole) (C(ram_role_name)), C(RamRoleArn) (C(access_key_id),
-        C(access_key_secret), C(ram_role_arn), C(ram_session_name), C(external_id), C(expired_seconds), C(policy),
+        C(access_key_secret), C(ram_role_arn), C(ram_session_name), C(external_id), C(expired_seconds),
         C(sts_region)), C(OIDC) (C(ram_role_arn), C(oidc_provider_arn), C(oidc_token_file), C(ram_session_name)),
         C(ChainableRamRoleArn) (a role assumed with the credentials of C(source_profile)) and
         C(RamRoleArnWithRoleName) (a role assumed with the ECS role C(ram_role_name)) are supported, with the
-        field names the aliyun CLI writes. An option set on the task (O(role_session_name), O(duration_seconds), ...)
-        wins over the profile's field. The profile's C(region_id) is used when O(region) is not set."
+        field names the aliyun CLI writes. A profile's role also reads fields the CLI does not write but that can be
+        added to the file by hand: C(policy) and C(enable_vpc) (V(true) for the VPC endpoint of STS), which the
+        official credential providers read too, C(role_session_name) (the official providers' session field of
+        OIDC, when C(ram_session_name) is not set) and C(sts_endpoint) (this collection only)."
+      - "An option of the role set on the task (O(role_session_name), O(external_id), O(policy),
+        O(duration_seconds)) is for the outermost role only, the one whose credentials the task uses: O(role_arn)
+        when set, else the profile's role, where it wins over the profile's field. A profile's role assumed on the
+        way to another (under O(role_arn), or as a C(source_profile)) takes its settings from its own fields, then
+        the environment variables, then the defaults. O(sts_endpoint) applies to every role."
+      - The profile's C(region_id) is used when O(region) is not set.
       - Defaults to E(ALIBABA_CLOUD_PROFILE) or E(ALICLOUD_PROFILE). Without a profile named, the file's current
-        profile is used last, unless E(ALIBABA_CLOUD_CLI_PROFILE_DISABLED) is V(true).
+        profile is used last.
+      - With E(ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true) the aliyun CLI file is not read for a profile named by
+        E(ALIBABA_CLOUD_PROFILE) or E(ALICLOUD_PROFILE) nor for its current profile, as in the official credential
+        chain; a profile named by this option is read all the same (the official chain would refuse it).
     type: str
   ecs_role_name:
     description:
@@ -59,24 +70,29 @@ options:
     description:
       - Name of the role session, which RAM and ActionTrail show as who used the role. 2 to 64 letters, digits,
         periods, hyphens, underscores and C(@).
-      - Defaults to E(ALIBABA_CLOUD_ROLE_SESSION_NAME), then C(apsaramq-rocketmq-<Unix time>).
+      - Defaults to the profile's C(ram_session_name) for a role of a profile, then
+        E(ALIBABA_CLOUD_ROLE_SESSION_NAME), then C(apsaramq-rocketmq-<Unix time>).
     type: str
   external_id:
     description:
       - External ID the role's trust policy requires (condition C(sts:ExternalId)), for C(AssumeRole) only.
         2 to 1224 letters, digits and C(=,.@:/-_).
-      - Defaults to E(ALIBABA_CLOUD_EXTERNAL_ID).
+      - Refused for a role assumed with an OIDC token (C(AssumeRoleWithOIDC) takes no external ID); for such a role
+        the profile's C(external_id) and E(ALIBABA_CLOUD_EXTERNAL_ID) are not read.
+      - Defaults to the profile's C(external_id) for a role of a profile, then E(ALIBABA_CLOUD_EXTERNAL_ID).
     type: str
   policy:
     description:
       - A RAM policy document that narrows the assumed role's permissions for this session (the session gets what
         both the role and this policy allow), as JSON text or as a dict.
+      - Defaults to the profile's C(policy) for a role of a profile; none otherwise.
     type: raw
   duration_seconds:
     description:
       - How long the role's temporary credentials live, in seconds, from 900 to the role's maximum session duration
         (at most 43200). They are renewed before they expire, so this bounds the life of one token, not of the run.
-      - Default 3600, as STS's.
+      - Defaults to the profile's C(expired_seconds) for a role of a profile (V(0) there means not set), else 3600,
+        as STS's.
     type: int
   oidc_provider_arn:
     description:
@@ -95,10 +111,11 @@ options:
     description:
       - Endpoint of STS, the service that issues the role's temporary credentials, as a host name, C(host:port) or
         URL (as O(endpoint)), for example the URL of the bundled emulator.
-      - Defaults to E(ALIBABA_CLOUD_STS_ENDPOINT) (which RRSA sets), else C(sts.<region>.aliyuncs.com) for the
-        region E(ALIBABA_CLOUD_STS_REGION) (or the profile's C(sts_region)), C(sts-vpc.<region>.aliyuncs.com) with
-        O(network=vpc) or E(ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true) (the region then defaults to O(region)), else
-        C(sts.aliyuncs.com).
+      - Defaults to the profile's C(sts_endpoint) for a role of a profile, then E(ALIBABA_CLOUD_STS_ENDPOINT) (which
+        RRSA sets), else C(sts.<region>.aliyuncs.com) for the region of the profile's C(sts_region), then
+        E(ALIBABA_CLOUD_STS_REGION), C(sts-vpc.<region>.aliyuncs.com) with O(network=vpc), the profile's
+        C(enable_vpc=true) or E(ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true) (the region then defaults to O(region)),
+        else C(sts.aliyuncs.com).
     type: str
   validate_certs:
     description:

@@ -20,8 +20,9 @@ First match wins:
 3. ``ALIBABA_CLOUD_ROLE_ARN``, ``ALIBABA_CLOUD_OIDC_PROVIDER_ARN`` and ``ALIBABA_CLOUD_OIDC_TOKEN_FILE``:
    AssumeRoleWithOIDC, where the official chain (``alibabacloud-credentials``) has it (ACK RRSA, CI);
 4. the profile of the aliyun CLI file ``~/.aliyun/config.json`` named by the option ``profile``, or
-   ``ALIBABA_CLOUD_PROFILE`` or ``ALICLOUD_PROFILE`` (modes AK, StsToken, EcsRamRole, RamRoleArn,
-   OIDC, ChainableRamRoleArn and the CLI's older RamRoleArnWithRoleName);
+   ``ALIBABA_CLOUD_PROFILE`` or ``ALICLOUD_PROFILE`` unless ``ALIBABA_CLOUD_CLI_PROFILE_DISABLED`` is
+   ``true`` (modes AK, StsToken, EcsRamRole, RamRoleArn, OIDC, ChainableRamRoleArn and the CLI's
+   older RamRoleArnWithRoleName);
 5. the ECS RAM role named by the option ``ecs_role_name`` or ``ALIBABA_CLOUD_ECS_METADATA``, through
    the instance metadata service;
 6. the current profile of ``~/.aliyun/config.json``, when the file exists, no profile was named and
@@ -286,29 +287,42 @@ def _sts_settings(params, environ, profile=None, profile_label=None):
     return StsSettings(endpoint, region, vpc, where[0] if where else "sts_endpoint")
 
 
-def role_settings(params, environ, role_arn, role_where, profile=None, profile_label=None, session_field="ram_session_name"):
+def role_settings(params, environ, role_arn, role_where, profile=None, profile_label=None, session_field="ram_session_name",
+                  outermost=True, oidc=False):
     """The RoleSettings of ``role_arn``: each setting the option, else the profile's field (of ``profile``), else the environment's.
 
-    ``role_where`` is ``(name, where)`` of the role ARN, for errors. Raises CredentialError naming
-    the setting and where it came from for a value STS would refuse.
+    The options of the role (ROLE_OPTIONS but role_arn: its session name, external ID, policy and
+    duration) are the task's role's: they apply to the ``outermost`` role of the chain only, the one
+    whose credentials the task uses. A role assumed on the way to it (a profile's, under role_arn or
+    as a source_profile) takes its own settings from its profile and the environment. Where STS is
+    (sts_endpoint) applies to every role. A role assumed by ``oidc`` (AssumeRoleWithOIDC) has no
+    external ID: the option external_id is refused for it, the profile's field and the variable are
+    not read. ``role_where`` is ``(name, where)`` of the role ARN, for errors. Raises
+    CredentialError naming the setting and where it came from for a value STS would refuse.
     """
     profile = profile or {}
+    own = params if outermost else {}
     _checked("role_arn", role_arn, role_where)
-    session, where = _setting("role_session_name", params.get("role_session_name"),
+    if oidc and own.get("external_id") is not None and own.get("external_id") != "":
+        raise CredentialError("external_id is set, but the role %s is assumed with an OIDC token (AssumeRoleWithOIDC), "
+                              "which takes no external ID: remove external_id" % role_arn)
+    session, where = _setting("role_session_name", own.get("role_session_name"),
                               profile.get(session_field) or profile.get("role_session_name"), ROLE_SESSION_NAME_ENV,
                               environ, profile_label, session_field)
     if session is not None:
         _checked("role_session_name", session, where)
-    external_id, where = _setting("external_id", params.get("external_id"), profile.get("external_id"),
-                                  EXTERNAL_ID_ENV, environ, profile_label, "external_id")
+    external_id, where = None, None
+    if not oidc:
+        external_id, where = _setting("external_id", own.get("external_id"), profile.get("external_id"), EXTERNAL_ID_ENV,
+                                      environ, profile_label, "external_id")
     if external_id is not None:
         _checked("external_id", external_id, where)
-    policy, where = _setting("policy", params.get("policy"), profile.get("policy"), None, environ, profile_label, "policy")
+    policy, where = _setting("policy", own.get("policy"), profile.get("policy"), None, environ, profile_label, "policy")
     if policy is not None:
         _checked("policy", policy, where)
     # The CLI writes 0 for "not set".
     expired = profile.get("expired_seconds") or None
-    duration, where = _setting("duration_seconds", params.get("duration_seconds"), expired, None, environ, profile_label,
+    duration, where = _setting("duration_seconds", own.get("duration_seconds"), expired, None, environ, profile_label,
                                "expired_seconds")
     if duration is not None:
         _checked("duration_seconds", duration, where)
@@ -428,8 +442,12 @@ def select_profile(config, name, path=None):
         wanted, path or CLI_CONFIG_PATH, ", ".join(known) or "none"))
 
 
-def _profile_source(profile, config, path, params, environ, seen=()):
-    """The Source of a CLI profile, by its mode; ChainableRamRoleArn follows its source_profile (never in a circle)."""
+def _profile_source(profile, config, path, params, environ, seen=(), outermost=True):
+    """The Source of a CLI profile, by its mode; ChainableRamRoleArn follows its source_profile (never in a circle).
+
+    ``outermost`` is whether the profile's role is the task's (see role_settings): not under the
+    option role_arn, nor as a source_profile.
+    """
     mode = profile.get("mode") or "AK"
     label = "profile %s of %s" % (profile.get("name"), path)
     if mode in ("AK", "StsToken", "RamRoleArn"):
@@ -442,12 +460,12 @@ def _profile_source(profile, config, path, params, environ, seen=()):
             raise CredentialError("%s has mode StsToken but no sts_token" % label)
         if mode != "RamRoleArn":
             return StaticSource(creds)
-        return AssumeRoleSource(StaticSource(creds), _profile_role(profile, label, params, environ))
+        return AssumeRoleSource(StaticSource(creds), _profile_role(profile, label, params, environ, outermost))
     if mode == "EcsRamRole":
         return EcsRoleSource(_profile_ecs_role(profile, label, mode))
     if mode == "RamRoleArnWithRoleName":
         return AssumeRoleSource(EcsRoleSource(_profile_ecs_role(profile, label, mode)),
-                                _profile_role(profile, label, params, environ))
+                                _profile_role(profile, label, params, environ, outermost))
     if mode == "ChainableRamRoleArn":
         name = profile.get("source_profile")
         if not name:
@@ -455,8 +473,8 @@ def _profile_source(profile, config, path, params, environ, seen=()):
         if name in seen or name == profile.get("name"):
             raise CredentialError("%s: source_profile %s leads back to itself" % (label, name))
         inner = _profile_source(select_profile(config, name, path), config, path, params, environ,
-                                tuple(seen) + (profile.get("name"),))
-        return AssumeRoleSource(inner, _profile_role(profile, label, params, environ))
+                                tuple(seen) + (profile.get("name"),), outermost=False)
+        return AssumeRoleSource(inner, _profile_role(profile, label, params, environ, outermost))
     if mode == "OIDC":
         role_arn = profile.get("ram_role_arn")
         provider = profile.get("oidc_provider_arn")
@@ -466,7 +484,8 @@ def _profile_source(profile, config, path, params, environ, seen=()):
                 raise CredentialError("%s has mode OIDC but no %s" % (label, field))
         _checked("oidc_provider_arn", provider, ("oidc_provider_arn", label))
         _checked("oidc_token_file", token_file, ("oidc_token_file", label))
-        settings = role_settings(params, environ, role_arn, ("ram_role_arn", label), profile, label)
+        settings = role_settings(params, environ, role_arn, ("ram_role_arn", label), profile, label, outermost=outermost,
+                                 oidc=True)
         return OidcSource(settings, provider, token_file)
     raise CredentialError("%s has mode %s, which this collection does not support (supported: %s)" % (
         label, mode, ", ".join(SUPPORTED_PROFILE_MODES)))
@@ -478,10 +497,11 @@ def _profile_ecs_role(profile, label, mode):
     return profile["ram_role_name"]
 
 
-def _profile_role(profile, label, params, environ):
+def _profile_role(profile, label, params, environ, outermost):
     if not profile.get("ram_role_arn"):
         raise CredentialError("%s has mode %s but no ram_role_arn" % (label, profile.get("mode")))
-    return role_settings(params, environ, profile["ram_role_arn"], ("ram_role_arn", label), profile, label)
+    return role_settings(params, environ, profile["ram_role_arn"], ("ram_role_arn", label), profile, label,
+                         outermost=outermost)
 
 
 def _oidc_parts(params, environ):
@@ -499,7 +519,7 @@ def _oidc_source(params, environ, role_arn, role_where):
     where = ("oidc_token_file", "module options") if params.get("oidc_token_file") else (OIDC_TOKEN_FILE_ENV,
                                                                                          "environment variable")
     _checked("oidc_token_file", token_file, where)
-    return OidcSource(role_settings(params, environ, role_arn, role_where), provider, token_file)
+    return OidcSource(role_settings(params, environ, role_arn, role_where, oidc=True), provider, token_file)
 
 
 def resolve_source(params, environ=None, config_path=None):
@@ -567,6 +587,9 @@ def _rest_of_chain(params, environ, config_path, roles):
 
     # A profile named by the option or the environment comes next; the file's current profile,
     # which nobody named, only after an explicitly named ECS RAM role.
+    # ALIBABA_CLOUD_CLI_PROFILE_DISABLED keeps the file from being read for a profile of the
+    # environment and for the current one, as in the official chain; the option profile, which the
+    # task names, is read all the same (the official chain would refuse it).
     cli_disabled = _is_true(environ.get(CLI_PROFILE_DISABLED_ENV))
     profile_name = params.get("profile") or (None if cli_disabled else _first_env(PROFILE_ENV, environ)[0])
     path = os.path.expanduser(config_path or CLI_CONFIG_PATH)
@@ -575,7 +598,7 @@ def _rest_of_chain(params, environ, config_path, roles):
         if config is None:
             raise CredentialError("profile %r was asked for but %s does not exist" % (profile_name, path))
         profile = select_profile(config, profile_name, path)
-        return _profile_source(profile, config, path, params, environ), profile.get("region_id") or None
+        return _profile_source(profile, config, path, params, environ, outermost=roles), profile.get("region_id") or None
 
     ecs_role = params.get("ecs_role_name") or environ.get(ECS_ROLE_ENV)
     if ecs_role:
@@ -585,7 +608,7 @@ def _rest_of_chain(params, environ, config_path, roles):
     if config is not None and config.get("profiles"):
         try:
             profile = select_profile(config, None, path)
-            return _profile_source(profile, config, path, params, environ), profile.get("region_id") or None
+            return _profile_source(profile, config, path, params, environ, outermost=roles), profile.get("region_id") or None
         except CredentialError as exc:
             raise CredentialError("no credentials found (the current profile of %s cannot be used: %s): %s" % (
                 path, exc, HOW_TO_PROVIDE))
@@ -601,8 +624,10 @@ class CredentialProvider:
     expire) and raises CredentialError. Credentials are renewed once less than
     ``min(REFRESH_MARGIN_SECONDS, REFRESH_FRACTION of their life)`` is left. When a renewal fails
     while the credentials in hand still work, they are used and the renewal is tried again after
-    REFRESH_RETRY_SECONDS; once they have expired, ``get`` raises the renewal's error. Safe to
-    share between threads: one renews, the others wait for it.
+    REFRESH_RETRY_SECONDS; once they have expired, ``get`` raises the renewal's error. Credentials
+    already expired by this machine's clock when received (a clock ahead of the issuer's) count as
+    a failed renewal, whose error says to check the clock. Safe to share between threads: one
+    renews, the others wait for it.
 
     ``secrets`` is the list of every secret the provider (and the sources under it) ever held; it
     only grows, and callers keep a reference to it to scrub their output.
@@ -638,6 +663,20 @@ class CredentialProvider:
         life = max(0.0, current.expiration - self._obtained)
         return now >= current.expiration - min(REFRESH_MARGIN_SECONDS, life * REFRESH_FRACTION)
 
+    def _check_not_expired(self, fresh, now):
+        """Refuse credentials already expired by this machine's clock when received, their secrets remembered first.
+
+        Used, they would be refused by the service, and fetched again at every call: a clock
+        ahead of the issuer's (or an answer kept too long) is what to fix.
+        """
+        if fresh.expiration is None or fresh.expiration > now:
+            return
+        self.remember(*fresh.secrets())
+        raise CredentialError(
+            "the credentials of %s were already expired when issued: they expire at %s UTC but the clock of this machine "
+            "says %s UTC; check the clock of this machine (it must be in time, e.g. kept by NTP)" % (
+                self.describe(), _utc_text(fresh.expiration), _utc_text(now)))
+
     def get(self):
         """Return credentials that are valid for a while yet; raise CredentialError when none can be had."""
         with self._lock:
@@ -649,6 +688,7 @@ class CredentialProvider:
                 return current
             try:
                 fresh = self._fetch()
+                self._check_not_expired(fresh, now)
             except CredentialError as exc:
                 if current is not None and now < current.expiration:
                     self._retry_at = now + REFRESH_RETRY_SECONDS
@@ -661,6 +701,10 @@ class CredentialProvider:
             self.remember(*fresh.secrets())
             self._current, self._obtained, self._retry_at = fresh, now, None
             return fresh
+
+
+def _utc_text(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
 def build_provider(source, ecs_fetch, sts=None, secrets=None):

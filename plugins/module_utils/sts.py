@@ -39,6 +39,16 @@ class StsClient(RpcClient):
 
     API = STS
 
+    def _clean_error(self, exc):
+        """As ApiClient's, but the body of an answer is never quoted.
+
+        An answer of STS that is not its JSON (cut short, say) may begin with the AccessKeySecret and
+        SecurityToken it has just issued: they are in no secrets list yet, so masking cannot hide
+        them. The error says what was wrong with the answer (its status and kind), never its text.
+        """
+        exc.body_to_quote = exc.quote_after = None
+        super(StsClient, self)._clean_error(exc)
+
 
 def resolve_sts_endpoint(settings, region=None, network="public"):
     """Return the base URL of STS for ``settings`` (credentials.StsSettings).

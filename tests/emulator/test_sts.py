@@ -352,3 +352,22 @@ def test_the_official_oidc_provider_is_served_and_the_collection_sends_the_same_
     # The token is never logged; every other parameter is, and both clients sent the same.
     assert sent[0]['params'] == sent[1]['params'] == {'RoleArn': ROLE, 'OIDCProviderArn': PROVIDER, 'RoleSessionName': 'oracle-session',
                                                       'DurationSeconds': '1800', 'Policy': POLICY}
+
+
+@pytest.mark.parametrize('method', ['assume_role', 'assume_role_with_oidc'])
+def test_an_answer_cut_short_is_refused_without_quoting_the_credentials_it_began_to_give(emulator, method):
+    # The first half of the answer holds the AccessKeySecret and the start of the SecurityToken
+    # just issued, which no secrets list knows yet: the error must quote none of the body.
+    action = 'AssumeRole' if method == 'assume_role' else 'AssumeRoleWithOIDC'
+    handle = emulator(scenario_5x(keys=KEYS, sts=STS, faults=[{'kind': 'truncate', 'action': action}]))
+    args = (ROLE, None, None, mint(handle)) if method == 'assume_role_with_oidc' else (ROLE, None, None)
+    chain = collection_module('plugins.module_utils.credentials')
+    with pytest.raises(chain.CredentialError) as caught:
+        _collection_call(handle, method, *args)
+    message = str(caught.value)
+    assert "STS %s at %s" % (action, handle.url) in message and "not the API's JSON" in message
+    issued = list(handle.state.sts.issued.values())
+    assert issued
+    for key in issued:
+        for value in (key['access_key_id'], key['access_key_secret'], key['security_token'][:16]):
+            assert value not in message

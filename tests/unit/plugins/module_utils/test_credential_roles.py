@@ -248,6 +248,54 @@ def test_an_option_wins_over_the_profiles_field_which_wins_over_the_environment(
     assert (source.settings.session_name, source.settings.external_id) == ("opt-session", "profile-external")
 
 
+TASK_ROLE_OPTIONS = {"role_session_name": "task-session", "external_id": "task-external", "duration_seconds": 1800,
+                     "policy": {"Version": "1", "Statement": []}}
+
+
+def test_the_tasks_role_options_are_the_outermost_roles_and_a_profiles_role_keeps_its_own(tmp_path):
+    environ = {"ALIBABA_CLOUD_ROLE_SESSION_NAME": "env-session", "ALIBABA_CLOUD_EXTERNAL_ID": "env-external"}
+    source, dummy = _source(dict(TASK_ROLE_OPTIONS, role_arn=OTHER_ROLE, profile="arn"), environ, PROFILES, tmp_path)
+    assert _describe(source) == ("assume", OTHER_ROLE, ("assume", ROLE, ("static", "LTAI5tProfile")))
+    outer, inner = source.settings, source.source.settings
+    assert (outer.session_name, outer.external_id, outer.duration_seconds) == ("task-session", "task-external", 1800)
+    assert outer.policy == '{"Statement":[],"Version":"1"}'
+    # The profile's own fields, then the environment, then the defaults: none of the task's options.
+    assert (inner.session_name, inner.external_id, inner.duration_seconds, inner.policy) == (
+        "profile-session", "profile-external", 900, None)
+    source, dummy = _source(dict(TASK_ROLE_OPTIONS, role_arn=OTHER_ROLE, profile="oidc"), environ, PROFILES, tmp_path)
+    inner = source.source.settings
+    # An OIDC role has no external ID: ALIBABA_CLOUD_EXTERNAL_ID is not read for it.
+    assert (inner.session_name, inner.external_id, inner.duration_seconds, inner.policy) == ("cli-session", None, 3600, None)
+
+
+def test_the_role_of_a_source_profile_keeps_its_own_settings_under_a_chainable_profile(tmp_path):
+    source, dummy = _source(dict(TASK_ROLE_OPTIONS, profile="twice"), {"ALIBABA_CLOUD_EXTERNAL_ID": "env-external"}, PROFILES,
+                            tmp_path)
+    assert _describe(source) == ("assume", ROLE, ("assume", OTHER_ROLE, ("ecs", "gate-ecs")))
+    outer, inner = source.settings, source.source.settings
+    assert (outer.session_name, outer.external_id, outer.duration_seconds) == ("task-session", "task-external", 1800)
+    assert inner.session_name.startswith("apsaramq-rocketmq-")
+    assert (inner.external_id, inner.duration_seconds, inner.policy) == ("env-external", 3600, None)
+
+
+@pytest.mark.parametrize("params, environ", [
+    ({"role_arn": ROLE, "oidc_provider_arn": PROVIDER, "oidc_token_file": "/tmp/token"}, {}),
+    ({"role_arn": ROLE}, ENV_OIDC),
+    ({}, ENV_OIDC),
+    ({"profile": "oidc"}, {}),
+])
+def test_external_id_is_refused_for_a_role_assumed_by_oidc_naming_the_option(tmp_path, params, environ):
+    with pytest.raises(CredentialError) as caught:
+        _source(dict(params, external_id="partner-4711"), environ, PROFILES, tmp_path)
+    assert str(caught.value) == ("external_id is set, but the role %s is assumed with an OIDC token (AssumeRoleWithOIDC), "
+                                 "which takes no external ID: remove external_id" % ROLE)
+
+
+def test_the_external_id_of_the_environment_is_not_read_for_a_role_assumed_by_oidc(tmp_path):
+    source, dummy = _source(environ=dict(ENV_OIDC, ALIBABA_CLOUD_EXTERNAL_ID="env-external"), tmp_path=tmp_path)
+    assert _describe(source)[0] == "oidc" and source.settings.external_id is None
+
+
 def test_an_oidc_profile_reads_the_cli_fields_and_the_sdks_session_field(tmp_path):
     source, dummy = _source({"profile": "oidc"}, config=PROFILES, tmp_path=tmp_path)
     assert _describe(source) == ("oidc", ROLE, PROVIDER, "/var/run/token")
@@ -340,6 +388,40 @@ def test_a_failed_renewal_keeps_the_credentials_that_still_work_then_fails_once_
     failures[0] = True
     clock.now += 1000
     with pytest.raises(CredentialError, match="expired and could not be renewed: STS AssumeRole failed: Throttling"):
+        provider.get()
+
+
+@pytest.mark.parametrize("life", [-5, 0])
+def test_credentials_already_expired_when_issued_are_refused_naming_the_clock_and_no_secret(life):
+    clock = Clock()
+    fetch, issued = _issuer(clock, life)
+    secrets = []
+    provider = CredentialProvider(EcsRoleSource("gate-ecs"), fetch, secrets, clock)
+    with pytest.raises(CredentialError) as caught:
+        provider.get()
+    message = str(caught.value)
+    assert message.startswith("the credentials of ECS RAM role gate-ecs were already expired when issued")
+    assert "check the clock of this machine" in message
+    assert "secret-0001" not in message and "token-0001" not in message
+    assert secrets == ["secret-0001", "token-0001"] and provider.fetches == 0
+
+
+def test_a_renewal_that_gives_expired_credentials_keeps_the_ones_that_still_work_until_they_expire():
+    clock = Clock()
+    lives = [1000, -5, -5]
+
+    def fetch():
+        number = 4 - len(lives)
+        return Credentials("STS.key%d" % number, "secret-%04d" % number, "token-%04d" % number, "role",
+                           expiration=clock.now + lives.pop(0))
+
+    provider = CredentialProvider(StaticSource(Credentials("x", "y")), fetch, [], clock)
+    provider.get()
+    clock.now += 900
+    assert provider.get().access_key_id == "STS.key1"
+    assert provider.get().access_key_id == "STS.key1" and len(lives) == 1, "not fetched again before REFRESH_RETRY_SECONDS"
+    clock.now += 100
+    with pytest.raises(CredentialError, match="expired and could not be renewed: .*already expired when issued"):
         provider.get()
 
 
