@@ -14,13 +14,12 @@ Ansible knows is available, the collection's own included.
 A condition is code: like ``assert``, the gate runs only one Ansible trusts as a template, written
 in a playbook, a role or a vars file (``trusted``); on ansible-core 2.19 and later, one marked
 ``!unsafe`` (as AWX marks the answers given at launch) or read from data is refused before the
-first call. The facts are what the API
-answered, written by whoever runs a consumer or owns the account: they are data, and never rendered,
-looked up or executed. ansible-core 2.19 and later never render a value they were not told to trust.
-The cores before 2.19 render every string variable a template touches, unless it is marked unsafe;
-there the facts are marked unsafe, and the expression is compiled and run by Jinja directly, so that
-a condition has the same meaning on every core: its value must be true or false, and anything else is
-an error naming the value's type.
+first call. The facts are what the API answered, written by whoever runs a consumer or owns the
+account: they are data, and never rendered, looked up or executed. ansible-core 2.19 and later
+never render a value they were not told to trust. The cores before 2.19 render every string
+variable a template touches, unless it is marked unsafe; there the facts are marked unsafe, and the
+expression is compiled and run by Jinja directly, so that a condition has the same meaning on every
+core: its value must be true or false, and anything else is an error naming the value's type.
 
 A rule's ``fail_msg`` and ``success_msg`` are templates over the same facts (``render``):
 ``"{{ group_id }} lags {{ status.total_diff }}"``. Ansible renders a variable's templates before the
