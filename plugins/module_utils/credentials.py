@@ -139,6 +139,11 @@ def parse_expiration(text, what):
         raise CredentialError("%s gave an Expiration that is not YYYY-MM-DDThh:mm:ssZ: %r" % (what, text[:40]))
 
 
+def expiration_text(seconds):
+    """The ``Expiration`` form (parse_expiration) of the epoch ``seconds``: ``2026-11-21T12:00:00Z``."""
+    return time.strftime(EXPIRATION_FORMAT, time.gmtime(seconds))
+
+
 def check_credential_values(key_id, secret, token, names, source):
     """Raise CredentialError, naming the option or variable but never quoting the value, for a value that cannot be sent.
 
@@ -303,7 +308,7 @@ def role_settings(params, environ, role_arn, role_where, profile=None, profile_l
     profile = profile or {}
     own = params if outermost else {}
     _checked("role_arn", role_arn, role_where)
-    if oidc and own.get("external_id") is not None and own.get("external_id") != "":
+    if oidc and own.get("external_id") not in (None, ""):
         raise CredentialError("external_id is set, but the role %s is assumed with an OIDC token (AssumeRoleWithOIDC), "
                               "which takes no external ID: remove external_id" % role_arn)
     session, where = _setting("role_session_name", own.get("role_session_name"),
@@ -673,9 +678,9 @@ class CredentialProvider:
             return
         self.remember(*fresh.secrets())
         raise CredentialError(
-            "the credentials of %s were already expired when issued: they expire at %s UTC but the clock of this machine "
-            "says %s UTC; check the clock of this machine (it must be in time, e.g. kept by NTP)" % (
-                self.describe(), _utc_text(fresh.expiration), _utc_text(now)))
+            "the credentials of %s were already expired when issued: they expire at %s but the clock of this machine "
+            "says %s; check the clock of this machine (it must be in time, e.g. kept by NTP)" % (
+                self.describe(), expiration_text(fresh.expiration), expiration_text(now)))
 
     def get(self):
         """Return credentials that are valid for a while yet; raise CredentialError when none can be had."""
@@ -701,10 +706,6 @@ class CredentialProvider:
             self.remember(*fresh.secrets())
             self._current, self._obtained, self._retry_at = fresh, now, None
             return fresh
-
-
-def _utc_text(seconds):
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
 def build_provider(source, ecs_fetch, sts=None, secrets=None):

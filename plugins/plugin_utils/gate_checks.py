@@ -1031,7 +1031,7 @@ def message_verdict(message, answer):
             len(missing), plural(len(groups), 'group'), reason_filtered))
     if unknown or nameless:
         reasons = []
-        waiting = len([line for line in unknown if line.endswith(': ' + NOT_DUE)])
+        waiting = sum(1 for group in groups if observed[group] == NOT_DUE)
         if waiting:
             reasons.append('the message is %s: no group can have consumed it yet' % pending)
         if len(unknown) > waiting:

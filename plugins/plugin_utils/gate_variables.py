@@ -262,6 +262,8 @@ def survey_values(settings):
         value = settings.get(variable)
         if not isinstance(value, str):
             continue
+        if variable == 'consumer_health_rules':
+            fail(variable, 'is text: %s' % RULES_REFUSED)
         try:
             parsed = yaml.safe_load(value)
         except yaml.YAMLError as exc:
@@ -275,8 +277,6 @@ def survey_values(settings):
             fail(variable, 'is text that gives %s, not a list: give a list, or its JSON or YAML text (such as %s)'
                  % (type_name(parsed) if parsed is not None else 'nothing',
                     '[{"group_id": "GID_orders"}]' if variable not in WORD_LISTS else '["JAVA", "GO"] or JAVA, GO'))
-        if variable == 'consumer_health_rules':
-            fail(variable, 'is text: %s' % RULES_REFUSED)
         for index, item in enumerate(parsed):
             if isinstance(item, dict) and 'rules' in item:
                 fail('%s[%d].rules' % (variable, index), 'is in text: %s' % RULES_REFUSED)

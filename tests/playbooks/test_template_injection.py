@@ -21,16 +21,15 @@ import sys
 import pytest
 import yaml
 
-try:
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core before 2.19: no template trust
-    trust_as_template = None
-
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from emulator.server import start  # noqa: E402  pylint: disable=wrong-import-position
+# None before ansible-core 2.19, which has no template trust.
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_conditions import (  # noqa: E402  pylint: disable=wrong-import-position
+    trust_as_template,
+)
 
 KEY_ID = 'LTAI5tInjectionTestKey01'
 SECRET = 'InjectionTestSecretNotForProduction01'
@@ -176,6 +175,19 @@ def roles_playbook(url):
                   'vars': {'gate_report_verdicts': '{{ consumer_health_verdicts + message_delivery_verdicts }}'}}]}]
 
 
+def play(tmp_path, collections, playbook_file, vars_file, verbosity=None):
+    """Run ``playbook_file`` with the variables of ``vars_file``, as a CI job runs it; return the finished process."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
+               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
+               ANSIBLE_NOCOLOR='1', ANSIBLE_LOCAL_TEMP=str(tmp_path / 'tmp'), ANSIBLE_HOME=str(tmp_path / 'home'),
+               ALIBABA_CLOUD_ACCESS_KEY_ID=KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=SECRET)
+    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook_file, '-e', '@%s' % vars_file]
+    if verbosity:
+        command.append(verbosity)
+    return subprocess.run(command, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=300, check=False)
+
+
 def run_gate(tmp_path, collections, url, verbosity=None, how='deployment_gate'):
     report_dir = str(tmp_path / 'reports')
     vars_file = tmp_path / 'gate.yml'
@@ -189,16 +201,7 @@ def run_gate(tmp_path, collections, url, verbosity=None, how='deployment_gate'):
         playbook_file = str(tmp_path / 'roles.yml')
         with open(playbook_file, 'w') as stream:
             yaml.dump(roles_playbook(url), stream, Dumper=Dumper)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
-               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
-               ANSIBLE_NOCOLOR='1', ANSIBLE_LOCAL_TEMP=str(tmp_path / 'tmp'), ANSIBLE_HOME=str(tmp_path / 'home'),
-               ALIBABA_CLOUD_ACCESS_KEY_ID=KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=SECRET)
-    playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
-    command = [playbook, playbook_file, '-e', '@%s' % vars_file]
-    if verbosity:
-        command.append(verbosity)
-    done = subprocess.run(command, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=300, check=False)
+    done = play(tmp_path, collections, playbook_file, vars_file, verbosity)
     report_file = os.path.join(report_dir, 'injection.json')
     report = None
     if os.path.exists(report_file):
@@ -266,14 +269,7 @@ def test_a_rule_from_data_is_refused_before_anything_runs(tmp_path, collections,
         says = 'consumer_health_groups[0].rules[0].that[0]: '
     vars_file = tmp_path / 'gate.yml'
     vars_file.write_text(yaml.dump(settings, Dumper=Dumper))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false',
-               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_NOCOLOR='1',
-               ANSIBLE_LOCAL_TEMP=str(tmp_path / 'tmp'), ANSIBLE_HOME=str(tmp_path / 'home'),
-               ALIBABA_CLOUD_ACCESS_KEY_ID=KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET=SECRET)
-    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
-                           os.path.join(ROOT, 'playbooks', 'deployment_gate.yml'), '-e', '@%s' % vars_file],
-                          env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=300, check=False)
+    done = play(tmp_path, collections, os.path.join(ROOT, 'playbooks', 'deployment_gate.yml'), vars_file)
     assert done.returncode == 2 and not os.path.exists(marker), done.stdout[-4000:]
     with open(str(tmp_path / 'reports' / 'injection.json')) as stream:
         [verdict] = json.load(stream)['checks']

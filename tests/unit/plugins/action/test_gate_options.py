@@ -19,11 +19,6 @@ from unittest import mock
 import pytest
 import yaml
 
-try:
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core before 2.19: no template trust
-    trust_as_template = None
-
 from ansible_collections.apsaramq.rocketmq.plugins.action import gate as gate_action
 from ansible_collections.apsaramq.rocketmq.plugins.action.gate import ARGUMENT_SPEC, GATE_ARGUMENT_SPEC
 from ansible_collections.apsaramq.rocketmq.plugins.doc_fragments.credentials import ModuleDocFragment as CredentialsFragment
@@ -31,6 +26,8 @@ from ansible_collections.apsaramq.rocketmq.plugins.doc_fragments.ons import Modu
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.credentials import CredentialError
 from ansible_collections.apsaramq.rocketmq.plugins.module_utils.module_base import ONS_ARGUMENT_SPEC
 from ansible_collections.apsaramq.rocketmq.plugins.modules import gate as gate_module
+# None before ansible-core 2.19, which has no template trust.
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_conditions import trust_as_template
 
 # Options the action takes as they come (type raw) and validates itself, so that an error names the
 # caller's variable (input_names); the documentation gives the type a user writes.

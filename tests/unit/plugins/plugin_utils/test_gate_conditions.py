@@ -14,11 +14,8 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible.errors import AnsibleError
 
 from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils import gate_conditions
-
-try:
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core before 2.19: no template trust
-    trust_as_template = None
+# None before ansible-core 2.19, which has no template trust.
+from ansible_collections.apsaramq.rocketmq.plugins.plugin_utils.gate_conditions import trust_as_template
 
 FACTS = {
     'group_id': 'GID_orders',
